@@ -1,0 +1,31 @@
+# alibabacloud.esa build and test entry points. Everything runs offline from pinned files:
+# virtualenvs, the collection copy and test results live in .build/ (see scripts/).
+#
+#   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, summary
+#   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, CORE=2.19 or both by default)
+#   make units | integration | lint | venvs | demo | clean
+
+CORE ?= 2.21 2.19
+export CORE
+
+SHELL := /bin/bash
+
+.PHONY: test sanity units integration lint venvs demo clean
+
+test:
+	scripts/test.sh sanity units integration lint
+
+sanity units integration lint:
+	scripts/test.sh $@
+
+venvs:
+	scripts/setup-venv.sh $(CORE) tools
+
+demo:
+	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
+	elif [ -f scripts/demo.sh ]; then bash scripts/demo.sh; \
+	else echo "scripts/demo.sh does not exist yet" >&2; exit 1; fi
+
+clean:
+	rm -rf .build tests/output tests/integration/integration_config.yml
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options shared by every alibabacloud.esa module; mirrors CONNECTION_ARGUMENT_SPEC one-to-one."""
+
+    DOCUMENTATION = r"""
+options:
+  access_key_id:
+    description:
+      - Alibaba Cloud AccessKey ID used to sign ESA requests.
+      - If not set, the environment variable E(ALIBABA_CLOUD_ACCESS_KEY_ID) of the controller is used,
+        then E(ALICLOUD_ACCESS_KEY).
+      - The key ID, O(access_key_secret) and O(security_token) are taken together from the first of
+        these sources that sets a key ID (options, then C(ALIBABA_CLOUD_*) variables, then C(ALICLOUD_*)
+        variables); a key ID without its secret, or a secret without its key ID, is an error.
+      - If no source sets a key pair, the Alibaba Cloud default credential chain applies (environment
+        variables, OIDC role, C(~/.aliyun/config.json) CLI profile, C(~/.alibabacloud/credentials.ini),
+        ECS instance RAM role).
+      - Like every connection option, this is read on the Ansible controller, which makes the ESA calls;
+        the managed hosts never see credentials.
+    type: str
+  access_key_secret:
+    description:
+      - Alibaba Cloud AccessKey secret that belongs to O(access_key_id).
+      - If not set, E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) or E(ALICLOUD_SECRET_KEY) on the controller is used,
+        from the same source as the key ID.
+      - Never returned, logged or shown in error messages.
+    type: str
+  security_token:
+    description:
+      - STS security token, for temporary credentials issued together with O(access_key_id) and
+        O(access_key_secret).
+      - If not set, E(ALIBABA_CLOUD_SECURITY_TOKEN) or E(ALICLOUD_SECURITY_TOKEN) on the controller is used,
+        from the same source as the key ID; a token is never combined with keys from another source.
+      - Never returned, logged or shown in error messages.
+    type: str
+  region:
+    description:
+      - Region of the ESA endpoint, used to build C(esa.<region>.aliyuncs.com) when O(endpoint) is not set.
+      - If not set, E(ALIBABA_CLOUD_REGION_ID) on the controller is used, then E(ALICLOUD_REGION),
+        then V(cn-hangzhou).
+      - Use V(cn-hangzhou) for sites on the China site and V(ap-southeast-1) for international sites.
+    type: str
+  endpoint:
+    description:
+      - ESA API endpoint, overriding the one built from O(region).
+      - If not set, E(ALIBABA_CLOUD_ESA_ENDPOINT) on the controller is used.
+      - Accepts V(host), V(host:port), V([ipv6]:port), V(https://host[:port]) and V(http://host[:port]);
+        a path, query or user name is refused.
+      - HTTPS is used unless V(http://) is given, and plain HTTP is accepted only for a loopback host
+        (V(127.0.0.1), V(::1), V(localhost)), such as a local ESA emulator, because requests carry
+        signed credentials.
+    type: str
+  api_timeout:
+    description:
+      - Seconds to wait for the connection to ESA, and then for each answer.
+      - Must be at least V(1).
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times an ESA call is retried after throttling, a server error or a network error,
+        with jittered exponential backoff that honours the wait ESA asks for.
+      - Creating a certificate is repeated only when the first request surely did not reach ESA,
+        so that retries never leave a second certificate behind.
+      - Between V(0) and V(20).
+    type: int
+    default: 8
+requirements:
+  - alibabacloud-esa20240910 and alibabacloud-credentials on the Ansible controller (not on the managed hosts)
+notes:
+  - ESA calls run on the controller through this module's action plugin, so connection options and
+    their environment variables are read there, not on the managed hosts.
+"""

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument specs, one builder per option family, mirrored one-to-one by the doc fragments.
+
+The action plugins validate with the same specs on the controller, so the module and its
+action plugin can never disagree about what an option means.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+PKEY_TYPES = ["RSA", "ECDSA"]
+MAX_VALIDITY_DAYS = 3650
+
+
+def connection_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """Connection options; env fallbacks are resolved on the controller, never on the target."""
+    return {
+        "access_key_id": {"type": "str"},
+        "access_key_secret": {"type": "str", "no_log": True},
+        "security_token": {"type": "str", "no_log": True},
+        "region": {"type": "str"},
+        "endpoint": {"type": "str"},
+        "api_timeout": {"type": "int", "default": 30},
+        "api_retries": {"type": "int", "default": 8},
+    }
+
+
+def client_certificate_argument_spec() -> dict[str, t.Any]:
+    """The options of esa_client_certificate (without the file attributes, which add_file_common_args brings)."""
+    spec = {
+        "site_id": {"type": "int", "required": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "path": {"type": "path", "required": True},
+        "privatekey_path": {"type": "path"},
+        "privatekey_mode": {"type": "raw", "default": "0600"},
+        "csr_path": {"type": "path"},
+        "csr_content": {"type": "str"},
+        "key_source": {"type": "str", "default": "local", "choices": ["local", "esa"]},
+        "pkey_type": {"type": "str", "default": "RSA", "choices": PKEY_TYPES},
+        "common_name": {"type": "str"},
+        "validity_days": {"type": "int", "default": 365},
+        "remaining_days": {"type": "int"},
+        "verify_remote": {"type": "bool", "default": True},
+        "rotate_key": {"type": "bool", "default": True},
+        "revoke_replaced": {"type": "bool", "default": False},
+        "force": {"type": "bool", "default": False},
+        "backup": {"type": "bool", "default": False},
+        "return_content": {"type": "bool", "default": False},
+    }
+    spec.update(connection_argument_spec())
+    return spec
+
+
+CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE = [["csr_path", "csr_content"]]
+
+
+def client_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
+    """Checks that an argument spec cannot express; each message names the parameter to fix."""
+    errors = []
+    uses_csr = bool(params.get("csr_path") or params.get("csr_content"))
+    if params.get("state", "present") == "present":
+        validity = params.get("validity_days")
+        if validity is None or not 1 <= validity <= MAX_VALIDITY_DAYS:
+            errors.append(f"validity_days must be between 1 and {MAX_VALIDITY_DAYS}, got {validity}")
+        remaining = params.get("remaining_days")
+        if remaining is not None and remaining < 0:
+            errors.append(f"remaining_days must be 0 or more, got {remaining}")
+        if uses_csr and params.get("key_source") == "esa":
+            errors.append("key_source=esa cannot be combined with csr_path or csr_content: ESA generates the key only when no CSR is sent")
+        if not uses_csr and not params.get("privatekey_path"):
+            errors.append("privatekey_path is required unless csr_path or csr_content is given")
+    if params.get("site_id") is not None and params["site_id"] <= 0:
+        errors.append(f"site_id must be a positive ESA site id, got {params['site_id']}")
+    return errors
+
+
+def client_certificate_info_argument_spec() -> dict[str, t.Any]:
+    spec = {
+        "site_id": {"type": "int", "required": True},
+        "id": {"type": "str"},
+        "status": {"type": "str", "choices": ["active", "revoked"]},
+        "common_name": {"type": "str"},
+        "fingerprint_sha256": {"type": "str"},
+        "expires_within_days": {"type": "int"},
+        "include_pem": {"type": "bool", "default": False},
+    }
+    spec.update(connection_argument_spec())
+    return spec

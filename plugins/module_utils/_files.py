@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that writes files: temporary file in the target directory, then rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import typing as t
+
+PENDING_KEY_SUFFIX = ".esa-pending"
+RECORD_SUFFIX = ".esa.json"
+
+
+def record_path(certificate_path: str) -> str:
+    """Where the ESA id of a certificate file is kept, so a no-op run needs one ESA read, not a search."""
+    return certificate_path + RECORD_SUFFIX
+
+
+def pending_key_path(privatekey_path: str) -> str:
+    """A new key waits here, hidden and 0600, until its certificate has been issued."""
+    directory, name = os.path.split(privatekey_path)
+    return os.path.join(directory, "." + name + PENDING_KEY_SUFFIX)
+
+
+def read_bytes(path: str) -> bytes | None:
+    """The file's content, or None when it does not exist; other errors (permissions) propagate."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def directory_problem(path: str, what: str) -> str | None:
+    """Why a file could not be written at path, before anything is asked of ESA."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        return f"{what}: directory {directory} does not exist"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"{what}: directory {directory} is not writable"
+    if os.path.isdir(path):
+        return f"{what}: {path} is a directory"
+    return None
+
+
+def write_atomically(path: str, data: bytes, mode: int) -> None:
+    """Write data to path so readers see the old content or the new, never a part.
+
+    The temporary file is created with `mode` from its first byte (O_EXCL, no umask widening
+    afterwards), so a private key is never readable by others, not even for an instant.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    create_private_file(temporary, data, mode)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        remove_if_present(temporary)
+        raise
+    sync_directory(directory)
+
+
+def create_private_file(path: str, data: bytes, mode: int) -> None:
+    """Create path exclusively with `mode` already applied, write and fsync it."""
+    remove_if_present(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode & 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # The file was created at most 0600; widen only now that it is whole, and only if asked.
+        os.chmod(path, mode)
+    except BaseException:
+        remove_if_present(path)
+        raise
+
+
+def move_into_place(source: str, destination: str) -> None:
+    os.replace(source, destination)
+    sync_directory(os.path.dirname(os.path.abspath(destination)))
+
+
+def sync_directory(directory: str) -> None:
+    """Persist a rename, so a crash right after it cannot bring the old name back."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def remove_if_present(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def read_record(certificate_path: str) -> dict[str, t.Any] | None:
+    """The bookkeeping record of a certificate file, or None when missing or not ours."""
+    data = read_bytes(record_path(certificate_path))
+    if data is None:
+        return None
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        return None
+    return record
+
+
+def write_record(certificate_path: str, record: dict[str, t.Any], mode: int = 0o644) -> None:
+    payload = json.dumps(record, sort_keys=True, indent=1).encode("utf-8") + b"\n"
+    write_atomically(record_path(certificate_path), payload, mode)

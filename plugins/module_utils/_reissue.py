@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reissue decision: a pure function of (local files, ESA record, options, now) -> reasons.
+
+It does no I/O and reads no clock, so every reason and boundary is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import as_utc
+
+# The order in which reasons are reported; it is also the order of the SPEC.
+REASONS = (
+    "missing",
+    "unreadable",
+    "key_mismatch",
+    "csr_mismatch",
+    "key_type_changed",
+    "expiring",
+    "not_found_remote",
+    "fingerprint_mismatch",
+    "revoked",
+    "forced",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalCertificate:
+    """What the certificate file on the target says about itself."""
+
+    fingerprint_sha256: str
+    public_key_sha256: str
+    key_type: str
+    common_name: str | None
+    not_before: _dt.datetime
+    not_after: _dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalState:
+    """The target's files, as the inspect phase of the module reported them.
+
+    certificate_state is "missing", "unreadable" or "present"; key_public_sha256 is None when the
+    key is not part of the decision (a CSR was given and no key path) or could not be read.
+    """
+
+    certificate_state: str
+    certificate: LocalCertificate | None = None
+    key_checked: bool = False
+    key_public_sha256: str | None = None
+    csr_public_key_sha256: str | None = None
+    csr_common_name: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteRecord:
+    """ESA's record for the certificate on disk; None when ESA was not asked."""
+
+    found: bool
+    fingerprint_sha256: str | None = None
+    status: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReissuePolicy:
+    uses_csr: bool
+    pkey_type: str | None = None
+    common_name: str | None = None
+    remaining_days: int | None = None
+    verify_remote: bool = True
+    force: bool = False
+
+
+def renewal_threshold(certificate: LocalCertificate, remaining_days: int | None) -> _dt.timedelta:
+    """Renew when less than this is left; by default a third of the certificate's lifetime."""
+    if remaining_days is not None:
+        return _dt.timedelta(days=remaining_days)
+    return (as_utc(certificate.not_after) - as_utc(certificate.not_before)) / 3
+
+
+def reissue_reasons(local: LocalState, remote: RemoteRecord | None, policy: ReissuePolicy, now: _dt.datetime) -> list[str]:
+    """Every reason to issue a new certificate, in REASONS order; empty means leave everything alone."""
+    reasons: list[str] = []
+    forced = ["forced"] if policy.force else []
+    if local.certificate_state == "missing":
+        return ["missing"] + forced
+    certificate = local.certificate
+    if local.certificate_state != "present" or certificate is None:
+        return ["unreadable"] + forced
+
+    if local.key_checked and local.key_public_sha256 != certificate.public_key_sha256:
+        reasons.append("key_mismatch")
+    if policy.uses_csr and _csr_differs(local, certificate):
+        reasons.append("csr_mismatch")
+    if not policy.uses_csr and policy.common_name is not None and policy.common_name != certificate.common_name:
+        # The locally built CSR would carry another subject than the certificate has.
+        reasons.append("csr_mismatch")
+    if not policy.uses_csr and policy.pkey_type is not None and policy.pkey_type != certificate.key_type:
+        reasons.append("key_type_changed")
+    if as_utc(certificate.not_after) - as_utc(now) < renewal_threshold(certificate, policy.remaining_days):
+        reasons.append("expiring")
+    if policy.verify_remote and remote is not None:
+        reasons.extend(_remote_reasons(certificate, remote))
+    return reasons + forced
+
+
+def _csr_differs(local: LocalState, certificate: LocalCertificate) -> bool:
+    if local.csr_public_key_sha256 != certificate.public_key_sha256:
+        return True
+    # ESA copies only the CN from a CSR, so the CN is the part of the subject that can be compared.
+    return local.csr_common_name != certificate.common_name
+
+
+def _remote_reasons(certificate: LocalCertificate, remote: RemoteRecord) -> list[str]:
+    if not remote.found:
+        return ["not_found_remote"]
+    reasons = []
+    if (remote.fingerprint_sha256 or "").lower() != certificate.fingerprint_sha256.lower():
+        reasons.append("fingerprint_mismatch")
+    if (remote.status or "").lower() != "active":
+        reasons.append("revoked")
+    return reasons
+
+
+def local_state_from_inspection(inspection: dict[str, t.Any], parse_time: t.Callable[[str], _dt.datetime]) -> LocalState:
+    """Build LocalState from the module's inspect result (plain JSON types)."""
+    cert = inspection.get("certificate") or {}
+    certificate = None
+    if inspection.get("certificate_state") == "present":
+        certificate = LocalCertificate(
+            fingerprint_sha256=cert["fingerprint_sha256"],
+            public_key_sha256=cert["public_key_sha256"],
+            key_type=cert["key_type"],
+            common_name=cert.get("common_name"),
+            not_before=parse_time(cert["not_before"]),
+            not_after=parse_time(cert["not_after"]),
+        )
+    key = inspection.get("privatekey") or {}
+    csr = inspection.get("csr") or {}
+    return LocalState(
+        certificate_state=inspection.get("certificate_state", "missing"),
+        certificate=certificate,
+        key_checked=bool(key.get("checked")),
+        key_public_sha256=key.get("public_key_sha256"),
+        csr_public_key_sha256=csr.get("public_key_sha256"),
+        csr_common_name=csr.get("common_name"),
+    )

@@ -1,0 +1,393 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esa_client_certificate
+short_description: Issue and keep an mTLS client certificate from Alibaba Cloud ESA
+version_added: 1.0.0
+description:
+  - Issues a client certificate (clientAuth) from the CA that Alibaba Cloud ESA (Edge Security Acceleration) manages for a site,
+    writes it and its private key to the target, and keeps them fresh.
+  - Idempotent. The certificate already on disk is compared with what ESA knows (SHA-256 fingerprint, status) and with the options
+    (key, CSR, key type, remaining lifetime); a new certificate is issued only when something is wrong, and RV(reasons) says what.
+  - Every ESA call runs on the controller, in the action plugin of the same name. The target only reads files, generates the key
+    and CSR (O(key_source=local)) and writes files, so it needs Python and C(cryptography), and no Alibaba Cloud SDK or credentials.
+    With O(key_source=local) the private key is generated on the target and never leaves it.
+  - Files are written to a temporary file in the same directory and renamed; the key first and the certificate second, so an
+    interrupted run leaves the old pair or a detectable key mismatch that the next run repairs. A new key is never readable by
+    group or others, not even while it is being written.
+  - The ESA id of each certificate is kept beside it in C(<path>.esa.json), so a run with nothing to do makes at most one ESA read.
+    If that file is lost the certificate is found again by fingerprint, once.
+author:
+  - alibabacloud.esa contributors
+options:
+  site_id:
+    description:
+      - The ESA site whose client CA issues the certificate.
+    type: int
+    required: true
+  state:
+    description:
+      - V(present) issues the certificate when it is missing or needs replacing.
+      - V(absent) revokes the certificate on ESA if it is active, deletes its ESA record, and removes the certificate file,
+        the private key the collection manages and the bookkeeping file.
+    type: str
+    default: present
+    choices: [present, absent]
+  path:
+    description:
+      - The certificate file (PEM) on the target.
+    type: path
+    required: true
+  privatekey_path:
+    description:
+      - The private key file (PEM, PKCS#8, unencrypted) on the target.
+      - Required unless O(csr_path) or O(csr_content) is given. With a CSR it is optional and only checked against the certificate;
+        the collection then neither writes nor removes it.
+    type: path
+  privatekey_mode:
+    description:
+      - The mode of the private key file. Keys are created V(0600) from their first byte; a wider mode is applied only once the file is whole.
+    type: raw
+    default: '0600'
+  csr_path:
+    description:
+      - Issue from the certificate signing request in this file on the target, instead of generating a key.
+      - Mutually exclusive with O(csr_content).
+    type: path
+  csr_content:
+    description:
+      - Issue from this certificate signing request (PEM). Mutually exclusive with O(csr_path).
+    type: str
+  key_source:
+    description:
+      - V(local) generates the private key on the target (of type O(pkey_type)) and sends ESA only a CSR.
+      - V(esa) lets ESA generate the key; ESA returns it once, in the answer to the create call, and it is written to O(privatekey_path).
+        The key then passes through the controller's memory, never its disk or output.
+      - Ignored when a CSR is given.
+    type: str
+    default: local
+    choices: [local, esa]
+  pkey_type:
+    description:
+      - The private key type, V(RSA) (2048 bits) or V(ECDSA) (P-256). A certificate whose key has another type is reissued.
+    type: str
+    default: RSA
+    choices: [RSA, ECDSA]
+  common_name:
+    description:
+      - The subject common name of the locally built CSR (O(key_source=local)). Defaults to the target's fully qualified host name.
+      - When set, a certificate with another common name is reissued (reason V(csr_mismatch)).
+    type: str
+  validity_days:
+    description:
+      - Lifetime of a newly issued certificate, 1 to 3650 days. Changing it does not by itself reissue a certificate.
+    type: int
+    default: 365
+  remaining_days:
+    description:
+      - Reissue when fewer than this many days remain before the certificate expires.
+      - Defaults to a third of the certificate's lifetime.
+    type: int
+  verify_remote:
+    description:
+      - Confirm on ESA that the certificate on disk is the one ESA knows (same SHA-256 fingerprint) and that it is still V(active).
+      - This costs one ESA read per run. With V(false) only the files are checked.
+    type: bool
+    default: true
+  rotate_key:
+    description:
+      - Generate a new private key on every reissue (O(key_source=local)). With V(false) the existing key is reused when it is usable.
+    type: bool
+    default: true
+  revoke_replaced:
+    description:
+      - Revoke the replaced certificate on ESA once the new files are in place.
+    type: bool
+    default: false
+  force:
+    description:
+      - Reissue regardless of the state of the files and of ESA.
+    type: bool
+    default: false
+  backup:
+    description:
+      - Keep a timestamped copy of replaced or removed files. Key backups keep the key's mode.
+    type: bool
+    default: false
+  return_content:
+    description:
+      - Return the certificate PEM in RV(certificate_pem). The private key is never returned.
+    type: bool
+    default: false
+notes:
+  - Check mode makes the same decision and reports the same RV(changed) and RV(reasons), with ESA reads allowed and no ESA write
+    and no file write.
+  - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
+  - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
+seealso:
+  - module: alibabacloud.esa.esa_client_certificate_info
+extends_documentation_fragment:
+  - ansible.builtin.files
+  - alibabacloud.esa.esa_connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.files
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  safe_file_operations:
+    support: full
+  vault:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.esa.esa
+"""
+
+EXAMPLES = r"""
+- name: Give this host an mTLS client certificate; the key is made here and never leaves
+  alibabacloud.esa.esa_client_certificate:
+    site_id: 1234567890123
+    path: /etc/pki/mtls/client.crt
+    privatekey_path: /etc/pki/mtls/client.key
+    common_name: "{{ inventory_hostname }}"
+    validity_days: 90
+    remaining_days: 30
+    revoke_replaced: true
+  register: client_cert
+  notify: Reload the service using the certificate
+
+- name: Set the connection options once for every module of the collection
+  module_defaults:
+    group/alibabacloud.esa.esa:
+      region: ap-southeast-1
+  block:
+    - name: Issue from a CSR the host already has; the key stays where it is
+      alibabacloud.esa.esa_client_certificate:
+        site_id: 1234567890123
+        path: /etc/pki/mtls/app.crt
+        csr_path: /etc/pki/mtls/app.csr
+
+- name: Let ESA generate an ECDSA key (returned once, written with mode 0600)
+  alibabacloud.esa.esa_client_certificate:
+    site_id: 1234567890123
+    path: /etc/pki/mtls/esa.crt
+    privatekey_path: /etc/pki/mtls/esa.key
+    key_source: esa
+    pkey_type: ECDSA
+
+- name: Retire the certificate (revoke, delete on ESA, remove the files)
+  alibabacloud.esa.esa_client_certificate:
+    site_id: 1234567890123
+    path: /etc/pki/mtls/client.crt
+    privatekey_path: /etc/pki/mtls/client.key
+    state: absent
+"""
+
+RETURN = r"""
+reasons:
+  description:
+    - Why the certificate was (or, in check mode, would be) issued; empty when nothing changed.
+    - Any of V(missing), V(unreadable), V(key_mismatch), V(csr_mismatch), V(key_type_changed), V(expiring), V(not_found_remote),
+      V(fingerprint_mismatch), V(revoked), V(forced); with O(state=absent), V(absent).
+  returned: always
+  type: list
+  elements: str
+  sample: [expiring]
+certificate:
+  description: Facts of the certificate now on disk (after the run), as ESA and the file report them.
+  returned: when a certificate is present after the run
+  type: dict
+  contains:
+    id:
+      description: The ESA id of the certificate.
+      type: str
+      sample: babaded901474b9693acf530e0fb1d95
+    site_id:
+      description: The ESA site.
+      type: int
+      sample: 1234567890123
+    status:
+      description: V(active) or V(revoked) as ESA reports it; null when ESA was not asked (O(verify_remote=false)).
+      type: str
+      sample: active
+    common_name:
+      description: Subject common name.
+      type: str
+      sample: web01.example.com
+    serial_number:
+      description: Serial number, lower-case hex.
+      type: str
+      sample: 4f3a9e0c0d1b2a3c4d5e6f708192a3b4
+    fingerprint_sha256:
+      description: Lower-case hex SHA-256 of the certificate's DER encoding.
+      type: str
+      sample: 1dc5fc9af4eead2570c70d94b416130baeb6d4429b51fd3557379588456aca66
+    not_before:
+      description: Start of validity, C(YYYY-MM-DDTHH:MM:SSZ).
+      type: str
+      sample: '2026-11-28T10:00:00Z'
+    not_after:
+      description: End of validity, C(YYYY-MM-DDTHH:MM:SSZ).
+      type: str
+      sample: '2027-11-28T10:00:00Z'
+    signature_algorithm:
+      description: Signature algorithm as ESA names it.
+      type: str
+      sample: SHA256-RSA
+    issuer:
+      description: Common name of the issuing CA.
+      type: str
+      sample: ESA CA
+    ca_certificate_id:
+      description: The ESA id of the issuing CA, when known.
+      type: str
+      sample: babaded901474b9693acf530e0fb1dbb
+    validity_days:
+      description: Lifetime in days.
+      type: int
+      sample: 365
+    remaining_days:
+      description: Whole days left before expiry (negative once expired).
+      type: int
+      sample: 364
+replaced_certificate:
+  description: The certificate that was replaced, when it was known.
+  returned: when a certificate was replaced
+  type: dict
+  contains:
+    id:
+      description: Its ESA id, if known.
+      type: str
+    fingerprint_sha256:
+      description: Its fingerprint.
+      type: str
+    revoked:
+      description: Whether it was revoked on ESA by this run (O(revoke_replaced)).
+      type: bool
+filename:
+  description: The certificate path.
+  returned: always
+  type: str
+  sample: /etc/pki/mtls/client.crt
+privatekey_filename:
+  description: The private key path.
+  returned: when O(privatekey_path) is set
+  type: str
+  sample: /etc/pki/mtls/client.key
+backup_file:
+  description: Copy of the replaced certificate file.
+  returned: when O(backup=true) and a file was replaced
+  type: str
+  sample: /etc/pki/mtls/client.crt.2189.2026-11-28@10:00:00~
+privatekey_backup_file:
+  description: Copy of the replaced private key (mode kept).
+  returned: when O(backup=true) and a key was replaced
+  type: str
+certificate_pem:
+  description: The certificate, PEM.
+  returned: when O(return_content=true) and a certificate is present
+  type: str
+code:
+  description: The ESA error code, when the task failed because of an ESA answer.
+  returned: failure
+  type: str
+  sample: QuotaCheckFailed.Function
+request_id:
+  description: The ESA request id of the failed call.
+  returned: failure
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
+    CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
+    client_certificate_argument_spec,
+)
+from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
+
+# The action plugin drives the module through these phases; users never set them.
+_INTERNAL_ARGUMENTS = {
+    "_phase": {"type": "str", "default": "inspect", "choices": ["inspect", "prepare", "install", "discard", "record", "remove"]},
+    "_with_pem": {"type": "bool", "default": False},
+    "_new_key": {"type": "bool", "default": True},
+    "_common_name": {"type": "str"},
+    "_certificate_pem": {"type": "str"},
+    "_privatekey_pem": {"type": "str", "no_log": True},
+    "_expected_public_key_sha256": {"type": "str"},
+    "_record": {"type": "dict"},
+}
+
+
+def _apply_file_attributes(module: AnsibleModule, outcome: dict) -> bool:
+    """Owner, group, mode and SELinux context of the certificate and of the key the collection manages."""
+    params = module.params
+    changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(params, path=params["path"]), False)
+    if phases.manages_key(params):
+        key_args = module.load_file_common_arguments(params, path=params["privatekey_path"])
+        key_args["mode"] = params["privatekey_mode"]
+        changed = module.set_fs_attributes_if_different(key_args, changed)
+    outcome["attributes_changed"] = changed
+    return changed
+
+
+def main() -> None:
+    argument_spec = client_certificate_argument_spec()
+    argument_spec.update(_INTERNAL_ARGUMENTS)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
+        add_file_common_args=True,
+        supports_check_mode=True,
+    )
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography (on the target)"))
+    params = module.params
+    phase = params["_phase"]
+    if phase != "inspect" and module.check_mode:
+        module.fail_json(msg=f"internal error: phase {phase} writes files and cannot run in check mode")
+    try:
+        if phase == "inspect":
+            module.exit_json(changed=False, inspection=phases.inspect(params, with_pem=params["_with_pem"]))
+        elif phase == "prepare":
+            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, params["_new_key"], params["_common_name"]))
+        elif phase == "discard":
+            module.exit_json(changed=phases.discard_pending_key(params))
+        elif phase == "record":
+            phases.write_record(params, params["_record"])
+            module.exit_json(changed=False)
+        elif phase == "install":
+            outcome = phases.install(params, params["_certificate_pem"], params["_privatekey_pem"], params["_record"], module.backup_local)
+            _apply_file_attributes(module, outcome)
+            outcome["inspection"] = phases.inspect(params, with_pem=params["_with_pem"])
+            module.exit_json(changed=True, **outcome)
+        else:
+            outcome = phases.remove(params, module.backup_local)
+            module.exit_json(changed=bool(outcome["removed"]), **outcome)
+    except phases.TargetError as exc:
+        module.fail_json(msg=str(exc))
+    except OSError as exc:
+        module.fail_json(msg=f"file operation failed on the target: {exc.strerror or exc} ({getattr(exc, 'filename', None) or params['path']})")
+
+
+if __name__ == "__main__":
+    main()

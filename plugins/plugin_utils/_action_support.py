@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every action plugin of the collection does before and after its ESA calls."""
+
+from __future__ import annotations
+
+import os
+import typing as t
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import (
+    ConnectionSettingsError,
+    resolve_connection_settings,
+)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import HAS_ESA_SDK, EsaClient, missing_sdk_message
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
+
+CONNECTION_OPTION_NAMES = frozenset(connection_argument_spec())
+
+
+class TaskInputError(Exception):
+    """Bad input, refused before any ESA call; the message names the parameter."""
+
+
+def validate_arguments(args: dict[str, t.Any], argument_spec: dict[str, t.Any], **constraints: t.Any) -> dict[str, t.Any]:
+    """Validate on the controller with the module's own spec, so errors come before any ESA call."""
+    validator = ArgumentSpecValidator(argument_spec, **constraints)
+    outcome = validator.validate(args)
+    if outcome.error_messages:
+        raise TaskInputError("; ".join(outcome.error_messages))
+    return outcome.validated_parameters
+
+
+def build_client(params: dict[str, t.Any], environ: t.Mapping[str, str] | None = None) -> EsaClient:
+    """The ESA client for this task: options, then the controller's environment, then the default chain."""
+    if not HAS_ESA_SDK:
+        raise TaskInputError(missing_sdk_message())
+    try:
+        settings = resolve_connection_settings(params, os.environ if environ is None else environ)
+    except ConnectionSettingsError as exc:
+        raise TaskInputError(str(exc)) from exc
+    return EsaClient(settings, retry_policy=RetryPolicy(settings.retries))
+
+
+def module_arguments(task_args: dict[str, t.Any], **internal: t.Any) -> dict[str, t.Any]:
+    """The arguments sent to the target: never the connection options, so no secret leaves the controller."""
+    sent = {name: value for name, value in task_args.items() if name not in CONNECTION_OPTION_NAMES}
+    sent.update({name: value for name, value in internal.items() if value is not None})
+    return sent
+
+
+def fail(result: dict[str, t.Any], exc: Exception) -> dict[str, t.Any]:
+    """A failed task result with one line that says what to fix; ESA failures add code and request_id."""
+    result["failed"] = True
+    if isinstance(exc, EsaApiError):
+        result.update(exc.to_fail_kwargs())
+    else:
+        result["msg"] = str(exc)
+    return result

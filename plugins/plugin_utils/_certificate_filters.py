@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filters of esa_client_certificate_info, as pure functions over certificate facts."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def normalize_fingerprint(value: str) -> str:
+    """Accept upper case, colons and spaces (as openssl prints them); return ESA's lower-case hex."""
+    cleaned = re.sub(r"[\s:]", "", value).lower()
+    if cleaned.startswith("sha256="):
+        cleaned = cleaned[len("sha256="):]
+    if not _HEX64.match(cleaned):
+        raise ValueError(f"fingerprint_sha256 must be 64 hex digits (colons allowed), got {value!r}")
+    return cleaned
+
+
+def matches(facts: dict[str, t.Any], *, status: str | None, common_name: str | None, fingerprint_sha256: str | None,
+            expires_within_days: int | None, now: _dt.datetime) -> bool:
+    if status is not None and (facts.get("status") or "").lower() != status:
+        return False
+    if common_name is not None and facts.get("common_name") != common_name:
+        return False
+    if fingerprint_sha256 is not None and facts.get("fingerprint_sha256") != fingerprint_sha256:
+        return False
+    if expires_within_days is not None:
+        if not facts.get("not_after"):
+            return False
+        if parse_esa_time(facts["not_after"]) - now > _dt.timedelta(days=expires_within_days):
+            return False
+    return True

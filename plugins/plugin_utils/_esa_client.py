@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one wrapper around the official ESA SDK: builds the client, runs every call through the retry policy,
+and answers plain dicts (ESA's PascalCase fields) or EsaApiError.
+
+Controller only: imported by action plugins, whose module is imported once in the controller's main
+process before workers fork, so the SDK's import cost is paid once per run.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+import traceback
+import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import ConnectionSettings
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, EsaApiError, describe_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._version import USER_AGENT
+
+try:
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_esa20240910 import models as esa_models
+    from alibabacloud_esa20240910.client import Client as SdkEsaClient
+    from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
+    from darabonba.runtime import RuntimeOptions
+except ImportError:
+    CredentialClient = esa_models = SdkEsaClient = OpenApiConfig = RuntimeOptions = None  # pylint: disable=invalid-name
+    HAS_ESA_SDK = False
+    ESA_SDK_IMPORT_ERROR: str | None = traceback.format_exc()
+else:
+    HAS_ESA_SDK = True
+    ESA_SDK_IMPORT_ERROR = None
+
+# With DEBUG=sdk in the environment, darabonba-core writes every request header, the STS token included,
+# to stderr through this logger; secrets must never reach the terminal or Ansible's output.
+logging.getLogger("darabonba-core").disabled = True
+
+SDK_REQUIREMENT = "alibabacloud-esa20240910 (and alibabacloud-credentials)"
+MAX_PAGE_SIZE = 100
+
+
+def missing_sdk_message() -> str:
+    """One line for a failed task when the SDK cannot be imported on the controller."""
+    reason = ""
+    if ESA_SDK_IMPORT_ERROR:
+        reason = f" ({ESA_SDK_IMPORT_ERROR.strip().splitlines()[-1]})"
+    return (
+        f"Failed to import the required Python library {SDK_REQUIREMENT} on the controller{reason}:"
+        f" install it for the Python that runs Ansible on {platform.node()} ({sys.executable} -m pip install alibabacloud-esa20240910);"
+        " the managed hosts do not need it."
+    )
+
+
+class EsaClient:
+    """ESA client-certificate calls, each retried by ``retry_policy`` and failing only with EsaApiError."""
+
+    def __init__(self, settings: ConnectionSettings, *, retry_policy: RetryPolicy | None = None, sdk_client: t.Any = None) -> None:
+        """``sdk_client`` replaces the official client, for unit tests that fake the SDK boundary."""
+        self.settings = settings
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy(settings.retries)
+        if sdk_client is not None:
+            self._sdk = sdk_client
+        elif not HAS_ESA_SDK:
+            raise EsaApiError(missing_sdk_message())
+        else:
+            self._sdk = SdkEsaClient(_sdk_config(settings))
+
+    def create_client_certificate(self, site_id: int, *, validity_days: int, csr: str | None = None, pkey_type: str | None = None) -> dict[str, t.Any]:
+        """Issue a certificate; ESA generates the key (answered once, in PrivateKey) when no CSR is given.
+
+        Raises AmbiguousCreateError when the certificate may have been issued although the call failed.
+        """
+        request = esa_models.CreateClientCertificateRequest(site_id=site_id, validity_days=validity_days, csr=csr, pkey_type=pkey_type)
+        return self._call(
+            "CreateClientCertificate", self._sdk.create_client_certificate_with_options, request, site_id=site_id, may_have_taken_effect_on_failure=True
+        )
+
+    def get_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any] | None:
+        """The certificate's record (``Result``) and PEM (``Certificate``), or None when the site has no such certificate."""
+        request = esa_models.GetClientCertificateRequest(site_id=site_id, id=cert_id)
+        try:
+            return self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        except EsaApiError as error:
+            if error.code == CERTIFICATE_NOT_FOUND:
+                return None
+            raise
+
+    def list_client_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
+        """One page: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
+        request = esa_models.ListClientCertificatesRequest(site_id=site_id, page_number=page_number, page_size=page_size)
+        return self._call("ListClientCertificates", self._sdk.list_client_certificates_with_options, request, site_id=site_id)
+
+    def iter_client_certificates(self, site_id: int, *, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
+        """Every certificate record of the site, walking all pages."""
+        page_number = 1
+        seen = 0
+        while True:
+            page = self.list_client_certificates(site_id, page_number=page_number, page_size=page_size)
+            records = page.get("Result") or []
+            yield from records
+            seen += len(records)
+            total = page.get("TotalCount")
+            if not records:
+                return
+            if isinstance(total, int):
+                if seen >= total:
+                    return
+            elif len(records) < (page.get("PageSize") or page_size):
+                # Without TotalCount, a short page is the last one; ESA may cap PageSize, so trust the answer's.
+                return
+            page_number += 1
+
+    def revoke_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+        """Revoke; a retried call whose first attempt took effect answers Certificate.StatusError (already revoked)."""
+        request = esa_models.RevokeClientCertificateRequest(site_id=site_id, id=cert_id)
+        return self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+
+    def activate_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+        """Re-activate a revoked certificate; a retry after a lost answer may see Certificate.StatusError (already active)."""
+        request = esa_models.ActivateClientCertificateRequest(site_id=site_id, id=cert_id)
+        return self._call("ActivateClientCertificate", self._sdk.activate_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+
+    def delete_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+        """Delete the record; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
+        request = esa_models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)
+        return self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+
+    def _call(
+        self,
+        action: str,
+        sdk_method: t.Callable[[t.Any, t.Any], t.Any],
+        request: t.Any,
+        *,
+        site_id: int,
+        cert_id: str | None = None,
+        may_have_taken_effect_on_failure: bool = False,
+    ) -> dict[str, t.Any]:
+        def describe(exc: BaseException) -> EsaApiError:
+            return describe_sdk_error(
+                exc,
+                action=action,
+                site_id=site_id,
+                cert_id=cert_id,
+                endpoint=self.settings.endpoint_url,
+                timeout=self.settings.timeout_seconds,
+                secrets=self.settings.secret_values,
+            )
+
+        response = self.retry_policy.call(
+            lambda: sdk_method(request, RuntimeOptions()),
+            action=action,
+            may_have_taken_effect_on_failure=may_have_taken_effect_on_failure,
+            describe=describe,
+        )
+        body = getattr(response, "body", None)
+        return body.to_map() if body is not None else {}
+
+
+def _sdk_config(settings: ConnectionSettings) -> t.Any:
+    timeout_ms = settings.timeout_seconds * 1000
+    common: dict[str, t.Any] = {
+        "endpoint": settings.endpoint_host,
+        "protocol": settings.protocol,
+        "region_id": settings.region,
+        "user_agent": USER_AGENT,
+        "read_timeout": timeout_ms,
+        "connect_timeout": timeout_ms,
+    }
+    if settings.uses_default_chain:
+        # The ESA client does not consult the default chain by itself; it must be handed a credential client.
+        return OpenApiConfig(credential=CredentialClient(), **common)
+    return OpenApiConfig(
+        access_key_id=settings.access_key_id,
+        access_key_secret=settings.access_key_secret,
+        security_token=settings.security_token,
+        **common,
+    )

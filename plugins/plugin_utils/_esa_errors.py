@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that turns ESA SDK exceptions into one-line messages naming the cause and the option to fix."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+import urllib.parse
+
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failure import (
+    CONNECT_FAILED,
+    CONNECT_TIMEOUT,
+    CONNECTION_DROPPED,
+    DNS,
+    READ_TIMEOUT,
+    REFUSED,
+    TLS,
+    TLS_VERIFY,
+    UNREACHABLE,
+    TransportFailure,
+    classify_transport_failure,
+    exception_chain,
+)
+
+try:
+    from Tea.exceptions import TeaException
+except ImportError:  # pragma: no cover - without the SDK there are no SDK errors to describe
+    TeaException = None  # type: ignore[assignment,misc]
+
+try:
+    from alibabacloud_credentials.exceptions import CredentialException
+except ImportError:  # pragma: no cover - as above
+    CredentialException = None  # type: ignore[assignment,misc]
+
+try:
+    from alibabacloud_tea_openapi.exceptions import ThrottlingException
+except ImportError:  # pragma: no cover - as above
+    ThrottlingException = None  # type: ignore[assignment,misc]
+
+CERTIFICATE_NOT_FOUND = "Certificate.NotFound"
+CERTIFICATE_STATUS_ERROR = "Certificate.StatusError"
+INTERNAL_EXCEPTION = "InternalException"
+# ESA documents these as flow control, answered with 400 or 429 and x-acs-retry-after.
+THROTTLING_CODES = frozenset({"Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable"})
+
+_REDACTED = "********"
+_MAX_SERVICE_MESSAGE = 300
+# The SDK formats ``message`` as "code: <status>, <ESA's Message> request id: <id>".
+_SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: \S*$", re.DOTALL)
+
+_CREDENTIAL_HELP = (
+    "set access_key_id and access_key_secret, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+    " (or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY) on the controller, or configure the default credential chain"
+)
+
+# Which options feed each action's parameters, for InvalidParameter.
+_PARAMETERS_BY_ACTION = {
+    "CreateClientCertificate": "site_id, the CSR (csr_path or csr_content), pkey_type and validity_days",
+    "ListClientCertificates": "site_id",
+}
+
+# Every code ESA documents for the client-certificate actions, plus the gateway's common authentication codes.
+_MESSAGES: dict[str, str] = {
+    "InvalidParameter.SiteId": "{Site} is not a site of this account (InvalidParameter.SiteId): check site_id, and that the credentials belong to the "
+    "account that owns the site.",
+    "MissingSiteId": "{action} reached ESA without a SiteId (MissingSiteId): set site_id.",
+    "InvalidParameter": "ESA rejected a parameter of {action} (InvalidParameter: {service_message}): check {parameters}.",
+    "InternalException": "ESA failed internally while handling {action} for {site} (InternalException: {service_message}): try again later.",
+    "QuotaCheckFailed.Function": "The ESA plan of {site} does not include client certificates (QuotaCheckFailed.Function): upgrade the site's plan, or "
+    "use another site_id.",
+    "Certificate.StatusError": "The status of {certificate} on {site} does not allow {action} (Certificate.StatusError: {service_message}): check its "
+    "status (already revoked or already active?) with alibabacloud.esa.esa_client_certificate_info.",
+    "Id.MissingParameter": "{action} reached ESA without a certificate Id (Id.MissingParameter): set id.",
+    "Certificate.NotFound": "{Site} has no client certificate {cert_id} (Certificate.NotFound): check id and site_id.",
+    "Unauthorized.InvalidTime": "ESA rejected the request time of {action} (Unauthorized.InvalidTime): check the controller's clock (NTP); requests are "
+    "signed with the controller's time.",
+    "Unauthorized.InvalidToken": "ESA could not authenticate {action} (Unauthorized.InvalidToken): check access_key_id, access_key_secret and "
+    "security_token (STS tokens expire).",
+    "Throttling.User": "ESA kept throttling {action} for this account (Throttling.User: {service_message}): run fewer hosts at once (forks, throttle) or "
+    "raise api_retries.",
+    "Throttling.Api": "ESA kept throttling {action} (Throttling.Api: {service_message}): run fewer hosts at once (forks, throttle) or raise api_retries.",
+    "Throttling": "ESA kept throttling {action} ({code}: {service_message}): run fewer hosts at once (forks, throttle) or raise api_retries.",
+    "ServiceUnavailable": "ESA was unavailable for {action} (ServiceUnavailable: {service_message}): try again later, or raise api_retries.",
+    "InvalidAccessKeyId.NotFound": "ESA does not know the access key used for {action} (InvalidAccessKeyId.NotFound): check access_key_id.",
+    "InvalidAccessKeyId.Inactive": "The access key used for {action} is disabled (InvalidAccessKeyId.Inactive): check access_key_id, or enable the key in RAM.",
+    "SignatureDoesNotMatch": "ESA could not verify the signature of {action} (SignatureDoesNotMatch): check access_key_secret.",
+    "InvalidSecurityToken.Expired": "The STS token used for {action} has expired (InvalidSecurityToken.Expired): renew security_token.",
+    "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key (InvalidSecurityToken.MismatchWithAccessKey): "
+    "set access_key_id, access_key_secret and security_token from the same STS answer.",
+    "Forbidden.RAM": "The credentials may not call esa:{action} on {site} (Forbidden.RAM: {service_message}): grant that action in RAM, or use other "
+    "credentials.",
+    "NoPermission": "The credentials may not call esa:{action} on {site} (NoPermission: {service_message}): grant that action in RAM, or use other "
+    "credentials.",
+    "InvalidCredentials": "No Alibaba Cloud credentials were found on the controller for {action} (InvalidCredentials): " + _CREDENTIAL_HELP + ".",
+}
+
+_TRANSPORT_MESSAGES: dict[str, str] = {
+    DNS: "Could not resolve the host of {endpoint} ({detail}): check endpoint and region, and the controller's DNS.",
+    REFUSED: "{Endpoint} refused the connection for {action} ({detail}): check endpoint and region, and that the service listens there.",
+    UNREACHABLE: "{Endpoint} is unreachable from the controller ({detail}): check endpoint, and the controller's network and proxy settings.",
+    CONNECT_FAILED: "Could not connect to {endpoint} for {action} ({detail}): check endpoint, and the controller's network and proxy settings.",
+    CONNECT_TIMEOUT: "Connecting to {endpoint} timed out after {timeout}: check endpoint and the controller's network, or raise api_timeout.",
+    READ_TIMEOUT: "{Endpoint} did not answer {action} within {timeout}: raise api_timeout, or try again later.",
+    TLS_VERIFY: "TLS verification of {endpoint} failed ({detail}): check that endpoint names the ESA service; a TLS-inspecting proxy needs its CA "
+    "trusted on the controller.",
+    TLS: "TLS with {endpoint} failed during {action} ({detail}): check endpoint (use http:// only for a loopback emulator).",
+    CONNECTION_DROPPED: "The connection to {endpoint} broke during {action} ({detail}): try again later; if it persists, check endpoint and any proxy.",
+}
+_TRANSPORT_FALLBACK = "Calling {action} at {endpoint} failed ({detail}): check endpoint, and the controller's network and proxy settings."
+
+
+class EsaApiError(Exception):
+    """An ESA call failed; ``message`` is one line for the user, ``code`` is ESA's own code string when ESA answered."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        request_id: str | None = None,
+        status_code: int | None = None,
+        action: str | None = None,
+        transport_kind: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.request_id = request_id
+        self.status_code = status_code
+        self.action = action
+        self.transport_kind = transport_kind
+
+    def __str__(self) -> str:
+        return self.message
+
+    def extend_message(self, text: str) -> None:
+        """Add a clause (e.g. how many attempts were made) to the end of the one-line message's sentence."""
+        base = self.message[:-1] if self.message.endswith(".") else self.message
+        self.message = f"{base} {text}."
+        self.args = (self.message,)
+
+    def to_fail_kwargs(self) -> dict[str, t.Any]:
+        """Keyword arguments for a failed task result: msg always, code and request_id when known."""
+        fail_kwargs: dict[str, t.Any] = {"msg": self.message}
+        if self.code is not None:
+            fail_kwargs["code"] = self.code
+        if self.request_id is not None:
+            fail_kwargs["request_id"] = self.request_id
+        return fail_kwargs
+
+
+class AmbiguousCreateError(EsaApiError):
+    """CreateClientCertificate failed in a way that may still have issued a certificate: reconcile before creating again."""
+
+    @classmethod
+    def from_error(cls, error: EsaApiError) -> AmbiguousCreateError:
+        ambiguous = cls(
+            f"{error.message} The certificate may have been issued anyway: look for it on ESA before creating another.",
+            code=error.code,
+            request_id=error.request_id,
+            status_code=error.status_code,
+            action=error.action,
+            transport_kind=error.transport_kind,
+        )
+        ambiguous.__cause__ = error.__cause__ or error
+        return ambiguous
+
+
+def is_sdk_error(exc: BaseException) -> bool:
+    """True for what the SDK raises when a call fails (answers, transport, credentials), False for programming errors."""
+    known = tuple(kind for kind in (TeaException, CredentialException) if kind is not None)
+    return bool(known) and isinstance(exc, known)
+
+
+def sdk_error_code(exc: BaseException) -> str | None:
+    """ESA's code string, or None; the SDK stringifies a missing code (and request id) to 'None'."""
+    return _clean(getattr(exc, "code", None))
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """The wait ESA asked for with x-acs-retry-after (milliseconds on the wire), or None."""
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) and retry_after > 0:
+        return retry_after / 1000.0
+    return None
+
+
+def is_throttling(exc: BaseException) -> bool:
+    if ThrottlingException is not None and isinstance(exc, ThrottlingException):
+        return True
+    code = sdk_error_code(exc)
+    if code == "ServiceUnavailable":
+        # A 5xx ServiceUnavailable may come from a backend that failed mid-request; only 4xx is surely flow control.
+        status = _status_code(exc)
+        return status is None or status < 500
+    return code in THROTTLING_CODES
+
+
+def is_server_failure(exc: BaseException) -> bool:
+    """A 5xx answer or InternalException: ESA failed while handling the request, which may or may not have taken effect."""
+    status = _status_code(exc)
+    return (status is not None and status >= 500) or sdk_error_code(exc) == INTERNAL_EXCEPTION
+
+
+def describe_sdk_error(
+    exc: BaseException,
+    *,
+    action: str,
+    site_id: int | str | None = None,
+    cert_id: str | None = None,
+    endpoint: str | None = None,
+    timeout: int | float | None = None,
+    secrets: t.Iterable[str | None] = (),
+) -> EsaApiError:
+    """Turn any SDK exception into an EsaApiError whose one-line message names the cause and what to fix; never echoes ``secrets``."""
+    secret_values = _secret_variants(secrets)
+    context = _MessageContext(action=action, site_id=site_id, cert_id=cert_id, endpoint=endpoint, timeout=timeout, secrets=secret_values)
+    code = sdk_error_code(exc)
+    request_id = _clean(getattr(exc, "request_id", None))
+    status_code = _status_code(exc)
+
+    transport = None if code else classify_transport_failure(exc)
+    if transport is not None:
+        message = context.transport_message(transport)
+    elif code is None and is_credential_failure(exc):
+        message = f"Could not get Alibaba Cloud credentials on the controller for {action} ({context.quote(_innermost_message(exc))}): {_CREDENTIAL_HELP}."
+    elif code is None and is_unparseable_answer(exc):
+        message = (
+            f"{context.endpoint_text} did not answer {action} in ESA's JSON format: check that endpoint names the ESA service"
+            " (a proxy or another server may be answering)."
+        )
+    elif code is not None:
+        message = context.code_message(code, status_code, context.quote(_service_message(exc)), exc)
+    elif status_code is not None:
+        message = context.code_message(None, status_code, context.quote(_service_message(exc)), exc)
+    else:
+        message = f"Calling {action} on ESA failed ({type(exc).__name__}: {context.quote(_innermost_message(exc))})."
+
+    error = EsaApiError(
+        _one_line(_redact(message, secret_values), limit=None),
+        code=code,
+        request_id=request_id,
+        status_code=status_code,
+        action=action,
+        transport_kind=transport.kind if transport else None,
+    )
+    error.__cause__ = exc
+    return error
+
+
+class _MessageContext:
+    def __init__(
+        self, *, action: str, site_id: int | str | None, cert_id: str | None, endpoint: str | None, timeout: int | float | None, secrets: tuple[str, ...]
+    ) -> None:
+        self.secrets = secrets
+        self.action = action
+        self.site_id = site_id
+        self.cert_id = cert_id
+        self.endpoint_text = f"ESA endpoint {endpoint}" if endpoint else "the ESA endpoint"
+        self.timeout_text = f"{timeout:g}s (api_timeout)" if timeout is not None else "api_timeout"
+
+    def _fields(self, service_message: str, code: str | None = None) -> dict[str, str]:
+        site = f"site {self.site_id}" if self.site_id is not None else "the site"
+        return {
+            "action": self.action,
+            "code": code or "throttled",
+            "site": site,
+            "Site": site[0].upper() + site[1:],
+            "certificate": f"certificate {self.cert_id}" if self.cert_id else "the certificate",
+            "cert_id": str(self.cert_id) if self.cert_id else "(id not given)",
+            "parameters": _PARAMETERS_BY_ACTION.get(self.action, "site_id and id"),
+            "service_message": service_message,
+            "endpoint": self.endpoint_text,
+            "Endpoint": self.endpoint_text[0].upper() + self.endpoint_text[1:],
+            "timeout": self.timeout_text,
+        }
+
+    def code_message(self, code: str | None, status_code: int | None, service_message: str, exc: BaseException) -> str:
+        fields = self._fields(service_message or "no details", code)
+        if code in _MESSAGES:
+            return _MESSAGES[code].format(**fields)
+        if (code is not None and code.startswith("Throttling")) or (code is None and is_throttling(exc)):
+            return _MESSAGES["Throttling"].format(**fields)
+        status = f"HTTP {status_code}" if status_code is not None else "no HTTP status"
+        detail = f"{code}, {status}" if code else status
+        if service_message:
+            detail = f"{detail}: {service_message}"
+        if status_code is not None and status_code >= 500:
+            return f"ESA failed while handling {self.action} for {fields['site']} ({detail}): try again later."
+        return f"ESA refused {self.action} for {fields['site']} ({detail})."
+
+    def quote(self, text: str) -> str:
+        """Text that came from outside (ESA, the SDK, the OS): secrets removed before it is shortened, so no prefix survives."""
+        return _one_line(_redact(text, self.secrets))
+
+    def transport_message(self, transport: TransportFailure) -> str:
+        template = _TRANSPORT_MESSAGES.get(transport.kind, _TRANSPORT_FALLBACK)
+        message = template.format(**self._fields(""), detail=self.quote(transport.detail))
+        if transport.through_proxy:
+            message = message[:-1] + " (the request went through the proxy set by HTTPS_PROXY/HTTP_PROXY)."
+        return message
+
+
+def _clean(value: t.Any) -> t.Any:
+    if value is None or (isinstance(value, str) and value.strip() in ("", "None")):
+        return None
+    return value
+
+
+def _status_code(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        data = getattr(exc, "data", None)
+        status = data.get("statusCode") if isinstance(data, dict) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+def _service_message(exc: BaseException) -> str:
+    data = getattr(exc, "data", None)
+    message = None
+    if isinstance(data, dict):
+        message = data.get("Message") or data.get("message")
+    if not message:
+        sdk_message = getattr(exc, "message", None)
+        if isinstance(sdk_message, str):
+            match = _SDK_MESSAGE.match(sdk_message)
+            message = match.group("message") if match else sdk_message
+    message = _clean(message)
+    return str(message) if message else ""
+
+
+def is_credential_failure(exc: BaseException) -> bool:
+    """The SDK could not obtain credentials (none configured, or the default chain failed): nothing was sent."""
+    return CredentialException is not None and any(isinstance(item, CredentialException) for item in exception_chain(exc))
+
+
+def is_wrapped_sdk_failure(exc: BaseException) -> bool:
+    """The SDK's catch-all wrapper (UnretryableException): a failure inside the SDK rather than an ESA answer."""
+    return isinstance(getattr(exc, "inner_exception", None), BaseException)
+
+
+def is_unparseable_answer(exc: BaseException) -> bool:
+    # darabonba raises RuntimeError("Failed to parse the value as json format, ...") and loses the HTTP status.
+    return any(isinstance(item, (RuntimeError, ValueError)) and "json" in str(item).lower() for item in exception_chain(exc))
+
+
+def _innermost_message(exc: BaseException) -> str:
+    chain = exception_chain(exc)
+    for item in reversed(chain):
+        text = getattr(item, "message", None) or str(item)
+        if text:
+            return str(text)
+    return type(exc).__name__
+
+
+def _one_line(text: str, *, limit: int | None = _MAX_SERVICE_MESSAGE) -> str:
+    flat = " ".join(str(text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 3].rstrip() + "..."
+    return flat
+
+
+def _secret_variants(secrets: t.Iterable[str | None]) -> tuple[str, ...]:
+    # Also the URL-encoded form, in case a secret ever travels in a URL an error message repeats; longest first.
+    variants = set()
+    for secret in secrets:
+        if secret:
+            variants.update({secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)})
+    return tuple(sorted(variants, key=len, reverse=True))
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, _REDACTED)
+    return text

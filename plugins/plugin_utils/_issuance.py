@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CreateClientCertificate without duplicates.
+
+Create has no idempotency token. The retry policy retries it only when the request surely did not
+take effect; when it may have (5xx, reset or timeout after sending), this module looks on ESA for a
+certificate of our public key before creating again, so a run never leaves a second live certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import (
+    common_name_of,
+    load_pem_certificate,
+    load_pem_csr,
+    public_key_sha256,
+)
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
+
+# ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.
+_CLOCK_SLACK = _dt.timedelta(minutes=15)
+# Create attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
+_MAX_AMBIGUOUS_ROUNDS = 3
+
+
+class Issued(t.NamedTuple):
+    record: dict[str, t.Any]
+    certificate_pem: str
+    private_key_pem: str | None
+    adopted: bool
+
+
+def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _dt.datetime], *,
+          csr_pem: str | None = None, pkey_type: str | None = None) -> Issued:
+    """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again."""
+    started = now()
+    csr_identity = _csr_identity(csr_pem) if csr_pem else None
+    last_error: EsaApiError | None = None
+    for _round in range(_MAX_AMBIGUOUS_ROUNDS):
+        try:
+            body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
+        except AmbiguousCreateError as exc:
+            if csr_identity is None:
+                raise EsaApiError(
+                    f"{exc.message} With key_source=esa the private key was only in that lost answer, so the run stops "
+                    "instead of creating a second certificate; run again, and revoke the orphan esa_client_certificate_info lists.",
+                    code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
+                ) from exc
+            last_error = exc
+            adopted = find_issued_for_key(client, site_id, csr_identity, started - _CLOCK_SLACK)
+            if adopted is not None:
+                return adopted
+            continue
+        flat = flatten_record(body)
+        return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
+    assert last_error is not None
+    raise last_error
+
+
+def _csr_identity(csr_pem: str) -> tuple[str, str | None]:
+    csr = load_pem_csr(csr_pem.encode("ascii"))
+    if csr is None:
+        raise ValueError("the CSR to send is not PEM")
+    return public_key_sha256(csr.public_key()), common_name_of(csr.subject)
+
+
+def find_issued_for_key(client: t.Any, site_id: int, identity: tuple[str, str | None], since: _dt.datetime) -> Issued | None:
+    """An active certificate of this public key created since `since`; duplicates beyond the first are revoked."""
+    key_sha256, common_name = identity
+    matches = []
+    for item in client.iter_client_certificates(site_id):
+        if (item.get("Status") or "").lower() != "active" or not _created_since(item, since):
+            continue
+        if common_name is not None and (item.get("CommonName") or "").strip() != common_name:
+            continue
+        body = client.get_client_certificate(site_id, item["Id"])
+        if not body:
+            continue
+        flat = flatten_record(body)
+        certificate = load_pem_certificate((flat.get("Certificate") or "").encode("ascii"))
+        if certificate is not None and public_key_sha256(certificate.public_key()) == key_sha256:
+            matches.append(flat)
+    if not matches:
+        return None
+    keep, extra = matches[0], matches[1:]
+    for duplicate in extra:
+        client.revoke_client_certificate(site_id, duplicate["Id"])
+    return Issued(keep, keep["Certificate"], None, adopted=True)
+
+
+def _created_since(item: dict[str, t.Any], since: _dt.datetime) -> bool:
+    created = item.get("CreateTime")
+    if not created:
+        return True
+    try:
+        return parse_esa_time(created) >= since
+    except ValueError:
+        return True

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# ansible-test integration for one ansible-core line against the local ESA emulator.
+#
+#   scripts/run-integration.sh 2.21 [TARGET...]
+#
+# Starts tests/emulator (python -m esa_emulator) on 127.0.0.1 with a fresh state file, writes
+# tests/integration/integration_config.yml (read by ansible-test as extra vars), runs the targets
+# and stops the emulator on exit, whatever happened.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+EMULATOR_ACCESS_KEY_ID="${ESA_EMULATOR_ACCESS_KEY_ID:-LTAIemulatorKeyId}"
+EMULATOR_ACCESS_KEY_SECRET="${ESA_EMULATOR_ACCESS_KEY_SECRET:-emulator-secret-do-not-use}"
+EMULATOR_SITE_ID=1234567890123        # plan has the client-certificate feature
+EMULATOR_BASIC_SITE_ID=2222222222222  # plan lacks it
+EMULATOR_PID=""
+
+stop_emulator() {
+    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
+        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
+        local _
+        for _ in $(seq 50); do
+            kill -0 "${EMULATOR_PID}" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "${EMULATOR_PID}" 2>/dev/null || true
+        wait "${EMULATOR_PID}" 2>/dev/null || true
+    fi
+    EMULATOR_PID=""
+}
+
+start_emulator() {
+    local python="$1" work="$2" _
+    rm -f "${work}/emulator-ready.json"
+    (cd "${ROOT}/tests/emulator" && exec "${python}" -m esa_emulator --host 127.0.0.1 --port 0 \
+        --state-file "${work}/emulator-state.json" --ready-file "${work}/emulator-ready.json" \
+        --log-level INFO) >"${work}/emulator.log" 2>&1 &
+    EMULATOR_PID=$!
+    trap stop_emulator EXIT
+    for _ in $(seq 300); do
+        [[ -s "${work}/emulator-ready.json" ]] && return 0
+        if ! kill -0 "${EMULATOR_PID}" 2>/dev/null; then
+            cat "${work}/emulator.log" >&2
+            die "the ESA emulator exited before it was ready (log: ${work}/emulator.log)"
+        fi
+        sleep 0.1
+    done
+    die "the ESA emulator was not ready after 30 s (log: ${work}/emulator.log)"
+}
+
+# Write the extra vars for the targets (JSON is YAML; values come from the emulator's ready file).
+write_integration_config() {
+    local python="$1" work="$2" target_python="$3" destination="$4"
+    "${python}" - "${work}" "${target_python}" "${destination}" <<PY
+import json
+import os
+import sys
+import urllib.request
+
+work, target_python, destination = sys.argv[1:]
+with open(os.path.join(work, 'emulator-ready.json'), encoding='utf-8') as handle:
+    ready = json.load(handle)
+
+ca_file = os.path.join(work, 'emulator-ca.pem')
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never a proxy
+try:
+    with opener.open(ready['url'].rstrip('/') + '/_emulator/ca.pem', timeout=10) as response:
+        ca_pem = response.read()
+    with open(ca_file, 'wb') as handle:
+        handle.write(ca_pem)
+except OSError as error:
+    print(f'WARNING: could not fetch the emulator CA certificate: {error}', file=sys.stderr)
+    ca_file = ''
+
+variables = {
+    'esa_endpoint': ready['endpoint'],
+    'esa_url': ready['url'],
+    'esa_access_key_id': '${EMULATOR_ACCESS_KEY_ID}',
+    'esa_access_key_secret': '${EMULATOR_ACCESS_KEY_SECRET}',
+    'esa_site_id': ${EMULATOR_SITE_ID},
+    'esa_basic_site_id': ${EMULATOR_BASIC_SITE_ID},
+    'esa_emulator_state_file': os.path.join(work, 'emulator-state.json'),
+    'esa_emulator_ca_file': ca_file,
+    'esa_target_python': target_python,
+}
+with open(destination, 'w', encoding='utf-8') as handle:
+    handle.write('---\n# Written by scripts/run-integration.sh for one run against the local ESA emulator.\n')
+    for name, value in variables.items():
+        handle.write(f'{name}: {json.dumps(value)}\n')
+PY
+}
+
+main() {
+    local core="$1"
+    shift
+    local python_version venv work target_python config rc=0
+    python_version="$(python_version_for_core "${core}")"
+    venv="$(venv_dir_for_core "${core}")"
+    target_python="$(target_venv_dir_for_python "${python_version}")/bin/python"
+    work="${BUILD}/integration/${core}"
+
+    "${ROOT}/scripts/setup-venv.sh" "${core}"
+    "${ROOT}/scripts/sync-collection.sh"
+
+    rm -rf "${work}"
+    mkdir -p "${work}"
+    start_emulator "${venv}/bin/python" "${work}"
+
+    config="${ROOT}/tests/integration/integration_config.yml"
+    mkdir -p "$(dirname "${config}")" "${COLLECTION_DIR}/tests/integration"
+    write_integration_config "${venv}/bin/python" "${work}" "${target_python}" "${config}"
+    cp "${config}" "${COLLECTION_DIR}/tests/integration/integration_config.yml"
+    log "ansible-core ${core}: ESA emulator at $(grep '^esa_url:' "${config}" | cut -d' ' -f2 | tr -d '"') (log: ${work#"${ROOT}"/}/emulator.log)"
+
+    log "ansible-core ${core}: ansible-test integration --python ${python_version}"
+    set +e
+    ansible_test "${core}" integration --local --python "${python_version}" --continue-on-error "$(color_option)" "$@" 2>&1 |
+        tee "${work}/ansible-test.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+
+    stop_emulator
+
+    local ran failed passed
+    ran="$(grep -cE 'Running .+ integration test (role|script)' "${work}/ansible-test.log" || true)"
+    failed="$(sed -nE 's/.*The ([0-9]+) integration test\(s\) listed below \(out of [0-9]+\) failed.*/\1/p' "${work}/ansible-test.log" | tail -n 1)"
+    failed="${failed:-0}"
+    if [[ ${rc} -ne 0 && ${failed} -eq 0 ]]; then
+        failed=1  # ansible-test failed outside a target
+    fi
+    passed=$((ran > failed ? ran - failed : 0))
+    if [[ ${ran} -eq 0 ]]; then
+        log "ansible-core ${core}: no integration target ran"
+        failed=$((failed > 0 ? failed : 1))
+        rc=1
+    fi
+    record_result "${core}" integration "${passed}" "${failed}" 0 "integration targets"
+    log "ansible-core ${core}: integration: ${passed} passed, ${failed} failed"
+    return "${rc}"
+}
+
+main "$@"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# ansible-lint (production profile) and antsibull-changelog lint on the collection copy, with the
+# pinned tools in .build/venv-tools.
+#
+#   scripts/run-lint.sh
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+main() {
+    local venv="${BUILD}/venv-tools" passed=0 failed=0
+    "${ROOT}/scripts/setup-venv.sh" tools
+    "${ROOT}/scripts/sync-collection.sh"
+
+    log "ansible-lint --profile production"
+    # ANSIBLE_COLLECTIONS_PATH: resolve alibabacloud.esa (module_defaults groups, FQCNs) from the copy
+    if (cd "${COLLECTION_DIR}" && PATH="${venv}/bin:${PATH}" ANSIBLE_HOME="${BUILD}/ansible-lint-home" \
+        ANSIBLE_COLLECTIONS_PATH="${BUILD}/collections" \
+        "${venv}/bin/ansible-lint" --offline --profile production --nocolor); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+
+    log "antsibull-changelog lint"
+    if (cd "${COLLECTION_DIR}" && "${venv}/bin/antsibull-changelog" lint); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+
+    record_result tools lint "${passed}" "${failed}" 0 "lint checks"
+    log "lint: ${passed} passed, ${failed} failed"
+    [[ ${failed} -eq 0 ]]
+}
+
+main "$@"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Create or refresh the virtualenvs under .build/ from the pinned files in tests/requirements/.
+#
+#   scripts/setup-venv.sh 2.21 2.19   core venvs (.build/venv-<core>) and target-only venvs
+#   scripts/setup-venv.sh tools       lint tools (.build/venv-tools)
+#
+# A virtualenv is rebuilt only when its pinned file, its interpreter or this script changed.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Python files in these virtualenvs see ALIBABA_CLOUD_ECS_METADATA_DISABLED=true even when
+# ansible-test strips the environment of the processes it starts.
+GUARD_PTH="import os; os.environ.setdefault('ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'true')"
+
+ensure_venv() {
+    local venv="$1" python="$2" requirements="$3"
+    local stamp
+    stamp="$(sha256_of "${requirements}" "${BASH_SOURCE[0]}") ${python}"
+
+    if [[ -x "${venv}/bin/python" && -f "${venv}/.stamp" && "$(cat "${venv}/.stamp")" == "${stamp}" ]]; then
+        log "up to date: ${venv#"${ROOT}"/}"
+        return 0
+    fi
+
+    log "creating ${venv#"${ROOT}"/} (${python}) from ${requirements#"${ROOT}"/}"
+    rm -rf "${venv}"
+    "${python}" -m venv "${venv}"
+    "${venv}/bin/python" -m pip install --quiet --no-input --requirement "${requirements}"
+    "${venv}/bin/python" -m pip check
+    local site_packages
+    site_packages="$("${venv}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    printf '%s\n' "${GUARD_PTH}" >"${site_packages}/esa_test_no_metadata_service.pth"
+    printf '%s' "${stamp}" >"${venv}/.stamp"
+}
+
+setup_core() {
+    local core="$1" python_version python
+    python_version="$(python_version_for_core "${core}")"
+    python="$(find_python "${python_version}")"
+    ensure_venv "$(venv_dir_for_core "${core}")" "${python}" "${ROOT}/tests/requirements/core-${core}.txt"
+    ensure_venv "$(target_venv_dir_for_python "${python_version}")" "${python}" "${ROOT}/tests/requirements/target.txt"
+    "${ROOT}/scripts/install-get-pip.sh" "${core}"
+}
+
+setup_tools() {
+    ensure_venv "${BUILD}/venv-tools" "$(find_python 3.13)" "${ROOT}/tests/requirements/tools.txt"
+}
+
+main() {
+    local -a items=("$@")
+    [[ $# -gt 0 ]] || read -ra items <<<"${DEFAULT_CORES}"
+    mkdir -p "${BUILD}"
+    local item
+    for item in "${items[@]}"; do
+        case "${item}" in
+            tools) setup_tools ;;
+            *) setup_core "${item}" ;;
+        esac
+    done
+}
+
+main "$@"

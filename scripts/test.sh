@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Run test phases for each ansible-core line and print one summary; exit non-zero on any failure.
+#
+#   scripts/test.sh [PHASE...]       PHASE: sanity, units, integration, lint (default: all four)
+#   CORE="2.21 2.19" scripts/test.sh  the ansible-core lines to test (default: both)
+#
+# Every phase runs even when an earlier one failed, so the summary is complete. The last line is
+# "N passed, M failed", summed over sanity tests, unit tests, integration targets and lint checks.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SUMMARY="${RESULTS_DIR}/summary.tsv"
+TIMINGS="${RESULTS_DIR}/timings.tsv"
+
+# Run one phase script; record a failure if it stopped before recording its own result.
+run_phase() {
+    local core="$1" phase="$2" lines_before lines_after started rc=0
+    shift 2
+    lines_before="$(wc -l <"${SUMMARY}")"
+    started="$(date +%s)"
+    "$@" || rc=$?
+    printf '%s\t%s\t%s\n' "${core}" "${phase}" "$(($(date +%s) - started))" >>"${TIMINGS}"
+    lines_after="$(wc -l <"${SUMMARY}")"
+    if [[ ${lines_after} -eq ${lines_before} ]]; then
+        record_result "${core}" "${phase}" 0 1 0 "did not complete (exit ${rc})"
+    fi
+    return 0
+}
+
+print_summary() {
+    local python="$1" total_seconds="$2"
+    "${python}" - "${SUMMARY}" "${TIMINGS}" "${total_seconds}" <<'PY'
+import collections
+import sys
+
+summary_path, timings_path, total_seconds = sys.argv[1:]
+timings = {}
+with open(timings_path, encoding='utf-8') as handle:
+    for line in handle:
+        core, phase, seconds = line.rstrip('\n').split('\t')
+        timings[(core, phase)] = int(seconds)
+
+rows = []
+totals = collections.Counter()
+with open(summary_path, encoding='utf-8') as handle:
+    for line in handle:
+        core, phase, passed, failed, skipped, note = line.rstrip('\n').split('\t')
+        passed, failed, skipped = int(passed), int(failed), int(skipped)
+        totals.update(passed=passed, failed=failed, skipped=skipped)
+        label = f'ansible-core {core}' if core != 'tools' else 'tools'
+        rows.append((label, phase, passed, failed, skipped, note, timings.get((core, phase), 0)))
+
+print()
+print('=' * 78)
+print('alibabacloud.esa test summary')
+print('=' * 78)
+for label, phase, passed, failed, skipped, note, seconds in rows:
+    status = 'FAILED' if failed else 'ok'
+    print(f'{label:<18} {phase:<12} {passed:>5} passed {failed:>3} failed {skipped:>3} skipped'
+          f'  {seconds:>5}s  {status:<6} {note}')
+print('-' * 78)
+print(f'total time {int(total_seconds) // 60}m{int(total_seconds) % 60:02d}s')
+print(f"{totals['passed']} passed, {totals['failed']} failed")
+sys.exit(1 if totals['failed'] or not rows else 0)
+PY
+}
+
+main() {
+    local -a phases=("$@") cores
+    [[ $# -gt 0 ]] || phases=(sanity units integration lint)
+    read -ra cores <<<"${CORE:-${DEFAULT_CORES}}"
+
+    local phase core
+    for phase in "${phases[@]}"; do
+        case "${phase}" in
+            sanity | units | integration | lint) ;;
+            *) die "unknown phase '${phase}' (choose from: sanity units integration lint)" ;;
+        esac
+    done
+    for core in "${cores[@]}"; do
+        python_version_for_core "${core}" >/dev/null
+    done
+
+    mkdir -p "${RESULTS_DIR}"
+    : >"${SUMMARY}"
+    : >"${TIMINGS}"
+    local summary_python  # the summary needs only the standard library
+    summary_python="$(find_python "$(python_version_for_core "${cores[0]}")")"
+
+    local started
+    started="$(date +%s)"
+    for core in "${cores[@]}"; do
+        for phase in "${phases[@]}"; do
+            [[ "${phase}" == lint ]] && continue
+            log "ansible-core ${core}: ${phase}"
+            run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}"
+        done
+    done
+    for phase in "${phases[@]}"; do
+        if [[ "${phase}" == lint ]]; then
+            run_phase tools lint "${ROOT}/scripts/run-lint.sh"
+        fi
+    done
+
+    print_summary "${summary_python}" "$(($(date +%s) - started))"
+}
+
+main "$@"

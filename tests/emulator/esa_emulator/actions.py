@@ -1,0 +1,233 @@
+"""One function per ESA action: validate the parameters as ESA does, change the state, build the answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import typing as t
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from .ca import CertificateAuthority
+from .clock import Clock, to_iso, to_plain
+from .config import EmulatorConfig, Site
+from .errors import EsaError
+from .state import ACTIVE, REVOKED, CertificateRecord, CertificateStore
+
+CERTIFICATE_TYPE = 'dcdn'  # the value ESA's GetClientCertificate example answers
+MAX_VALIDITY_DAYS = 3650
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+ALLOWED_CURVES = (ec.SECP256R1, ec.SECP384R1)
+
+Params = t.Mapping[str, str]
+Answer = dict[str, t.Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionContext:
+    config: EmulatorConfig
+    store: CertificateStore
+    ca: CertificateAuthority
+    clock: Clock
+
+
+def _site(ctx: ActionContext, params: Params) -> Site:
+    raw = params.get('SiteId', '')
+    if raw == '':
+        raise EsaError('MissingSiteId')
+    site = ctx.config.site(int(raw)) if raw.isascii() and raw.isdigit() else None
+    if site is None:
+        raise EsaError('InvalidParameter.SiteId', reason=f'no site {raw!r}')
+    if not site.client_certificates:
+        raise EsaError('QuotaCheckFailed.Function', reason=f'the plan of site {raw} lacks client certificates')
+    return site
+
+
+def _int(params: Params, name: str, low: int, high: int, default: int | None = None) -> int:
+    raw = params.get(name, '')
+    if raw == '' and default is not None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise EsaError('InvalidParameter', reason=f'{name} must be an integer, got {raw!r}') from None
+    if not low <= value <= high:
+        raise EsaError('InvalidParameter', reason=f'{name} must be within {low}..{high}, got {value}')
+    return value
+
+
+def _record(ctx: ActionContext, site: Site, params: Params) -> CertificateRecord:
+    certificate_id = params.get('Id', '')
+    if certificate_id == '':
+        raise EsaError('Id.MissingParameter')
+    record = ctx.store.get(site.site_id, certificate_id)
+    if record is None:
+        raise EsaError('Certificate.NotFound', reason=f'no certificate {certificate_id!r} on site {site.site_id}')
+    return record
+
+
+def _site_fields(site: Site) -> Answer:
+    return {'SiteId': site.site_id, 'SiteName': site.site_name}
+
+
+def _result(record: CertificateRecord) -> Answer:
+    """The certificate item of Get's `Result` and List's `Result[]`; times as YYYY-MM-DD HH:MM:SS UTC."""
+    facts = record.facts
+    return {
+        'Id': record.id,
+        'Name': facts.common_name,
+        'Status': record.status,
+        'Type': CERTIFICATE_TYPE,
+        'CommonName': facts.common_name,
+        'NotBefore': to_plain(facts.not_before),
+        'NotAfter': to_plain(facts.not_after),
+        'Issuer': facts.issuer,
+        'SAN': facts.san,
+        'SignatureAlgorithm': facts.signature_algorithm,
+        'PubkeyAlgorithm': facts.pubkey_algorithm,
+        'CreateTime': to_plain(record.create_time),
+        'UpdateTime': to_plain(record.update_time),
+        'CACertificateId': record.ca_certificate_id,
+        'SerialNumber': facts.serial_number,
+        'FingerprintSha256': facts.fingerprint_sha256,
+    }
+
+
+def _public_key_from_csr(pem: str) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
+    """The CSR's key and subject CN, after the checks ESA makes: valid signature, strong key, a CN."""
+    try:
+        csr = x509.load_pem_x509_csr(pem.encode('utf-8'))
+    except ValueError:
+        raise EsaError('InvalidParameter', reason='CSR is not a PEM certificate request') from None
+    if not csr.is_signature_valid:
+        raise EsaError('InvalidParameter', reason='CSR signature does not verify')
+    key = csr.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise EsaError('InvalidParameter', reason=f'CSR RSA key of {key.key_size} bits is below 2048')
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        if not isinstance(key.curve, ALLOWED_CURVES):
+            raise EsaError('InvalidParameter', reason=f'CSR curve {key.curve.name} is neither P-256 nor P-384')
+    else:
+        raise EsaError('InvalidParameter', reason=f'CSR key type {type(key).__name__} is not RSA or ECDSA')
+    names = csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    common_name = str(names[0].value).strip() if names else ''
+    if not 1 <= len(common_name) <= 64:
+        raise EsaError('InvalidParameter', reason='CSR subject needs a common name of 1..64 characters')
+    return key, common_name
+
+
+def _generate_key(pkey_type: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    if pkey_type == 'RSA':
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if pkey_type == 'ECDSA':
+        return ec.generate_private_key(ec.SECP256R1())
+    raise EsaError('InvalidParameter', reason=f'PkeyType must be RSA or ECDSA without a CSR, got {pkey_type!r}')
+
+
+def create_client_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    validity_days = _int(params, 'ValidityDays', 1, MAX_VALIDITY_DAYS)
+    certificate_id = secrets.token_hex(16)
+    private_key_pem = None
+    if params.get('CSR'):
+        public_key, common_name = _public_key_from_csr(params['CSR'])
+    else:
+        # ESA made the key: it is answered once below and never stored.
+        private_key = _generate_key(params.get('PkeyType', ''))
+        public_key, common_name = private_key.public_key(), certificate_id
+        private_key_pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()).decode('ascii')
+    now = ctx.clock.now_utc()
+    certificate = ctx.ca.issue(public_key, common_name, validity_days, now)
+    record = CertificateRecord(
+        id=certificate_id,
+        site_id=site.site_id,
+        status=ACTIVE,
+        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode('ascii'),
+        ca_certificate_id=ctx.ca.id,
+        create_time=now,
+        update_time=now,
+    )
+    ctx.store.add(record)
+    facts = record.facts
+    answer: Answer = {
+        'Id': record.id,
+        'Status': record.status,
+        'Certificate': record.certificate_pem,
+        'CommonName': facts.common_name,
+        'NotBefore': to_iso(facts.not_before),
+        'NotAfter': to_iso(facts.not_after),
+        'Issuer': facts.issuer,
+        'SerialNumber': facts.serial_number,
+        'FingerprintSha256': facts.fingerprint_sha256,
+        'SignatureAlgorithm': facts.signature_algorithm,
+        'ValidityDays': validity_days,
+        'CACertificateId': record.ca_certificate_id,
+    }
+    if private_key_pem is not None:
+        answer['PrivateKey'] = private_key_pem
+    return answer
+
+
+def get_client_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    record = _record(ctx, site, params)
+    return {**_site_fields(site), 'Status': record.status, 'Certificate': record.certificate_pem, 'Result': _result(record)}
+
+
+def list_client_certificates(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    page_number = _int(params, 'PageNumber', 1, 2 ** 31 - 1, default=1)
+    page_size = _int(params, 'PageSize', 1, MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+    records = ctx.store.ordered(site.site_id)
+    page = records[(page_number - 1) * page_size:page_number * page_size]
+    return {
+        **_site_fields(site),
+        'TotalCount': len(records),
+        'PageNumber': page_number,
+        'PageSize': page_size,
+        'Result': [_result(record) for record in page],
+    }
+
+
+def _change_status(ctx: ActionContext, params: Params, required: str, new: str) -> Answer:
+    site = _site(ctx, params)
+    with ctx.store.lock:  # check and change as one step, so two concurrent revokes cannot both succeed
+        record = _record(ctx, site, params)
+        if record.status != required:
+            raise EsaError('Certificate.StatusError', reason=f'certificate {record.id} is {record.status}, needs {required}')
+        ctx.store.set_status(record, new, ctx.clock.now_utc())
+    return {**_site_fields(site), 'Id': record.id}
+
+
+def revoke_client_certificate(ctx: ActionContext, params: Params) -> Answer:
+    return _change_status(ctx, params, ACTIVE, REVOKED)
+
+
+def activate_client_certificate(ctx: ActionContext, params: Params) -> Answer:
+    return _change_status(ctx, params, REVOKED, ACTIVE)
+
+
+def delete_client_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    with ctx.store.lock:
+        record = _record(ctx, site, params)
+        if record.status != REVOKED:  # ESA deletes only revoked certificates
+            raise EsaError('Certificate.StatusError', reason=f'certificate {record.id} is {record.status}; revoke it before deleting')
+        ctx.store.delete(record)
+    return {**_site_fields(site), 'Id': record.id}
+
+
+ACTIONS: dict[str, t.Callable[[ActionContext, Params], Answer]] = {
+    'CreateClientCertificate': create_client_certificate,
+    'GetClientCertificate': get_client_certificate,
+    'ListClientCertificates': list_client_certificates,
+    'RevokeClientCertificate': revoke_client_certificate,
+    'ActivateClientCertificate': activate_client_certificate,
+    'DeleteClientCertificate': delete_client_certificate,
+}

@@ -1,0 +1,135 @@
+"""The emulated ESA endpoint, independent of HTTP: authenticate, admit, inject faults, run the action, answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import time
+import typing as t
+import urllib.parse
+import uuid
+
+from . import signing
+from .actions import ACTIONS, ActionContext
+from .ca import CertificateAuthority
+from .clock import Clock, to_iso
+from .config import EmulatorConfig, load_config
+from .errors import EsaError
+from .faults import FaultInjector
+from .state import CertificateStore
+from .stats import CONNECTION_RESET, SUCCESS, Stats
+
+API_VERSION = '2024-09-10'
+JSON_TYPE = 'application/json;charset=utf-8'
+
+logger = logging.getLogger('esa_emulator')
+
+
+def ca_file_for(state_file: str) -> str:
+    """The CA key lives beside the state file, never inside it, so the state file holds no private key."""
+    return f'{state_file}.ca.pem'
+
+
+@dataclasses.dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b''
+    content_type: str = JSON_TYPE
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    reset: bool = False  # drop the TCP connection with an RST instead of answering
+
+    @classmethod
+    def json(cls, status: int, document: t.Any, headers: dict[str, str] | None = None) -> Reply:
+        return cls(status, json.dumps(document).encode('utf-8'), JSON_TYPE, headers or {})
+
+
+def _form(headers: t.Mapping[str, list[str]], body: bytes) -> dict[str, str]:
+    content_type = (headers.get('content-type') or [''])[0].split(';')[0].strip().lower()
+    if not body or content_type != 'application/x-www-form-urlencoded':
+        return {}
+    try:
+        return dict(urllib.parse.parse_qsl(body.decode('utf-8'), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise EsaError('InvalidParameter', reason='the form body is not UTF-8') from None
+
+
+class EsaService:
+    def __init__(self, config: t.Any = None, state_file: str | os.PathLike[str] | None = None, seed: int | None = None) -> None:
+        self.config: EmulatorConfig = load_config(config)
+        self.clock = Clock()
+        path = os.fspath(state_file) if state_file is not None else None
+        self.store = CertificateStore(path)
+        self.ca = CertificateAuthority.load_or_create(ca_file_for(path) if path else None, self.clock.now_utc())
+        self.faults = FaultInjector(seed)
+        self.stats = Stats()
+        self.context = ActionContext(self.config, self.store, self.ca, self.clock)
+
+    def reset(self) -> None:
+        """Forget certificates, counters, faults and clock offset; keep the CA and the sites."""
+        self.store.clear()
+        self.stats.reset()
+        self.faults.clear()
+        self.clock.set_offset(0)
+
+    def state(self) -> list[dict[str, t.Any]]:
+        """Every certificate record with its main facts (there is no private key to leave out: none is kept)."""
+        records = []
+        for record in self.store.ordered():
+            facts = record.facts
+            records.append({
+                **record.to_json(),
+                'common_name': facts.common_name,
+                'serial_number': facts.serial_number,
+                'fingerprint_sha256': facts.fingerprint_sha256,
+                'not_before': to_iso(facts.not_before),
+                'not_after': to_iso(facts.not_after),
+            })
+        return records
+
+    def handle_api(self, method: str, path: str, query: t.Mapping[str, str], headers: t.Mapping[str, list[str]], body: bytes) -> Reply:
+        """Answer one RPC call; `headers` maps lower-cased names to all their values."""
+        request_id = str(uuid.uuid4()).upper()
+        action = (headers.get('x-acs-action') or [''])[0]
+        self.stats.call(action)
+        try:
+            return self._run(request_id, action, method, path, query, headers, body)
+        except EsaError as caught:
+            error = caught
+        except Exception:  # an emulator bug must still answer as ESA would, not hang the SDK
+            logger.exception('%s %s failed inside the emulator', request_id, action)
+            error = EsaError('InternalError', reason='unexpected emulator failure')
+        logger.info('%s %s -> %s %s (%s)', request_id, action or '-', error.status, error.code, error.reason or error.message)
+        self.stats.answer(action, error.code, throttled=error.retry_after_ms is not None)
+        extra = {'x-acs-request-id': request_id}
+        if error.retry_after_ms is not None:
+            extra['x-acs-retry-after'] = str(error.retry_after_ms)
+        return Reply.json(error.status, {'RequestId': request_id, 'Code': error.code, 'Message': error.message}, extra)
+
+    def _run(self, request_id: str, action: str, method: str, path: str, query: t.Mapping[str, str],
+             headers: t.Mapping[str, list[str]], body: bytes) -> Reply:
+        signing.verify(self.config, method, path, query, headers, body, self.clock.now())
+        if path != '/' or action not in ACTIONS:
+            raise EsaError('InvalidAction.NotFound', reason=f'no action {action!r} at {path!r}')
+        if (headers.get('x-acs-version') or [''])[0] != API_VERSION:
+            raise EsaError('InvalidVersion', reason=f'version {headers.get("x-acs-version")!r} is not {API_VERSION}')
+        self.faults.admit()
+        plan = self.faults.plan(action)
+        self.stats.faults(plan.fired)
+        if plan.latency_ms:
+            time.sleep(plan.latency_ms / 1000)
+        if plan.reset_before_effect:
+            self.stats.answer(action, CONNECTION_RESET)
+            return Reply(reset=True)
+        if plan.error is not None:
+            raise plan.error
+        # RPC parameters may travel in the query or the form body; the body wins, as at ESA's gateway.
+        params = {**query, **_form(headers, body)}
+        answer = ACTIONS[action](self.context, params)
+        if plan.reset_after_effect:
+            logger.info('%s %s took effect; resetting the connection instead of answering', request_id, action)
+            self.stats.answer(action, CONNECTION_RESET)
+            return Reply(reset=True)
+        self.stats.answer(action, SUCCESS)
+        return Reply.json(200, {'RequestId': request_id, **answer}, {'x-acs-request-id': request_id})

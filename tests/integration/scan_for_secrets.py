@@ -1,0 +1,71 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fail when output or files left behind carry a secret.
+
+- Logs (files given as arguments) must hold no private key, no access key secret, no STS token.
+- In directories given as arguments, a file may hold a private key only if nobody but its owner can
+  read it (keys and their backups); no file may hold the secret or the token; no temporary or pending
+  file may be left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import stat
+import sys
+
+LEFTOVER = re.compile(r"(\.tmp|\.esa-pending)$")
+
+
+def _config_values(path: str) -> dict[str, str]:
+    """The integration config (YAML or JSON of flat string values), read without third-party modules."""
+    values = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            match = re.match(r'^\s*"?(\w+)"?\s*:\s*"?([^"\n]*?)"?\s*,?\s*$', line)
+            if match:
+                values[match.group(1)] = match.group(2)
+    return values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", required=True)
+    parser.add_argument("paths", nargs="+")
+    args = parser.parse_args()
+    config = _config_values(args.config)
+    secrets = {name: config[name] for name in ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret") if config.get(name)}
+    if "esa_access_key_secret" not in secrets:
+        print("scan_for_secrets: the config names no esa_access_key_secret to look for", file=sys.stderr)
+        return 2
+    problems, scanned = [], 0
+    for root in args.paths:
+        files = [root] if os.path.isfile(root) else [os.path.join(d, f) for d, _s, fs in os.walk(root) for f in fs]
+        for path in files:
+            scanned += 1
+            is_log = path == root
+            if LEFTOVER.search(path):
+                problems.append(f"{path}: temporary file left behind")
+            with open(path, "rb") as handle:
+                data = handle.read()
+            for name, value in secrets.items():
+                if value.encode() in data:
+                    problems.append(f"{path}: contains {name}")
+            if b"PRIVATE KEY" in data:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+                if is_log:
+                    problems.append(f"{path}: output contains a private key")
+                elif mode & 0o077:
+                    problems.append(f"{path}: holds a private key with mode {mode:04o}")
+    for problem in problems:
+        print(f"SECRET LEAK: {problem}", file=sys.stderr)
+    print(f"scan_for_secrets: {scanned} files scanned, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The target side on real files: inspection, key and CSR, atomic install, removal."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
+
+CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def issue_for(public_key, common_name="web01.example.com", days=365):
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ESA CA")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer).public_key(public_key)
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=days))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(CA_KEY, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+@pytest.fixture
+def params(tmp_path):
+    return {"path": str(tmp_path / "client.crt"), "privatekey_path": str(tmp_path / "client.key"), "state": "present",
+            "pkey_type": "RSA", "backup": False, "csr_path": None, "csr_content": None}
+
+
+def backup_copy(path):
+    target = path + ".bak"
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(target, os.stat(path).st_mode & 0o777)
+    return target
+
+
+def test_inspect_missing_files(params):
+    found = phases.inspect(params)
+    assert found["certificate_state"] == "missing"
+    assert found["privatekey"] == {"checked": True, "state": "missing"}
+    assert found["record"] is None and found["problems"] == []
+
+
+def test_inspect_reports_unreadable_certificate(params):
+    with open(params["path"], "w") as handle:
+        handle.write("not a certificate")
+    assert phases.inspect(params)["certificate_state"] == "unreadable"
+
+
+def test_inspect_names_missing_and_unwritable_directories(params, tmp_path, monkeypatch):
+    params["path"] = str(tmp_path / "nope" / "client.crt")
+    assert any("path: directory" in p and "does not exist" in p for p in phases.inspect(params)["problems"])
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    params["path"] = str(locked / "client.crt")
+    real_access = os.access
+    # Root may write anywhere, so the permission answer is faked at the os boundary.
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path) == str(locked) else real_access(path, mode))
+    assert any("path: directory" in p and "not writable" in p for p in phases.inspect(params)["problems"])
+
+
+def test_inspect_rejects_garbage_csr_and_bad_signature(params):
+    params.update(privatekey_path=None, csr_content="-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")
+    assert any("csr_content: not a PEM" in p for p in phases.inspect(params)["problems"])
+    key = generate_private_key("ECDSA")
+    good = build_csr_pem(key, "app.example.com")
+    der = bytearray(x509.load_pem_x509_csr(good.encode()).public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0x01  # flip a bit of the signature
+    tampered = "-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(bytes(der)).decode() + "-----END CERTIFICATE REQUEST-----\n"
+    params["csr_content"] = tampered
+    assert phases.inspect(params)["problems"] == ["csr_content: the CSR's signature does not verify with its own public key"]
+
+
+def test_prepare_writes_a_0600_pending_key_and_a_matching_csr(params):
+    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
+    pending = _files.pending_key_path(params["privatekey_path"])
+    assert stat.S_IMODE(os.stat(pending).st_mode) == 0o600
+    csr = x509.load_pem_x509_csr(out["csr_pem"].encode())
+    assert csr.is_signature_valid
+    assert csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "web01.example.com"
+    assert not os.path.exists(params["privatekey_path"])
+
+
+def test_install_puts_key_then_certificate_and_records_the_fingerprint(params):
+    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
+    csr = x509.load_pem_x509_csr(out["csr_pem"].encode())
+    pem = issue_for(csr.public_key())
+    phases.install(params, pem, None, {"site_id": 1, "id": "abc"}, backup_copy)
+    assert stat.S_IMODE(os.stat(params["privatekey_path"]).st_mode) == 0o600
+    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"]))
+    found = phases.inspect(params)
+    assert found["certificate"]["public_key_sha256"] == found["privatekey"]["public_key_sha256"]
+    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    record = json.loads(open(_files.record_path(params["path"])).read())
+    assert record == {"site_id": 1, "id": "abc", "fingerprint_sha256": hashlib.sha256(der).hexdigest()}
+    assert found["certificate"]["fingerprint_sha256"] == record["fingerprint_sha256"]
+
+
+def test_install_refuses_a_certificate_for_another_key_and_writes_nothing(params):
+    phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
+    stranger = issue_for(ec.generate_private_key(ec.SECP256R1()).public_key())
+    with pytest.raises(phases.TargetError):
+        phases.install(params, stranger, None, {"site_id": 1, "id": "abc"}, backup_copy)
+    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
+
+
+def test_install_with_esa_generated_key_and_backups_keep_0600(params):
+    first = generate_private_key("RSA")
+    phases.install(params, issue_for(first.public_key()), private_key_pem(first).decode(), {"site_id": 1, "id": "one"}, backup_copy)
+    second = generate_private_key("ECDSA")
+    params["backup"] = True
+    out = phases.install(params, issue_for(second.public_key()), private_key_pem(second).decode(), {"site_id": 1, "id": "two"}, backup_copy)
+    assert stat.S_IMODE(os.stat(out["privatekey_backup_file"]).st_mode) == 0o600
+    assert os.path.exists(out["backup_file"])
+    assert phases.inspect(params)["privatekey"]["key_type"] == "ECDSA"
+
+
+def test_rotate_key_false_reuses_the_existing_key(params):
+    key = generate_private_key("RSA")
+    _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
+    out = phases.prepare_key_and_csr(params, new_key=False, common_name="web01.example.com")
+    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"]))
+    params["_expected_public_key_sha256"] = out["public_key_sha256"]
+    before = open(params["privatekey_path"], "rb").read()
+    phases.install(params, issue_for(key.public_key()), None, {"site_id": 1, "id": "x"}, backup_copy)
+    assert open(params["privatekey_path"], "rb").read() == before
+
+
+def test_remove_is_idempotent(params):
+    key = generate_private_key("RSA")
+    phases.install(params, issue_for(key.public_key()), private_key_pem(key).decode(), {"site_id": 1, "id": "x"}, backup_copy)
+    assert sorted(phases.remove(params, backup_copy)["removed"]) == sorted([params["path"], params["privatekey_path"]])
+    assert not os.path.exists(_files.record_path(params["path"]))
+    assert phases.remove(params, backup_copy)["removed"] == []
+
+
+def test_remove_leaves_a_csr_users_key_alone(params):
+    key = generate_private_key("RSA")
+    _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
+    params["csr_content"] = build_csr_pem(key, "x")
+    _files.write_atomically(params["path"], issue_for(key.public_key()).encode(), 0o644)
+    phases.remove(params, backup_copy)
+    assert os.path.exists(params["privatekey_path"]) and not os.path.exists(params["path"])
+
+
+def test_write_atomically_creates_private_files_without_a_wider_instant(tmp_path, monkeypatch):
+    seen = []
+    real_open = os.open
+
+    def spy(path, flags, mode=0o777, *args, **kwargs):
+        seen.append(mode)
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    target = str(tmp_path / "k.pem")
+    _files.write_atomically(target, b"secret", 0o600)
+    assert seen[0] == 0o600
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert [name for name in os.listdir(tmp_path) if name.endswith(".tmp")] == []

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Real SDK exception objects, built the way the SDK builds them, for tests that fake the SDK boundary."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+import typing as t
+
+import requests.exceptions
+from alibabacloud_credentials.exceptions import CredentialException
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
+from darabonba.exceptions import RetryError, UnretryableException
+from darabonba.policy.retry import RetryPolicyContext
+from urllib3 import exceptions as urllib3_exceptions
+
+
+def answer_error(status: int, code: str | None, message: str = "details", request_id: str | None = "REQ-1", retry_after_ms: int | None = None):
+    """What tea-openapi's do_request raises for a 4xx/5xx answer (see its client.py)."""
+    data: dict[str, t.Any] = {"RequestId": request_id, "Code": code, "Message": message, "statusCode": status}
+    common = {
+        "status_code": status,
+        "code": f"{code}",  # the SDK stringifies: a missing code arrives as 'None'
+        "message": f"code: {status}, {message} request id: {request_id}",
+        "data": data,
+        "request_id": f"{request_id}",
+    }
+    if retry_after_ms is not None:
+        return ThrottlingException(retry_after=retry_after_ms, **common)
+    if status < 500:
+        return ClientException(**common)
+    return ServerException(**common)
+
+
+def wrapped(inner: BaseException) -> UnretryableException:
+    """What do_request raises when anything but an answer fails: UnretryableException(inner_exception=inner)."""
+    return UnretryableException(RetryPolicyContext(retries_attempted=1, exception=inner))
+
+
+def transport_error(requests_error: BaseException) -> UnretryableException:
+    """A network failure as darabonba reports it: RetryError(str(e)) raised while handling e, then wrapped."""
+    try:
+        try:
+            raise requests_error
+        except OSError as exc:
+            raise RetryError(str(exc))  # pylint: disable=raise-missing-from  # darabonba's own shape: implicit context
+    except RetryError as retry_error:
+        return wrapped(retry_error)
+
+
+def _caused(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+def connection_refused() -> UnretryableException:
+    reason = _caused(urllib3_exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),
+                     ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"))
+    return transport_error(requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+
+
+def network_unreachable() -> UnretryableException:
+    reason = _caused(urllib3_exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 101] Network is unreachable"),
+                     OSError(errno.ENETUNREACH, "Network is unreachable"))
+    return transport_error(requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+
+
+def name_not_resolved() -> UnretryableException:
+    reason = _caused(urllib3_exceptions.NameResolutionError("esa.nowhere.invalid", None, socket.gaierror(-2, "Name or service not known")),
+                     socket.gaierror(-2, "Name or service not known"))
+    return transport_error(requests.exceptions.ConnectionError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+
+
+def connect_timeout() -> UnretryableException:
+    reason = _caused(urllib3_exceptions.ConnectTimeoutError(None, "Connection to esa timed out. (connect timeout=30)"), TimeoutError("timed out"))
+    return transport_error(requests.exceptions.ConnectTimeout(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+
+
+def read_timeout() -> UnretryableException:
+    error = _caused(urllib3_exceptions.ReadTimeoutError(None, "/", "Read timed out. (read timeout=30)"), TimeoutError("timed out"))
+    return transport_error(requests.exceptions.ReadTimeout(error))
+
+
+def reset_after_send() -> UnretryableException:
+    protocol_error = urllib3_exceptions.ProtocolError("Connection aborted.", ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"))
+    return transport_error(requests.exceptions.ConnectionError(protocol_error))
+
+
+def tls_verification_failed() -> UnretryableException:
+    verify_error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
+    reason = urllib3_exceptions.SSLError(verify_error)
+    return transport_error(requests.exceptions.SSLError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+
+
+def credentials_missing() -> UnretryableException:
+    return wrapped(CredentialException("unable to load credentials from any of the providers in the chain: []"))
+
+
+def unparseable_answer() -> UnretryableException:
+    return wrapped(RuntimeError('Failed to parse the value as json format, Value: "<html>502 Bad Gateway</html>".'))
