@@ -39,7 +39,7 @@ options:
   fingerprint_sha256:
     description:
       - Only the certificate with this SHA-256 fingerprint of its DER encoding. Upper case, colons and spaces are accepted,
-        as C(openssl x509 -fingerprint -sha256) prints them.
+        and so is the whole line that C(openssl x509 -noout -fingerprint -sha256) prints.
     type: str
   expires_within_days:
     description:
@@ -96,7 +96,7 @@ EXAMPLES = r"""
 - name: Which ESA certificate is this file?
   alibabacloud.esa.esa_client_certificate_info:
     site_id: 1234567890123
-    fingerprint_sha256: "{{ lookup('ansible.builtin.pipe', 'openssl x509 -in client.crt -noout -fingerprint -sha256') | regex_replace('^.*=', '') }}"
+    fingerprint_sha256: "{{ lookup('ansible.builtin.pipe', 'openssl x509 -in client.crt -noout -fingerprint -sha256') }}"
   register: this_file
 """
 

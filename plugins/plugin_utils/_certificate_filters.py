@@ -15,10 +15,8 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def normalize_fingerprint(value: str) -> str:
-    """Accept upper case, colons and spaces (as openssl prints them); return ESA's lower-case hex."""
-    cleaned = re.sub(r"[\s:]", "", value).lower()
-    if cleaned.startswith("sha256="):
-        cleaned = cleaned[len("sha256="):]
+    """Accept upper case, colons and spaces, even openssl's whole "SHA256 Fingerprint=..." line; return ESA's lower-case hex."""
+    cleaned = re.sub(r"[\s:]", "", value.rpartition("=")[2]).lower()
     if not _HEX64.match(cleaned):
         raise ValueError(f"fingerprint_sha256 must be 64 hex digits (colons allowed), got {value!r}")
     return cleaned

@@ -40,20 +40,20 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
           csr_pem: str | None = None, pkey_type: str | None = None) -> Issued:
     """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again."""
     started = now()
-    csr_identity = _csr_identity(csr_pem) if csr_pem else None
+    identity = csr_identity(csr_pem) if csr_pem else None
     last_error: EsaApiError | None = None
     for _round in range(_MAX_AMBIGUOUS_ROUNDS):
         try:
             body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         except AmbiguousCreateError as exc:
-            if csr_identity is None:
+            if identity is None:
                 raise EsaApiError(
                     f"{exc.message} With key_source=esa the private key was only in that lost answer, so the run stops "
                     "instead of creating a second certificate; run again, and revoke the orphan esa_client_certificate_info lists.",
                     code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
                 ) from exc
             last_error = exc
-            adopted = find_issued_for_key(client, site_id, csr_identity, started - _CLOCK_SLACK)
+            adopted = find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
             if adopted is not None:
                 return adopted
             continue
@@ -63,7 +63,7 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
     raise last_error
 
 
-def _csr_identity(csr_pem: str) -> tuple[str, str | None]:
+def csr_identity(csr_pem: str) -> tuple[str, str | None]:
     csr = load_pem_csr(csr_pem.encode("ascii"))
     if csr is None:
         raise ValueError("the CSR to send is not PEM")
