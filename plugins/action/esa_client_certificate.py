@@ -10,6 +10,7 @@ once per run, not once per host.
 
 from __future__ import annotations
 
+import secrets
 import typing as t
 
 from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS
@@ -55,6 +56,8 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         self._task_vars = task_vars
+        # Names this run's pending key on the target, so concurrent runs never take each other's.
+        self._run_token = secrets.token_hex(8)
         try:
             spec = client_certificate_argument_spec()
             spec.update(FILE_COMMON_ARGUMENTS)
@@ -80,7 +83,7 @@ class ActionModule(ActionBase):
     # --- target phases -------------------------------------------------------------------------
 
     def _target(self, phase: str, **internal: t.Any) -> dict[str, t.Any]:
-        args = module_arguments(self._task.args, _phase=phase, **internal)
+        args = module_arguments(self._task.args, _phase=phase, _run_token=self._run_token, **internal)
         outcome = self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars)
         if outcome.get("failed"):
             raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
@@ -155,9 +158,12 @@ class ActionModule(ActionBase):
             _privatekey_pem=issued.private_key_pem,
             _expected_public_key_sha256=expected_key,
             _record=_bookkeeping(site_id, issued.record["Id"]),
+            _expected_file_sha256=inspection.get("certificate_file_sha256"),
             _with_pem=params["return_content"],
         )
         after_inspection = installed["inspection"]
+        if installed.get("raced"):
+            return self._lost_race(params, client, issued.record["Id"], after_inspection)
         now = utc_now()
         after = merge_file_and_record(after_inspection.get("certificate"), issued.record, site_id, issued.record.get("Id"), now)
         result = self._result(params, True, reasons, before, after, after_inspection)
@@ -170,6 +176,19 @@ class ActionModule(ActionBase):
             if params["revoke_replaced"] and old_id and old_id != issued.record.get("Id"):
                 old_status = ((lookup.record if lookup else None) or {}).get("Status")
                 result["replaced_certificate"]["revoked"] = _revoke(client, site_id, old_id, old_status)
+        return result
+
+    def _lost_race(self, params, client, new_id: str, inspection: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Another run replaced the files while this one waited for ESA: keep theirs, retire ours unseen."""
+        site_id = params["site_id"]
+        _revoke(client, site_id, new_id, "active")
+        _delete(client, site_id, new_id)
+        record = (inspection.get("record") or {})
+        now = utc_now()
+        facts = merge_file_and_record(inspection.get("certificate"), None, site_id, record.get("id"), now)
+        result = self._result(params, False, [], facts, facts, inspection)
+        result["warnings"] = [f"another run replaced {params['path']} while this one was issuing; its certificate was kept, "
+                              f"and the one issued here ({new_id}) was revoked and deleted"]
         return result
 
     # --- state=absent --------------------------------------------------------------------------

@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
+import hashlib
 import json
 import os
+import time
 import typing as t
 
 PENDING_KEY_SUFFIX = ".esa-pending"
@@ -18,10 +23,70 @@ def record_path(certificate_path: str) -> str:
     return certificate_path + RECORD_SUFFIX
 
 
-def pending_key_path(privatekey_path: str) -> str:
-    """A new key waits here, hidden and 0600, until its certificate has been issued."""
+def pending_key_path(privatekey_path: str, run_token: str) -> str:
+    """A new key waits here, hidden and 0600, until its certificate has been issued.
+
+    The run's token is in the name, so two runs for the same key never take each other's pending key.
+    """
     directory, name = os.path.split(privatekey_path)
-    return os.path.join(directory, "." + name + PENDING_KEY_SUFFIX)
+    return os.path.join(directory, f".{name}.{run_token}{PENDING_KEY_SUFFIX}")
+
+
+def pending_keys(privatekey_path: str) -> list[str]:
+    """Every pending key of privatekey_path, including those an interrupted run left behind."""
+    directory, name = os.path.split(privatekey_path)
+    return glob.glob(os.path.join(glob.escape(directory), f".{glob.escape(name)}.*{PENDING_KEY_SUFFIX}"))
+
+
+def remove_stale_pending_keys(privatekey_path: str, older_than_seconds: float, now: float | None = None) -> list[str]:
+    """Pending keys of runs that died long ago; young ones may belong to a run still waiting for ESA."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in pending_keys(privatekey_path):
+        try:
+            if now - os.stat(path).st_mtime > older_than_seconds and remove_if_present(path):
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def content_sha256(path: str) -> str | None:
+    """Digest of the file's bytes (whatever they are), or None when it does not exist."""
+    data = read_bytes(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def directory_locks(*paths: str) -> t.Iterator[None]:
+    """Exclusive flock on the directories of paths, in a fixed order so two runs cannot deadlock.
+
+    The kernel drops the locks when the process dies, so a killed run never leaves a lock behind.
+    """
+    directories = sorted({os.path.dirname(os.path.abspath(path)) for path in paths})
+    descriptors = []
+    try:
+        for directory in directories:
+            descriptor = os.open(directory, os.O_RDONLY)
+            descriptors.append(descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        for descriptor in reversed(descriptors):
+            os.close(descriptor)
+
+
+def backup_copy(path: str) -> str:
+    """A timestamped copy beside path that is never wider than path, not even while it is written.
+
+    (shutil.copy2, which AnsibleModule.backup_local uses, creates the copy with the umask's mode first
+    and copies the mode afterwards: a key's backup would be readable by others for an instant.)
+    """
+    backup = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S~')}"
+    with open(path, "rb") as handle:
+        data = handle.read()
+    create_private_file(backup, data, os.stat(path).st_mode & 0o7777)
+    return backup
 
 
 def read_bytes(path: str) -> bytes | None:

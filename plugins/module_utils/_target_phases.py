@@ -9,6 +9,7 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import typing as t
@@ -66,11 +67,12 @@ def _inspect_certificate(path: str, with_pem: bool) -> dict[str, t.Any]:
     except OSError as exc:
         return {"certificate_state": "unreadable", "certificate_error": f"cannot read {path}: {exc.strerror}"}
     if data is None:
-        return {"certificate_state": "missing"}
+        return {"certificate_state": "missing", "certificate_file_sha256": None}
+    file_sha256 = hashlib.sha256(data).hexdigest()
     certificate = load_pem_certificate(data)
     if certificate is None:
-        return {"certificate_state": "unreadable", "certificate_error": f"{path} holds no PEM certificate"}
-    found: dict[str, t.Any] = {"certificate_state": "present", "certificate": certificate_facts(certificate)}
+        return {"certificate_state": "unreadable", "certificate_error": f"{path} holds no PEM certificate", "certificate_file_sha256": file_sha256}
+    found: dict[str, t.Any] = {"certificate_state": "present", "certificate": certificate_facts(certificate), "certificate_file_sha256": file_sha256}
     if with_pem:
         found["certificate_pem"] = data.decode("ascii", "replace")
     return found
@@ -114,15 +116,18 @@ def _inspect_csr(params: dict[str, t.Any], problems: list[str]) -> dict[str, t.A
     return facts
 
 
-def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str) -> dict[str, t.Any]:
+# A pending key older than this belongs to a run that died; younger ones may still be waiting for ESA.
+STALE_PENDING_SECONDS = 3600
+
+
+def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str, run_token: str) -> dict[str, t.Any]:
     """Make the CSR for key_source=local; a new key waits in a hidden 0600 file until install."""
     key_path = params["privatekey_path"]
-    pending = _files.pending_key_path(key_path)
+    _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     if new_key:
         key = generate_private_key(params["pkey_type"])
-        _files.create_private_file(pending, private_key_pem(key), 0o600)
+        _files.create_private_file(_files.pending_key_path(key_path, run_token), private_key_pem(key), 0o600)
     else:
-        _files.remove_if_present(pending)
         data = _files.read_bytes(key_path)
         key = load_private_key(data) if data is not None else None
         if key is None:
@@ -130,58 +135,64 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
     return {"csr_pem": build_csr_pem(key, common_name), "public_key_sha256": public_key_sha256(key.public_key()), "new_key": new_key}
 
 
-def discard_pending_key(params: dict[str, t.Any]) -> bool:
-    return bool(params.get("privatekey_path")) and _files.remove_if_present(_files.pending_key_path(params["privatekey_path"]))
+def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
+    return bool(params.get("privatekey_path")) and _files.remove_if_present(_files.pending_key_path(params["privatekey_path"], run_token))
 
 
 def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str | None, record: dict[str, t.Any],
-            backup: t.Callable[[str], str]) -> dict[str, t.Any]:
+            run_token: str, expected_file_sha256: str | None) -> dict[str, t.Any]:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
     A crash between the two renames leaves a key that does not match the certificate, which the
     next run reports as key_mismatch and repairs; it never leaves a half-written file.
+    Under a lock of the directories, the pair is replaced only if the certificate file is still the
+    one this run inspected: when a concurrent run got there first, nothing is written ("raced").
     """
     certificate = load_pem_certificate(certificate_pem.encode("ascii"))
     if certificate is None:
         raise TargetError("ESA returned a certificate that is not PEM; nothing was written")
     cert_public = public_key_sha256(certificate.public_key())
-    key_bytes, key_from_pending = _new_key_bytes(params, privatekey_pem)
-    expected = params.get("_expected_public_key_sha256")
-    if key_bytes is not None:
-        key = load_private_key(key_bytes)
-        if key is None or public_key_sha256(key.public_key()) != cert_public:
-            raise TargetError("the issued certificate does not match the private key; nothing was written")
-    elif expected and expected != cert_public:
-        raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
-
-    outcome: dict[str, t.Any] = {"backup_file": None, "privatekey_backup_file": None}
     path, key_path = params["path"], params.get("privatekey_path")
-    if key_bytes is not None and key_path:
-        if params.get("backup") and os.path.exists(key_path):
-            outcome["privatekey_backup_file"] = backup(key_path)
-        if key_from_pending:
-            _files.move_into_place(_files.pending_key_path(key_path), key_path)
-        else:
-            _files.write_atomically(key_path, key_bytes, 0o600)
-    if params.get("backup") and os.path.exists(path):
-        outcome["backup_file"] = backup(path)
-    _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path))
-    _files.write_record(path, dict(record, fingerprint_sha256=certificate_facts(certificate)["fingerprint_sha256"]))
+    with _files.directory_locks(*[p for p in (path, key_path) if p]):
+        if _files.content_sha256(path) != expected_file_sha256:
+            discard_pending_key(params, run_token)
+            return {"raced": True}
+        key_bytes, pending = _new_key_bytes(params, privatekey_pem, run_token)
+        expected = params.get("_expected_public_key_sha256")
+        if key_bytes is not None:
+            key = load_private_key(key_bytes)
+            if key is None or public_key_sha256(key.public_key()) != cert_public:
+                raise TargetError("the issued certificate does not match the private key; nothing was written")
+        elif expected and expected != cert_public:
+            raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
+
+        outcome: dict[str, t.Any] = {"raced": False, "backup_file": None, "privatekey_backup_file": None}
+        if key_bytes is not None and key_path:
+            if params.get("backup") and os.path.exists(key_path):
+                outcome["privatekey_backup_file"] = _files.backup_copy(key_path)
+            if pending:
+                _files.move_into_place(pending, key_path)
+            else:
+                _files.write_atomically(key_path, key_bytes, 0o600)
+        if params.get("backup") and os.path.exists(path):
+            outcome["backup_file"] = _files.backup_copy(path)
+        _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path))
+        _files.write_record(path, dict(record, fingerprint_sha256=certificate_facts(certificate)["fingerprint_sha256"]))
     return outcome
 
 
-def _new_key_bytes(params: dict[str, t.Any], privatekey_pem: str | None) -> tuple[bytes | None, bool]:
-    """The key that pairs with the new certificate and whether it waits in the pending file."""
+def _new_key_bytes(params: dict[str, t.Any], privatekey_pem: str | None, run_token: str) -> tuple[bytes | None, str | None]:
+    """The key that pairs with the new certificate, and the pending file it waits in (if any)."""
     key_path = params.get("privatekey_path")
     if privatekey_pem:
-        return privatekey_pem.encode("ascii"), False
+        return privatekey_pem.encode("ascii"), None
     if key_path and manages_key(params):
-        pending = _files.read_bytes(_files.pending_key_path(key_path))
-        if pending is not None:
-            return pending, True
-        # rotate_key=false: the existing key signed the CSR; check it pairs, but do not rewrite it.
-        return None, False
-    return None, False
+        pending = _files.pending_key_path(key_path, run_token)
+        data = _files.read_bytes(pending)
+        if data is not None:
+            return data, pending
+    # rotate_key=false or a CSR: the existing key signed the CSR; the certificate is checked against it, nothing rewritten.
+    return None, None
 
 
 def _certificate_mode(path: str) -> int:
@@ -198,16 +209,19 @@ def write_record(params: dict[str, t.Any], record: dict[str, t.Any]) -> None:
     _files.write_record(params["path"], record)
 
 
-def remove(params: dict[str, t.Any], backup: t.Callable[[str], str]) -> dict[str, t.Any]:
+def remove(params: dict[str, t.Any]) -> dict[str, t.Any]:
     """Remove the certificate, the key the collection manages and the bookkeeping; idempotent."""
     removed, backups = [], []
     targets = [params["path"]]
     if manages_key(params):
-        targets += [params["privatekey_path"], _files.pending_key_path(params["privatekey_path"])]
+        targets.append(params["privatekey_path"])
     for file_path in targets:
-        if params.get("backup") and os.path.exists(file_path) and not file_path.endswith(_files.PENDING_KEY_SUFFIX):
-            backups.append(backup(file_path))
+        if params.get("backup") and os.path.exists(file_path):
+            backups.append(_files.backup_copy(file_path))
         if _files.remove_if_present(file_path):
             removed.append(file_path)
+    if manages_key(params):
+        for pending in _files.pending_keys(params["privatekey_path"]):
+            _files.remove_if_present(pending)
     _files.remove_if_present(_files.record_path(params["path"]))
     return {"removed": removed, "backup_files": backups}

@@ -334,7 +334,9 @@ _INTERNAL_ARGUMENTS = {
     "_certificate_pem": {"type": "str"},
     "_privatekey_pem": {"type": "str", "no_log": True},
     "_expected_public_key_sha256": {"type": "str"},
+    "_expected_file_sha256": {"type": "str"},
     "_record": {"type": "dict"},
+    "_run_token": {"type": "str", "default": "manual"},
 }
 
 
@@ -369,19 +371,21 @@ def main() -> None:
         if phase == "inspect":
             module.exit_json(changed=False, inspection=phases.inspect(params, with_pem=params["_with_pem"]))
         elif phase == "prepare":
-            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, params["_new_key"], params["_common_name"]))
+            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, params["_new_key"], params["_common_name"], params["_run_token"]))
         elif phase == "discard":
-            module.exit_json(changed=phases.discard_pending_key(params))
+            module.exit_json(changed=phases.discard_pending_key(params, params["_run_token"]))
         elif phase == "record":
             phases.write_record(params, params["_record"])
             module.exit_json(changed=False)
         elif phase == "install":
-            outcome = phases.install(params, params["_certificate_pem"], params["_privatekey_pem"], params["_record"], module.backup_local)
-            _apply_file_attributes(module, outcome)
+            outcome = phases.install(params, params["_certificate_pem"], params["_privatekey_pem"], params["_record"],
+                                     params["_run_token"], params["_expected_file_sha256"])
+            if not outcome["raced"]:
+                _apply_file_attributes(module, outcome)
             outcome["inspection"] = phases.inspect(params, with_pem=params["_with_pem"])
-            module.exit_json(changed=True, **outcome)
+            module.exit_json(changed=not outcome["raced"], **outcome)
         else:
-            outcome = phases.remove(params, module.backup_local)
+            outcome = phases.remove(params)
             module.exit_json(changed=bool(outcome["removed"]), **outcome)
     except phases.TargetError as exc:
         module.fail_json(msg=str(exc))

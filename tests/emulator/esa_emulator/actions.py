@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 import typing as t
 
@@ -11,13 +12,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from .ca import CertificateAuthority
+from .ca import CertificateAuthority, public_key_algorithm
 from .clock import Clock, to_iso, to_plain
 from .config import EmulatorConfig, Site
-from .errors import EsaError
-from .state import ACTIVE, REVOKED, CertificateRecord, CertificateStore
+from .errors import ERRORS, EsaError
+from .state import ACTIVE, CA_OK, MANAGED_CA, REVOKED, CertificateRecord, CertificateStore, ClientCaRecord, certificate_facts
 
 CERTIFICATE_TYPE = 'dcdn'  # the value ESA's GetClientCertificate example answers
+CLIENT_CA_TYPE = 'upload'
+MAX_HOSTNAMES = 50
+MAX_CA_NAME = 128
 MAX_VALIDITY_DAYS = 3650
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -223,6 +227,178 @@ def delete_client_certificate(ctx: ActionContext, params: Params) -> Answer:
     return {**_site_fields(site), 'Id': record.id}
 
 
+# --- hostname bindings ------------------------------------------------------------------------------
+# Both families bind hostnames to a client CA, the ESA-managed one when Id is omitted; ESA keeps the
+# older Get/SetClientCertificateHostnames as aliases of the Ca ones, so they share one binding table.
+
+
+def _binding_target(ctx: ActionContext, site: Site, params: Params) -> tuple[str, str]:
+    """(binding key, the Id to answer): the ESA-managed CA when Id is omitted or names it, else an uploaded CA of the site."""
+    ca_id = params.get('Id', '')
+    if ca_id in ('', ctx.ca.id):
+        return MANAGED_CA, ctx.ca.id
+    record = ctx.store.get_client_ca(site.site_id, ca_id)
+    if record is None:
+        raise EsaError('Certificate.NotFound', reason=f'no client CA certificate {ca_id!r} on site {site.site_id}')
+    return record.id, record.id
+
+
+def _requested_hostnames(site: Site, params: Params) -> list[str]:
+    """The JSON list in Hostnames, after ESA's checks: at most 50, each a hostname of the site."""
+    raw = params.get('Hostnames')
+    if raw is None:
+        raise EsaError('InvalidParameter', reason='Hostnames missing')
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise EsaError('InvalidParameter', reason=f'Hostnames is not a JSON list: {raw[:60]!r}') from None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise EsaError('InvalidParameter', reason='Hostnames must be a JSON list of strings')
+    hostnames = list(dict.fromkeys(item.strip().lower().rstrip('.') for item in value))
+    if len(hostnames) > MAX_HOSTNAMES:
+        raise EsaError('InvalidParameter', message=f'{ERRORS["InvalidParameter"][1]} Hostnames: at most {MAX_HOSTNAMES} hostnames, got {len(hostnames)}.',
+                       reason=f'{len(hostnames)} hostnames')
+    known = {name.lower() for name in site.hostnames}
+    foreign = [name for name in hostnames if name not in known]
+    if foreign:
+        # ESA names the offending hostnames in its message; the collection turns that into its own.
+        raise EsaError('InvalidParameter',
+                       message=f'{ERRORS["InvalidParameter"][1]} Hostnames not on site {site.site_name}: {", ".join(foreign)}.',
+                       reason=f'hostnames not on site {site.site_id}: {foreign}')
+    return hostnames
+
+
+def _binding_answer(site: Site, answer_id: str, hostnames: list[str]) -> Answer:
+    return {**_site_fields(site), 'Id': answer_id, 'Hostnames': hostnames}
+
+
+def get_client_ca_certificate_hostnames(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    key, answer_id = _binding_target(ctx, site, params)
+    return _binding_answer(site, answer_id, ctx.store.hostnames(site.site_id, key))
+
+
+def set_client_ca_certificate_hostnames(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    hostnames = _requested_hostnames(site, params)
+    with ctx.store.lock:
+        key, answer_id = _binding_target(ctx, site, params)
+        ctx.store.set_hostnames(site.site_id, key, hostnames)
+    return _binding_answer(site, answer_id, hostnames)
+
+
+# --- client CA certificates ---------------------------------------------------------------------
+
+
+def _client_ca(ctx: ActionContext, site: Site, params: Params) -> ClientCaRecord:
+    ca_id = params.get('Id', '')
+    if ca_id == '':
+        raise EsaError('Id.MissingParameter')
+    record = ctx.store.get_client_ca(site.site_id, ca_id)
+    if record is None:
+        raise EsaError('Certificate.NotFound', reason=f'no client CA certificate {ca_id!r} on site {site.site_id}')
+    return record
+
+
+def _ca_certificate_from_pem(ctx: ActionContext, pem: str) -> x509.Certificate:
+    """ESA's checks on an uploaded client CA: one PEM certificate, basicConstraints CA:TRUE, within its validity."""
+    if not pem.strip():
+        raise EsaError('InvalidParameter', reason='Certificate missing')
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.encode('utf-8'))
+    except ValueError:
+        raise EsaError('InvalidParameter', reason='Certificate is not a PEM certificate') from None
+    try:
+        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise EsaError('InvalidParameter', reason='Certificate is not a CA certificate (basicConstraints CA:TRUE)')
+    facts = certificate_facts(certificate)
+    if not facts.not_before <= ctx.clock.now_utc() <= facts.not_after:
+        raise EsaError('InvalidParameter', reason='Certificate is outside its validity period')
+    return certificate
+
+
+def _ca_result(record: ClientCaRecord) -> Answer:
+    """The item of GetClientCaCertificate's `Result` and ListClientCaCertificates' `Result[]`; times as YYYY-MM-DD HH:MM:SS UTC."""
+    facts = record.facts
+    return {
+        'Id': record.id,
+        'Name': record.name,
+        'Status': CA_OK,
+        'Type': CLIENT_CA_TYPE,
+        'CommonName': facts.common_name,
+        'NotBefore': to_plain(facts.not_before),
+        'NotAfter': to_plain(facts.not_after),
+        'Issuer': facts.issuer,
+        'SAN': facts.san,
+        'SignatureAlgorithm': facts.signature_algorithm,
+        'PubkeyAlgorithm': public_key_algorithm(record.certificate.public_key()),
+        'CreateTime': to_plain(record.create_time),
+        'UpdateTime': to_plain(record.update_time),
+        'SerialNumber': facts.serial_number,
+        'FingerprintSha256': facts.fingerprint_sha256,
+    }
+
+
+def upload_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    certificate = _ca_certificate_from_pem(ctx, params.get('Certificate', ''))
+    ca_id = secrets.token_hex(16)
+    # Without a Name, the CA is listed under its common name.
+    name = params.get('Name', '').strip() or certificate_facts(certificate).common_name or ca_id
+    if len(name) > MAX_CA_NAME:
+        raise EsaError('InvalidParameter', reason=f'Name longer than {MAX_CA_NAME} characters')
+    now = ctx.clock.now_utc()
+    record = ClientCaRecord(id=ca_id, site_id=site.site_id, name=name, certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode('ascii'),
+                            create_time=now, update_time=now)
+    ctx.store.add_client_ca(record)
+    facts = record.facts
+    return {
+        'Id': record.id,
+        'Status': CA_OK,
+        'CommonName': facts.common_name,
+        'NotBefore': to_iso(facts.not_before),
+        'NotAfter': to_iso(facts.not_after),
+        'Issuer': facts.issuer,
+        'SerialNumber': facts.serial_number,
+        'FingerprintSha256': facts.fingerprint_sha256,
+        'SignatureAlgorithm': facts.signature_algorithm,
+        # The API reference types this one as a string ("300"), unlike CreateClientCertificate's number.
+        'ValidityDays': str(round((facts.not_after - facts.not_before).total_seconds() / 86400)),
+    }
+
+
+def get_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    record = _client_ca(ctx, site, params)
+    return {**_site_fields(site), 'Status': CA_OK, 'Certificate': record.certificate_pem, 'Result': _ca_result(record)}
+
+
+def list_client_ca_certificates(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    page_number = _int(params, 'PageNumber', 1, 2 ** 31 - 1, default=1)
+    page_size = _int(params, 'PageSize', 1, MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+    records = ctx.store.ordered_client_cas(site.site_id)
+    page = records[(page_number - 1) * page_size:page_number * page_size]
+    return {
+        **_site_fields(site),
+        'TotalCount': len(records),
+        'PageNumber': page_number,
+        'PageSize': page_size,
+        'Result': [_ca_result(record) for record in page],
+    }
+
+
+def delete_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    with ctx.store.lock:
+        record = _client_ca(ctx, site, params)
+        ctx.store.delete_client_ca(record)
+    return {**_site_fields(site), 'Id': record.id}
+
+
 ACTIONS: dict[str, t.Callable[[ActionContext, Params], Answer]] = {
     'CreateClientCertificate': create_client_certificate,
     'GetClientCertificate': get_client_certificate,
@@ -230,4 +406,12 @@ ACTIONS: dict[str, t.Callable[[ActionContext, Params], Answer]] = {
     'RevokeClientCertificate': revoke_client_certificate,
     'ActivateClientCertificate': activate_client_certificate,
     'DeleteClientCertificate': delete_client_certificate,
+    'GetClientCertificateHostnames': get_client_ca_certificate_hostnames,
+    'SetClientCertificateHostnames': set_client_ca_certificate_hostnames,
+    'GetClientCaCertificateHostnames': get_client_ca_certificate_hostnames,
+    'SetClientCaCertificateHostnames': set_client_ca_certificate_hostnames,
+    'UploadClientCaCertificate': upload_client_ca_certificate,
+    'GetClientCaCertificate': get_client_ca_certificate,
+    'ListClientCaCertificates': list_client_ca_certificates,
+    'DeleteClientCaCertificate': delete_client_ca_certificate,
 }

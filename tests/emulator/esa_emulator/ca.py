@@ -51,6 +51,16 @@ def _write_private_file(path: str, data: bytes) -> None:
         raise
 
 
+def signature_algorithm_of(certificate: x509.Certificate) -> str:
+    """ESA's HASH-KEYTYPE name (SHA256-RSA, SHA384-ECDSA) of what signed a certificate."""
+    hash_algorithm = certificate.signature_hash_algorithm
+    oid_name = (getattr(certificate.signature_algorithm_oid, '_name', '') or '').lower()
+    key_type = 'ECDSA' if 'ecdsa' in oid_name else 'RSA' if 'rsa' in oid_name else None
+    if hash_algorithm is None or key_type is None:
+        return oid_name or 'unknown'
+    return f'{hash_algorithm.name.upper()}-{key_type}'
+
+
 class CertificateAuthority:
     def __init__(self, key: rsa.RSAPrivateKey, certificate: x509.Certificate) -> None:
         self._key = key

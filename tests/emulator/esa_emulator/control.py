@@ -68,7 +68,8 @@ def handle_control(service: EsaService, method: str, path: str, body: bytes) -> 
             service.reset()
             return Reply.json(200, {'reset': True})
         if route == ('GET', 'state'):
-            return Reply.json(200, {'certificates': service.state()})
+            return Reply.json(200, {'certificates': service.state(), 'client_ca_certificates': service.client_ca_state(),
+                                    'hostname_bindings': service.store.bindings()})
     except ValueError as error:
         return Reply.json(400, {'error': str(error)})
     return Reply.json(404, {'error': f'no emulator route {method} {path}'})

@@ -219,3 +219,10 @@ class EmulatorServer:
 
     def state(self) -> list[dict[str, t.Any]]:
         return self.service.state()
+
+    def client_cas(self) -> list[dict[str, t.Any]]:
+        return self.service.client_ca_state()
+
+    def hostname_bindings(self) -> list[dict[str, t.Any]]:
+        """[{"site_id", "ca_id" (None for the ESA-managed CA), "hostnames"}], non-empty bindings only."""
+        return self.service.store.bindings()

@@ -67,7 +67,7 @@ class EsaService:
         self.context = ActionContext(self.config, self.store, self.ca, self.clock)
 
     def reset(self) -> None:
-        """Forget certificates, counters, faults and clock offset; keep the CA and the sites."""
+        """Forget certificates, client CAs, hostname bindings, counters, faults and clock offset; keep the CA and the sites."""
         self.store.clear()
         self.stats.reset()
         self.faults.clear()
@@ -82,6 +82,20 @@ class EsaService:
                 **record.to_json(),
                 'common_name': facts.common_name,
                 'serial_number': facts.serial_number,
+                'fingerprint_sha256': facts.fingerprint_sha256,
+                'not_before': to_iso(facts.not_before),
+                'not_after': to_iso(facts.not_after),
+            })
+        return records
+
+    def client_ca_state(self) -> list[dict[str, t.Any]]:
+        """Every uploaded client CA record with its main facts."""
+        records = []
+        for record in self.store.ordered_client_cas():
+            facts = record.facts
+            records.append({
+                **record.to_json(),
+                'common_name': facts.common_name,
                 'fingerprint_sha256': facts.fingerprint_sha256,
                 'not_before': to_iso(facts.not_before),
                 'not_after': to_iso(facts.not_after),

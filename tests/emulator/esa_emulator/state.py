@@ -1,4 +1,4 @@
-"""Certificate records and their persistence: a JSON file, rewritten atomically after every change."""
+"""Certificate records, uploaded client CAs, hostname bindings and their persistence: a JSON file, rewritten atomically after every change."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from .ca import SIGNATURE_ALGORITHM, public_key_algorithm
+from .ca import SIGNATURE_ALGORITHM, public_key_algorithm, signature_algorithm_of
 from .clock import from_iso
 
 STATE_FORMAT = 1
 ACTIVE = 'active'
 REVOKED = 'revoked'
+CA_OK = 'OK'  # the only status ESA documents for client CA certificates
+MANAGED_CA = ''  # binding key of the ESA-managed CA (requests that omit Id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +49,7 @@ def _validity(certificate: x509.Certificate) -> tuple[datetime.datetime, datetim
         return certificate.not_valid_before.replace(tzinfo=utc), certificate.not_valid_after.replace(tzinfo=utc)
 
 
-def certificate_facts(certificate: x509.Certificate) -> CertificateFacts:
+def certificate_facts(certificate: x509.Certificate, signature_algorithm: str = SIGNATURE_ALGORITHM) -> CertificateFacts:
     def common_name(name: x509.Name) -> str:
         attributes = name.get_attributes_for_oid(NameOID.COMMON_NAME)
         return str(attributes[0].value) if attributes else ''
@@ -66,7 +68,7 @@ def certificate_facts(certificate: x509.Certificate) -> CertificateFacts:
         issuer=common_name(certificate.issuer),
         san=san,
         pubkey_algorithm=public_key_algorithm(certificate.public_key()),
-        signature_algorithm=SIGNATURE_ALGORITHM,
+        signature_algorithm=signature_algorithm,
     )
 
 
@@ -110,6 +112,48 @@ class CertificateRecord:
         )
 
 
+@dataclasses.dataclass
+class ClientCaRecord:
+    """A client CA certificate a user uploaded; its status is always OK."""
+
+    id: str
+    site_id: int
+    name: str
+    certificate_pem: str
+    create_time: datetime.datetime
+    update_time: datetime.datetime
+
+    @functools.cached_property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.certificate_pem.encode('ascii'))
+
+    @functools.cached_property
+    def facts(self) -> CertificateFacts:
+        # Uploaded CAs are signed by whoever made them: report their own signature algorithm.
+        return certificate_facts(self.certificate, signature_algorithm_of(self.certificate))
+
+    def to_json(self) -> dict[str, t.Any]:
+        return {
+            'id': self.id,
+            'site_id': self.site_id,
+            'name': self.name,
+            'certificate_pem': self.certificate_pem,
+            'create_time': self.create_time.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'update_time': self.update_time.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, t.Any]) -> ClientCaRecord:
+        return cls(
+            id=raw['id'],
+            site_id=int(raw['site_id']),
+            name=raw['name'],
+            certificate_pem=raw['certificate_pem'],
+            create_time=from_iso(raw['create_time']),
+            update_time=from_iso(raw['update_time']),
+        )
+
+
 class CertificateStore:
     """All records, guarded by `lock`; callers hold the lock across read-check-write sequences."""
 
@@ -117,6 +161,9 @@ class CertificateStore:
         self.path = path
         self.lock = threading.RLock()
         self._records: dict[str, CertificateRecord] = {}
+        self._client_cas: dict[str, ClientCaRecord] = {}
+        # (site_id, client CA id or MANAGED_CA) -> hostnames that require a client certificate from that CA
+        self._bindings: dict[tuple[int, str], list[str]] = {}
         if path and os.path.exists(path):
             self._load(path)
 
@@ -127,13 +174,22 @@ class CertificateStore:
             raise ValueError(f'{path}: unknown state format {raw.get("format")!r}')
         records = (CertificateRecord.from_json(item) for item in raw.get('certificates', []))
         self._records = {record.id: record for record in records}
+        client_cas = (ClientCaRecord.from_json(item) for item in raw.get('client_ca_certificates', []))
+        self._client_cas = {record.id: record for record in client_cas}
+        self._bindings = {(int(item['site_id']), item.get('ca_id') or MANAGED_CA): list(item['hostnames'])
+                          for item in raw.get('hostname_bindings', [])}
 
     def save(self) -> None:
         """Write the whole state to a temporary file beside the target, then rename it over the target."""
         if not self.path:
             return
         with self.lock:
-            document = {'format': STATE_FORMAT, 'certificates': [r.to_json() for r in self.ordered()]}
+            document = {
+                'format': STATE_FORMAT,
+                'certificates': [r.to_json() for r in self.ordered()],
+                'client_ca_certificates': [r.to_json() for r in self.ordered_client_cas()],
+                'hostname_bindings': self.bindings(),
+            }
             directory = os.path.dirname(os.path.abspath(self.path))
             fd, temp = tempfile.mkstemp(prefix='.esa-state-', suffix='.json', dir=directory)
             try:
@@ -174,7 +230,50 @@ class CertificateStore:
             del self._records[record.id]
             self.save()
 
+    def ordered_client_cas(self, site_id: int | None = None) -> list[ClientCaRecord]:
+        """Stable order: creation time, then Id."""
+        with self.lock:
+            records = [r for r in self._client_cas.values() if site_id is None or r.site_id == site_id]
+        return sorted(records, key=lambda r: (r.create_time, r.id))
+
+    def get_client_ca(self, site_id: int, ca_id: str) -> ClientCaRecord | None:
+        with self.lock:
+            record = self._client_cas.get(ca_id)
+        return record if record is not None and record.site_id == site_id else None
+
+    def add_client_ca(self, record: ClientCaRecord) -> None:
+        with self.lock:
+            self._client_cas[record.id] = record
+            self.save()
+
+    def delete_client_ca(self, record: ClientCaRecord) -> None:
+        """Forget the CA and its hostname bindings: no hostname can require a CA that no longer exists."""
+        with self.lock:
+            del self._client_cas[record.id]
+            self._bindings.pop((record.site_id, record.id), None)
+            self.save()
+
+    def hostnames(self, site_id: int, ca_key: str) -> list[str]:
+        with self.lock:
+            return list(self._bindings.get((site_id, ca_key), []))
+
+    def set_hostnames(self, site_id: int, ca_key: str, hostnames: list[str]) -> None:
+        with self.lock:
+            if hostnames:
+                self._bindings[(site_id, ca_key)] = list(hostnames)
+            else:
+                self._bindings.pop((site_id, ca_key), None)
+            self.save()
+
+    def bindings(self) -> list[dict[str, t.Any]]:
+        """Every non-empty binding; `ca_id` null for the ESA-managed CA."""
+        with self.lock:
+            items = sorted(self._bindings.items())
+        return [{'site_id': site_id, 'ca_id': ca_key or None, 'hostnames': list(hostnames)} for (site_id, ca_key), hostnames in items]
+
     def clear(self) -> None:
         with self.lock:
             self._records.clear()
+            self._client_cas.clear()
+            self._bindings.clear()
             self.save()

@@ -42,12 +42,14 @@ def params(tmp_path):
             "pkey_type": "RSA", "backup": False, "csr_path": None, "csr_content": None}
 
 
-def backup_copy(path):
-    target = path + ".bak"
-    with open(path, "rb") as src, open(target, "wb") as dst:
-        dst.write(src.read())
-    os.chmod(target, os.stat(path).st_mode & 0o777)
-    return target
+TOKEN = "t0k3n"
+
+
+def install(params, pem, key_pem=None, record=None, expected="unchanged"):
+    """install() with the certificate file as inspected just before, as the action plugin passes it."""
+    if expected == "unchanged":
+        expected = _files.content_sha256(params["path"])
+    return phases.install(params, pem, key_pem, record or {"site_id": 1, "id": "abc"}, TOKEN, expected)
 
 
 def test_inspect_missing_files(params):
@@ -88,8 +90,8 @@ def test_inspect_rejects_garbage_csr_and_bad_signature(params):
 
 
 def test_prepare_writes_a_0600_pending_key_and_a_matching_csr(params):
-    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
-    pending = _files.pending_key_path(params["privatekey_path"])
+    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com", run_token=TOKEN)
+    pending = _files.pending_key_path(params["privatekey_path"], TOKEN)
     assert stat.S_IMODE(os.stat(pending).st_mode) == 0o600
     csr = x509.load_pem_x509_csr(out["csr_pem"].encode())
     assert csr.is_signature_valid
@@ -98,12 +100,12 @@ def test_prepare_writes_a_0600_pending_key_and_a_matching_csr(params):
 
 
 def test_install_puts_key_then_certificate_and_records_the_fingerprint(params):
-    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
+    out = phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com", run_token=TOKEN)
     csr = x509.load_pem_x509_csr(out["csr_pem"].encode())
     pem = issue_for(csr.public_key())
-    phases.install(params, pem, None, {"site_id": 1, "id": "abc"}, backup_copy)
+    install(params, pem)
     assert stat.S_IMODE(os.stat(params["privatekey_path"]).st_mode) == 0o600
-    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"]))
+    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"], TOKEN))
     found = phases.inspect(params)
     assert found["certificate"]["public_key_sha256"] == found["privatekey"]["public_key_sha256"]
     der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
@@ -113,19 +115,19 @@ def test_install_puts_key_then_certificate_and_records_the_fingerprint(params):
 
 
 def test_install_refuses_a_certificate_for_another_key_and_writes_nothing(params):
-    phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com")
+    phases.prepare_key_and_csr(params, new_key=True, common_name="web01.example.com", run_token=TOKEN)
     stranger = issue_for(ec.generate_private_key(ec.SECP256R1()).public_key())
     with pytest.raises(phases.TargetError):
-        phases.install(params, stranger, None, {"site_id": 1, "id": "abc"}, backup_copy)
+        install(params, stranger)
     assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
 
 
 def test_install_with_esa_generated_key_and_backups_keep_0600(params):
     first = generate_private_key("RSA")
-    phases.install(params, issue_for(first.public_key()), private_key_pem(first).decode(), {"site_id": 1, "id": "one"}, backup_copy)
+    install(params, issue_for(first.public_key()), private_key_pem(first).decode())
     second = generate_private_key("ECDSA")
     params["backup"] = True
-    out = phases.install(params, issue_for(second.public_key()), private_key_pem(second).decode(), {"site_id": 1, "id": "two"}, backup_copy)
+    out = install(params, issue_for(second.public_key()), private_key_pem(second).decode())
     assert stat.S_IMODE(os.stat(out["privatekey_backup_file"]).st_mode) == 0o600
     assert os.path.exists(out["backup_file"])
     assert phases.inspect(params)["privatekey"]["key_type"] == "ECDSA"
@@ -134,20 +136,20 @@ def test_install_with_esa_generated_key_and_backups_keep_0600(params):
 def test_rotate_key_false_reuses_the_existing_key(params):
     key = generate_private_key("RSA")
     _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
-    out = phases.prepare_key_and_csr(params, new_key=False, common_name="web01.example.com")
-    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"]))
+    out = phases.prepare_key_and_csr(params, new_key=False, common_name="web01.example.com", run_token=TOKEN)
+    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"], TOKEN))
     params["_expected_public_key_sha256"] = out["public_key_sha256"]
     before = open(params["privatekey_path"], "rb").read()
-    phases.install(params, issue_for(key.public_key()), None, {"site_id": 1, "id": "x"}, backup_copy)
+    install(params, issue_for(key.public_key()))
     assert open(params["privatekey_path"], "rb").read() == before
 
 
 def test_remove_is_idempotent(params):
     key = generate_private_key("RSA")
-    phases.install(params, issue_for(key.public_key()), private_key_pem(key).decode(), {"site_id": 1, "id": "x"}, backup_copy)
-    assert sorted(phases.remove(params, backup_copy)["removed"]) == sorted([params["path"], params["privatekey_path"]])
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
+    assert sorted(phases.remove(params)["removed"]) == sorted([params["path"], params["privatekey_path"]])
     assert not os.path.exists(_files.record_path(params["path"]))
-    assert phases.remove(params, backup_copy)["removed"] == []
+    assert phases.remove(params)["removed"] == []
 
 
 def test_remove_leaves_a_csr_users_key_alone(params):
@@ -155,7 +157,7 @@ def test_remove_leaves_a_csr_users_key_alone(params):
     _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
     params["csr_content"] = build_csr_pem(key, "x")
     _files.write_atomically(params["path"], issue_for(key.public_key()).encode(), 0o644)
-    phases.remove(params, backup_copy)
+    phases.remove(params)
     assert os.path.exists(params["privatekey_path"]) and not os.path.exists(params["path"])
 
 
@@ -173,3 +175,48 @@ def test_write_atomically_creates_private_files_without_a_wider_instant(tmp_path
     assert seen[0] == 0o600
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert [name for name in os.listdir(tmp_path) if name.endswith(".tmp")] == []
+
+
+def test_install_loses_the_race_when_another_run_replaced_the_certificate(params):
+    first = generate_private_key("RSA")
+    install(params, issue_for(first.public_key()), private_key_pem(first).decode())
+    seen = _files.content_sha256(params["path"])
+    # Another run replaces the pair after this run inspected it.
+    other = generate_private_key("RSA")
+    install(params, issue_for(other.public_key()), private_key_pem(other).decode())
+    on_disk = open(params["path"], "rb").read()
+    ours = generate_private_key("RSA")
+    out = install(params, issue_for(ours.public_key()), private_key_pem(ours).decode(), expected=seen)
+    assert out == {"raced": True}
+    assert open(params["path"], "rb").read() == on_disk
+
+
+def test_stale_pending_keys_are_swept_and_young_ones_kept(params):
+    old = _files.pending_key_path(params["privatekey_path"], "old")
+    young = _files.pending_key_path(params["privatekey_path"], "young")
+    for path in (old, young):
+        _files.create_private_file(path, b"k", 0o600)
+    os.utime(old, (1, 1))
+    assert _files.remove_stale_pending_keys(params["privatekey_path"], 3600) == [old]
+    assert os.path.exists(young)
+
+
+def test_backup_copy_of_a_key_is_never_wider_than_0600(tmp_path, monkeypatch):
+    key = tmp_path / "k.key"
+    _files.write_atomically(str(key), b"-----BEGIN PRIVATE KEY-----", 0o600)
+    modes = []
+    real_open = os.open
+
+    def spy(path, flags, mode=0o777, *args, **kwargs):
+        if str(path).startswith(str(key) + "."):
+            modes.append(mode)
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    os.umask(0)
+    try:
+        backup = _files.backup_copy(str(key))
+    finally:
+        os.umask(0o022)
+    assert modes == [0o600]
+    assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
