@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames, too_many_hostnames
+
 PKEY_TYPES = ["RSA", "ECDSA"]
 MAX_VALIDITY_DAYS = 3650
 
@@ -89,3 +91,80 @@ def client_certificate_info_argument_spec() -> dict[str, t.Any]:
     }
     spec.update(connection_argument_spec())
     return spec
+
+
+def client_certificate_hostnames_argument_spec() -> dict[str, t.Any]:
+    """The options of esa_client_certificate_hostnames."""
+    spec = {
+        "site_id": {"type": "int", "required": True},
+        "ca_id": {"type": "str"},
+        "hostnames": {"type": "list", "elements": "str"},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "append": {"type": "bool", "default": False},
+    }
+    spec.update(connection_argument_spec())
+    return spec
+
+
+CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF = [["state", "present", ["hostnames"]]]
+
+
+def client_certificate_hostnames_input_errors(params: dict[str, t.Any]) -> list[str]:
+    """Checks that an argument spec cannot express; each message names the parameter to fix."""
+    errors = _site_id_errors(params)
+    if params.get("ca_id") is not None and not params["ca_id"].strip():
+        errors.append("ca_id must be the ESA id of an uploaded client CA, or left out for the ESA-managed CA; got an empty string")
+    if params.get("append") and params.get("state") == "absent":
+        errors.append("append applies to state=present only: with state=absent, the hostnames listed are removed from the set")
+    errors.extend(_hostnames_errors(params.get("hostnames"), limit=params.get("state", "present") == "present"))
+    return errors
+
+
+def client_ca_certificate_argument_spec() -> dict[str, t.Any]:
+    """The options of esa_client_ca_certificate."""
+    spec = {
+        "site_id": {"type": "int", "required": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "certificate": {"type": "str"},
+        "id": {"type": "str"},
+        "name": {"type": "str"},
+        "hostnames": {"type": "list", "elements": "str"},
+    }
+    spec.update(connection_argument_spec())
+    return spec
+
+
+CLIENT_CA_CERTIFICATE_REQUIRED_IF = [["state", "present", ["certificate"]], ["state", "absent", ["id", "certificate"], True]]
+MAX_CA_NAME = 128
+
+
+def client_ca_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
+    """Checks that an argument spec cannot express; each message names the parameter to fix (the PEM is checked by the action)."""
+    errors = _site_id_errors(params)
+    present = params.get("state", "present") == "present"
+    if present and params.get("id") is not None:
+        errors.append("id applies to state=absent only: with state=present the certificate itself (its SHA-256 fingerprint) finds the client CA")
+    if not present and params.get("hostnames") is not None:
+        errors.append("hostnames applies to state=present only: deleting a client CA unbinds its hostnames")
+    name = params.get("name")
+    if name is not None and not 1 <= len(name.strip()) <= MAX_CA_NAME:
+        errors.append(f"name must have 1 to {MAX_CA_NAME} characters, got {len(name.strip())}")
+    if present:
+        errors.extend(_hostnames_errors(params.get("hostnames"), limit=True))
+    return errors
+
+
+def _site_id_errors(params: dict[str, t.Any]) -> list[str]:
+    if params.get("site_id") is not None and params["site_id"] <= 0:
+        return [f"site_id must be a positive ESA site id, got {params['site_id']}"]
+    return []
+
+
+def _hostnames_errors(hostnames: list[str] | None, *, limit: bool) -> list[str]:
+    if hostnames is None:
+        return []
+    names, errors = normalize_hostnames(hostnames)
+    too_many = too_many_hostnames(len(names)) if limit else None
+    if too_many:
+        errors.append(too_many)
+    return errors

@@ -129,6 +129,65 @@ class EsaClient:
         request = esa_models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)
         return self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
 
+    def get_client_ca_certificate_hostnames(self, site_id: int, ca_id: str | None = None) -> dict[str, t.Any]:
+        """The hostnames that require a client certificate from the CA ``ca_id`` (the ESA-managed CA when None): ``Hostnames``, ``Id``, ``SiteName``."""
+        request = esa_models.GetClientCaCertificateHostnamesRequest(site_id=site_id, id=ca_id)
+        return self._call("GetClientCaCertificateHostnames", self._sdk.get_client_ca_certificate_hostnames_with_options, request, site_id=site_id,
+                          cert_id=ca_id)
+
+    def set_client_ca_certificate_hostnames(self, site_id: int, hostnames: list[str], ca_id: str | None = None) -> dict[str, t.Any]:
+        """Replace that set (an empty list clears it); the same call twice leaves the same set, so it is retried like a read."""
+        request = esa_models.SetClientCaCertificateHostnamesRequest(site_id=site_id, hostnames=list(hostnames), id=ca_id)
+        return self._call("SetClientCaCertificateHostnames", self._sdk.set_client_ca_certificate_hostnames_with_options, request, site_id=site_id,
+                          cert_id=ca_id)
+
+    def get_client_certificate_hostnames(self, site_id: int, ca_id: str | None = None) -> dict[str, t.Any]:
+        """The older, deprecated spelling of get_client_ca_certificate_hostnames; same answer."""
+        request = esa_models.GetClientCertificateHostnamesRequest(site_id=site_id, id=ca_id)
+        return self._call("GetClientCertificateHostnames", self._sdk.get_client_certificate_hostnames_with_options, request, site_id=site_id,
+                          cert_id=ca_id)
+
+    def set_client_certificate_hostnames(self, site_id: int, hostnames: list[str], ca_id: str | None = None) -> dict[str, t.Any]:
+        """The older, deprecated spelling of set_client_ca_certificate_hostnames; same effect."""
+        request = esa_models.SetClientCertificateHostnamesRequest(site_id=site_id, hostnames=list(hostnames), id=ca_id)
+        return self._call("SetClientCertificateHostnames", self._sdk.set_client_certificate_hostnames_with_options, request, site_id=site_id,
+                          cert_id=ca_id)
+
+    def upload_client_ca_certificate(self, site_id: int, certificate: str, *, name: str | None = None) -> dict[str, t.Any]:
+        """Upload a client CA (PEM); the answer is flat, like Create's.
+
+        ESA keeps a second copy when the same certificate is uploaded twice and has no idempotency token, so this is
+        retried only when the request surely did not take effect; otherwise AmbiguousCreateError, for the caller to reconcile.
+        """
+        request = esa_models.UploadClientCaCertificateRequest(site_id=site_id, certificate=certificate, name=name)
+        return self._call(
+            "UploadClientCaCertificate", self._sdk.upload_client_ca_certificate_with_options, request, site_id=site_id, may_have_taken_effect_on_failure=True
+        )
+
+    def get_client_ca_certificate(self, site_id: int, ca_id: str) -> dict[str, t.Any] | None:
+        """The client CA's record (``Result``) and PEM (``Certificate``), or None when the site has no such client CA."""
+        request = esa_models.GetClientCaCertificateRequest(site_id=site_id, id=ca_id)
+        try:
+            return self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id)
+        except EsaApiError as error:
+            if error.code == CERTIFICATE_NOT_FOUND:
+                return None
+            raise
+
+    def list_client_ca_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
+        """One page of uploaded client CAs: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
+        request = esa_models.ListClientCaCertificatesRequest(site_id=site_id, page_number=page_number, page_size=page_size)
+        return self._call("ListClientCaCertificates", self._sdk.list_client_ca_certificates_with_options, request, site_id=site_id)
+
+    def iter_client_ca_certificates(self, site_id: int, *, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
+        """Every uploaded client CA record of the site, walking all pages."""
+        return _walk_pages(lambda number: self.list_client_ca_certificates(site_id, page_number=number, page_size=page_size), page_size)
+
+    def delete_client_ca_certificate(self, site_id: int, ca_id: str) -> dict[str, t.Any]:
+        """Delete an uploaded client CA; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
+        request = esa_models.DeleteClientCaCertificateRequest(site_id=site_id, id=ca_id)
+        return self._call("DeleteClientCaCertificate", self._sdk.delete_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id)
+
     def _call(
         self,
         action: str,
@@ -158,6 +217,26 @@ class EsaClient:
         )
         body = getattr(response, "body", None)
         return body.to_map() if body is not None else {}
+
+
+def _walk_pages(list_page: t.Callable[[int], dict[str, t.Any]], page_size: int) -> t.Iterator[dict[str, t.Any]]:
+    """Every record of a paged listing: stop at TotalCount, or without it at a short or empty page (ESA may cap PageSize)."""
+    page_number = 1
+    seen = 0
+    while True:
+        page = list_page(page_number)
+        records = page.get("Result") or []
+        yield from records
+        seen += len(records)
+        total = page.get("TotalCount")
+        if not records:
+            return
+        if isinstance(total, int):
+            if seen >= total:
+                return
+        elif len(records) < (page.get("PageSize") or page_size):
+            return
+        page_number += 1
 
 
 def _sdk_config(settings: ConnectionSettings) -> t.Any:

@@ -2,11 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Change ESA behind the collection's back, through the official SDK, as another operator would.
-
-Credentials are read from the integration config file, never from the command line, so that
-`-vvv` output (which shows command lines) never carries the secret.
-"""
+"""Change ESA behind the collection's back, through the official SDK, as another operator would."""
 
 from __future__ import annotations
 
@@ -14,25 +10,13 @@ import json
 import os
 import sys
 
-os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from alibabacloud_esa20240910 import models  # noqa: E402  pylint: disable=wrong-import-position
-from alibabacloud_esa20240910.client import Client  # noqa: E402  pylint: disable=wrong-import-position
-from alibabacloud_tea_openapi import models as openapi_models  # noqa: E402  pylint: disable=wrong-import-position
+from esa_test_support import all_certificates, read_config, sdk_client  # noqa: E402  pylint: disable=wrong-import-position
 
 
-def _config(path: str) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    try:
-        return json.loads(text)
-    except ValueError:
-        import yaml  # pylint: disable=import-outside-toplevel
-
-        return yaml.safe_load(text)
-
-
-def _create(client: Client, site_id: int, common_name: str, validity_days: int) -> str:
+def _create(client, site_id: int, common_name: str, validity_days: int) -> str:
+    from alibabacloud_esa20240910 import models  # pylint: disable=import-outside-toplevel
     from cryptography import x509  # pylint: disable=import-outside-toplevel
     from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
     from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
@@ -48,9 +32,9 @@ def _create(client: Client, site_id: int, common_name: str, validity_days: int) 
 def main() -> int:
     config_path, action, site_id = sys.argv[1], sys.argv[2], int(sys.argv[3])
     cert_id = sys.argv[4] if len(sys.argv) > 4 else None
-    config = _config(config_path)
-    client = Client(openapi_models.Config(access_key_id=config["esa_access_key_id"], access_key_secret=config["esa_access_key_secret"],
-                                          endpoint=config["esa_endpoint"], protocol="http"))
+    from alibabacloud_esa20240910 import models  # pylint: disable=import-outside-toplevel
+
+    client = sdk_client(read_config(config_path))
     if action == "revoke":
         body = client.revoke_client_certificate(models.RevokeClientCertificateRequest(site_id=site_id, id=cert_id)).body
     elif action == "delete":
@@ -58,13 +42,7 @@ def main() -> int:
         body = client.delete_client_certificate(models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)).body
     elif action == "active-count":
         common_name = sys.argv[4]
-        count, page = 0, 1
-        while True:
-            listing = client.list_client_certificates(models.ListClientCertificatesRequest(site_id=site_id, page_number=page, page_size=100)).body
-            count += sum(1 for item in listing.result or [] if item.common_name == common_name and item.status == "active")
-            if page * 100 >= (listing.total_count or 0):
-                break
-            page += 1
+        count = sum(1 for item in all_certificates(client, site_id) if item.common_name == common_name and item.status == "active")
         print(json.dumps({"active": count}))
         return 0
     elif action == "bulk-create":

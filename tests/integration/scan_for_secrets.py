@@ -18,18 +18,11 @@ import re
 import stat
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from esa_test_support import read_config  # noqa: E402  pylint: disable=wrong-import-position
+
 LEFTOVER = re.compile(r"(\.tmp|\.esa-pending)$")
-
-
-def _config_values(path: str) -> dict[str, str]:
-    """The integration config (YAML or JSON of flat string values), read without third-party modules."""
-    values = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            match = re.match(r'^\s*"?(\w+)"?\s*:\s*"?([^"\n]*?)"?\s*,?\s*$', line)
-            if match:
-                values[match.group(1)] = match.group(2)
-    return values
 
 
 def main() -> int:
@@ -37,7 +30,7 @@ def main() -> int:
     parser.add_argument("--config", required=True)
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
-    config = _config_values(args.config)
+    config = read_config(args.config)
     secrets = {name: config[name] for name in ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret") if config.get(name)}
     if "esa_access_key_secret" not in secrets:
         print("scan_for_secrets: the config names no esa_access_key_secret to look for", file=sys.stderr)

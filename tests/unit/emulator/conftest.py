@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 import pytest
@@ -85,3 +86,20 @@ def create(client: RecordingClient, keys: dict[str, t.Any]) -> t.Callable[..., t
         request = models.CreateClientCertificateRequest(site_id=site_id, csr=build_csr(keys[key], common_name), validity_days=validity_days)
         return client.create_client_certificate(request).body
     return factory
+
+
+def build_ca_certificate(key: t.Any, common_name: str = 'Example Client CA', *, ca: bool = True, days: int = 3650,
+                         starts: datetime.datetime | None = None, basic_constraints: bool = True, digest: t.Any = None) -> str:
+    """A self-signed certificate (PEM), CA:TRUE by default, valid from a day ago unless `starts` says otherwise."""
+    starts = starts or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - datetime.timedelta(days=1)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(starts).not_valid_after(starts + datetime.timedelta(days=days)))
+    if basic_constraints:
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    return builder.sign(key, digest or hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode('ascii')
+
+
+@pytest.fixture
+def make_ca_pem() -> t.Callable[..., str]:
+    return build_ca_certificate

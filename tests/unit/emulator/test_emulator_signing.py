@@ -128,5 +128,5 @@ def test_sts_headers_must_match_the_key(esa_emulator):
 def test_wrong_version_and_unknown_action(esa_emulator):
     status, answer = _send(esa_emulator, extra_headers={'x-acs-version': '2022-01-01'})
     assert (status, answer['Code']) == (400, 'InvalidVersion')
-    status, answer = _send(esa_emulator, action='SetClientCertificateHostnames')
+    status, answer = _send(esa_emulator, action='ListSites')
     assert (status, answer['Code']) == (404, 'InvalidAction.NotFound')

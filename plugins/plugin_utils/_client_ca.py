@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A user's own client CA on ESA: the PEM checks made before any upload, finding it by fingerprint, its facts, and an upload without duplicates."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY, certificate_facts, load_pem_certificate
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+except ImportError:  # pragma: no cover - reported through HAS_CRYPTOGRAPHY
+    x509 = serialization = None  # type: ignore[assignment]
+
+CA_FACT_NAMES = (
+    "id", "site_id", "name", "status", "common_name", "issuer", "serial_number", "fingerprint_sha256", "signature_algorithm",
+    "not_before", "not_after", "validity_days", "remaining_days",
+)
+_PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+# Upload attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
+_MAX_AMBIGUOUS_ROUNDS = 3
+
+
+class CaCertificate(t.NamedTuple):
+    pem: str
+    """The one certificate block of the input, normalised (what is sent to ESA)."""
+    facts: dict[str, t.Any]
+    """certificate_facts() of it: fingerprint_sha256, serial_number, common_name, not_before, ..."""
+
+
+def read_ca_certificate(text: str, *, now: _dt.datetime, require_ca: bool = True, option: str = "certificate") -> CaCertificate:
+    """The client CA in ``text``, after the checks ESA makes on an upload; ValueError with one line naming ``option`` otherwise.
+
+    ``require_ca=False`` only reads it (state=absent: an expired CA, or one ESA would refuse today, can still be found and deleted).
+    """
+    if not HAS_CRYPTOGRAPHY:
+        raise ValueError("the Python library cryptography is required on the controller to read the client CA certificate")
+    if "PRIVATE KEY" in text:
+        # Never echo it: the value holds a key.
+        raise ValueError(f"{option} holds a private key: pass the CA certificate alone (PEM); the CA's private key never goes to ESA")
+    blocks = _PEM_CERTIFICATE.findall(text)
+    if not blocks:
+        raise ValueError(f"{option} is not a PEM certificate: no -----BEGIN CERTIFICATE----- block found")
+    if len(blocks) > 1:
+        raise ValueError(f"{option} holds {len(blocks)} certificates: pass exactly one, the CA certificate that signs the client certificates")
+    certificate = load_pem_certificate(blocks[0].encode("ascii", errors="replace"))
+    if certificate is None:
+        raise ValueError(f"{option} is not a valid PEM certificate: its -----BEGIN CERTIFICATE----- block does not decode")
+    facts = certificate_facts(certificate)
+    if require_ca:
+        if not _is_ca(certificate):
+            raise ValueError(f"{option} is not a CA certificate (its basicConstraints do not say CA:TRUE): upload the CA that signs the client "
+                             f"certificates, not a client certificate (subject CN {facts['common_name']!r})")
+        if parse_esa_time(facts["not_after"]) < now:
+            raise ValueError(f"{option} expired on {facts['not_after']}: ESA accepts only a CA certificate within its validity period")
+        if parse_esa_time(facts["not_before"]) > now:
+            raise ValueError(f"{option} is not valid before {facts['not_before']}: ESA accepts only a CA certificate within its validity period")
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return CaCertificate(pem=pem, facts=facts)
+
+
+def _is_ca(certificate: t.Any) -> bool:
+    try:
+        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def same_fingerprint(record: dict[str, t.Any], fingerprint_sha256: str) -> bool:
+    """Whether an ESA record is the certificate with this fingerprint (ESA writes lower-case hex; compare without case or colons)."""
+    recorded = re.sub(r"[\s:]", "", str(record.get("FingerprintSha256") or "")).lower()
+    return bool(recorded) and recorded == re.sub(r"[\s:]", "", fingerprint_sha256).lower()
+
+
+def find_by_fingerprint(records: t.Iterable[dict[str, t.Any]], fingerprint_sha256: str) -> dict[str, t.Any] | None:
+    """The first record of that certificate (the oldest, in ESA's order), or None."""
+    return next((flatten_record(record) for record in records if same_fingerprint(record, fingerprint_sha256)), None)
+
+
+def find_client_ca(client: t.Any, site_id: int, fingerprint_sha256: str) -> dict[str, t.Any] | None:
+    """One paginated search of the site's client CAs; ESA has no lookup by fingerprint."""
+    return find_by_fingerprint(client.iter_client_ca_certificates(site_id), fingerprint_sha256)
+
+
+def ca_facts(record: dict[str, t.Any], site_id: int, now: _dt.datetime, *, name: str | None = None) -> dict[str, t.Any]:
+    """Facts of an ESA client CA record (Upload's flat answer, Get's body or a List item): snake_case, times YYYY-MM-DDTHH:MM:SSZ."""
+    flat = flatten_record(record)
+    facts = record_facts(flat, site_id, now)
+    facts["name"] = flat.get("Name") or name
+    return {key: facts.get(key) for key in CA_FACT_NAMES}
+
+
+def planned_ca_facts(certificate: CaCertificate, site_id: int, now: _dt.datetime, *, name: str | None) -> dict[str, t.Any]:
+    """What ESA will report once the certificate is uploaded (check mode): its own facts, no id or status yet."""
+    own = certificate.facts
+    facts = dict.fromkeys(CA_FACT_NAMES)
+    facts.update({key: own.get(key) for key in CA_FACT_NAMES if key in own})
+    facts.update(site_id=site_id, name=name or own.get("common_name"))
+    facts["remaining_days"] = (parse_esa_time(own["not_after"]) - now) // _dt.timedelta(days=1)
+    return facts
+
+
+def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None) -> dict[str, t.Any]:
+    """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again (bounded)."""
+    fingerprint = certificate.facts["fingerprint_sha256"]
+    last_error: EsaApiError | None = None
+    for _round in range(_MAX_AMBIGUOUS_ROUNDS):
+        try:
+            return flatten_record(client.upload_client_ca_certificate(site_id, certificate.pem, name=name))
+        except AmbiguousCreateError as exc:
+            last_error = exc
+            adopted = find_client_ca(client, site_id, fingerprint)
+            if adopted is not None:
+                return adopted
+        except EsaApiError as exc:
+            raise explain_upload_error(exc) from exc
+    assert last_error is not None
+    raise EsaApiError(
+        f"UploadClientCaCertificate failed {_MAX_AMBIGUOUS_ROUNDS} times in a way that may have taken effect, yet ESA lists no client CA with "
+        f"fingerprint {fingerprint}: nothing was uploaded; try again later ({last_error.message.split(' The certificate may have')[0]})",
+        code=last_error.code, request_id=last_error.request_id, status_code=last_error.status_code, action=last_error.action,
+    ) from last_error
+
+
+def explain_upload_error(exc: EsaApiError) -> EsaApiError:
+    """InvalidParameter from an upload is about the certificate or the name, not about an id."""
+    if exc.code != "InvalidParameter":
+        return exc
+    data = getattr(exc.__cause__, "data", None)
+    service = " ".join(str((data or {}).get("Message") or "no details").split())[:300]
+    explained = EsaApiError(
+        f"ESA refused the client CA certificate (InvalidParameter: {service}): check certificate (one PEM CA certificate with basicConstraints "
+        "CA:TRUE, within its validity period) and name.",
+        code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
+    )
+    explained.__cause__ = exc.__cause__ or exc
+    return explained
+
+
+def delete_client_ca(client: t.Any, site_id: int, ca_id: str) -> None:
+    """Delete; Certificate.NotFound means someone (or a retried call) deleted it first, which is what we wanted."""
+    try:
+        client.delete_client_ca_certificate(site_id, ca_id)
+    except EsaApiError as exc:
+        if exc.code != "Certificate.NotFound":
+            raise

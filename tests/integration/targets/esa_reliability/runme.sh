@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Load, faults, crashes, concurrency, secrets and transport, against the emulator, loopback only.
+# Prints "RELIABILITY:" lines with the figures measured; fails on any broken promise.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+config="$(cd ../.. && pwd)/integration_config.yml"
+out="${OUTPUT_DIR:?ansible-test sets OUTPUT_DIR}/esa_reliability"
+rm -rf "$out"
+mkdir -p "$out/home"
+export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+export HOME="$out/home"
+export ANSIBLE_CALLBACK_RESULT_FORMAT=json
+python_bin=$(sed -n 's/.*ansible_python_interpreter=\([^ ]*\).*/\1/p' "$INVENTORY_PATH" | head -n 1)
+url=$(sed -n 's/^esa_url: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$config")
+hosts_n="${ESA_LOAD_HOSTS:-200}"
+forks="${ESA_LOAD_FORKS:-50}"
+logs=()
+
+emulator() {  # METHOD ROUTE [JSON]
+    "$python_bin" - "$url" "$@" <<'PY'
+import json, sys, urllib.request
+url, method, route = sys.argv[1:4]
+data = sys.argv[4].encode() if len(sys.argv) > 4 else None
+request = urllib.request.Request(f"{url}/_emulator/{route}", data=data, method=method, headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(request, timeout=30).read().decode())
+PY
+}
+
+fleet_inventory() {  # NAME COUNT
+    local file="$out/inventory-$1"
+    echo "[fleet]" >"$file"
+    for i in $(seq -w 1 "$2"); do
+        echo "$1-$i ansible_connection=local ansible_python_interpreter=$python_bin" >>"$file"
+        mkdir -p "$out/$1/$1-$i"
+    done
+    echo "$file"
+}
+
+play() {  # LOG ARGS...
+    local log="$out/$1.log"; shift
+    logs+=("$log")
+    ansible-playbook -e "@${config}" "$@" >"$log" 2>&1 || { tail -n 60 "$log"; echo "FAILED: see $log" >&2; return 1; }
+}
+
+recap() {  # LOG -> "ok changed failed" summed over hosts
+    awk '/ : ok=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } }
+         END { printf "%d %d %d %d\n", s["ok"], s["changed"], s["failed"], s["unreachable"] }' "$1"
+}
+
+check_fleet() {  # NAME COUNT
+    local hosts=()
+    for i in $(seq -w 1 "$2"); do hosts+=("$1-$i"); done
+    "$python_bin" ./fleet_check.py "$config" "$out/$1" "$1" "${hosts[@]}"
+}
+
+stats_line() {
+    emulator GET stats | "$python_bin" -c '
+import json, sys
+s = json.load(sys.stdin)
+answers = s["answers"]
+ok = answers.get("OK", 0)
+print(json.dumps({"requests": s["requests_total"], "ok": ok, "retried_answers": s["requests_total"] - ok,
+                  "throttled": s["throttled"], "faults": s["faults_injected"], "creates": s["calls"].get("CreateClientCertificate", 0)}))'
+}
+
+echo "== load: ${hosts_n} hosts, forks ${forks}, QPS limit 20, 10% of calls answer 5xx"
+inventory=$(fleet_inventory load "$hosts_n")
+emulator POST stats/reset >/dev/null
+emulator POST faults '{"qps_limit": 20, "rules": [{"type": "server_error", "probability": 0.1}]}' >/dev/null
+start=$(date +%s)
+play load-issue -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load"
+issue_seconds=$(( $(date +%s) - start ))
+issue_stats=$(stats_line)
+read -r _ok changed failed unreachable <<<"$(recap "$out/load-issue.log")"
+[ "$changed" -eq "$hosts_n" ] && [ "$failed" -eq 0 ] && [ "$unreachable" -eq 0 ] || { echo "load: changed=$changed failed=$failed of $hosts_n" >&2; exit 1; }
+emulator POST stats/reset >/dev/null
+start=$(date +%s)
+play load-noop -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load"
+noop_seconds=$(( $(date +%s) - start ))
+noop_stats=$(stats_line)
+read -r _ok changed failed unreachable <<<"$(recap "$out/load-noop.log")"
+[ "$changed" -eq 0 ] && [ "$failed" -eq 0 ] || { echo "load rerun: changed=$changed failed=$failed" >&2; exit 1; }
+emulator DELETE faults >/dev/null
+fleet=$(check_fleet load "$hosts_n")
+echo "RELIABILITY: load issue run: ${hosts_n} hosts converged in ${issue_seconds}s, 0 failed; emulator: ${issue_stats}"
+echo "RELIABILITY: load second run: changed=0 in ${noop_seconds}s; emulator: ${noop_stats}"
+echo "RELIABILITY: load fleet check: ${fleet}"
+
+echo "== ambiguous create: every create's connection is reset after it took effect, half the time"
+inventory=$(fleet_inventory reset 20)
+emulator POST stats/reset >/dev/null
+emulator POST faults '{"rules": [{"type": "reset_after_effect", "action": "CreateClientCertificate", "probability": 0.5}]}' >/dev/null
+play reset-issue -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset"
+reset_stats=$(stats_line)
+emulator DELETE faults >/dev/null
+play reset-noop -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset"
+read -r _ok changed failed _unreachable <<<"$(recap "$out/reset-noop.log")"
+[ "$changed" -eq 0 ] || { echo "reset rerun changed=$changed" >&2; exit 1; }
+fleet=$(check_fleet reset 20)
+echo "RELIABILITY: ambiguous create: ${fleet}; emulator: ${reset_stats}"
+
+echo "== concurrency: two plays write the same path at once (creates slowed by 1 s so both are in flight)"
+shared="$out/shared"
+mkdir -p "$shared"
+play shared-first -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=false play_name=first"
+emulator POST faults '{"rules": [{"type": "latency", "action": "CreateClientCertificate", "latency_ms": 1000}]}' >/dev/null
+play shared-a -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=true play_name=a" &
+pid_a=$!
+play shared-b -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=true play_name=b" &
+pid_b=$!
+wait "$pid_a" && wait "$pid_b"
+emulator DELETE faults >/dev/null
+play shared-after -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=false play_name=after"
+read -r _ok changed failed _unreachable <<<"$(recap "$out/shared-after.log")"
+[ "$changed" -eq 0 ] || { echo "after the race the pair needed repair" >&2; exit 1; }
+active=$("$python_bin" ../../esa_out_of_band.py "$config" active-count "$(sed -n 's/^esa_site_id: *//p' "$config")" "shared-$$.example.com")
+[ "$active" = '{"active": 1}' ] || { echo "concurrency: $active" >&2; exit 1; }
+raced=$(grep -l "another run replaced" "$shared"/play-a.json "$shared"/play-b.json | wc -l)
+echo "RELIABILITY: concurrency: one valid pair, ${active} live certificate for the path; plays that lost the race and stood down: ${raced}"
+
+echo "== transport: https verified by default, plain http only to loopback"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$out/tls.key" -out "$out/tls.crt" >/dev/null 2>&1
+tls_port=$("$python_bin" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+openssl s_server -accept "127.0.0.1:${tls_port}" -cert "$out/tls.crt" -key "$out/tls.key" -quiet >/dev/null 2>&1 &
+tls_pid=$!
+trap 'kill "$tls_pid" 2>/dev/null || true' EXIT
+sleep 1
+play transport -i "$INVENTORY_PATH" transport.yml -e "tls_port=${tls_port}"
+kill "$tls_pid" 2>/dev/null || true
+echo "RELIABILITY: transport: untrusted https refused, plain http to 192.0.2.10 refused"
+
+echo "== secrets: every log above at default verbosity, and a -vvv rerun of the fleet, then all files left behind"
+play reset-vvv -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset fleet_force=true" -vvv
+"$python_bin" ../../scan_for_secrets.py --config "$config" "${logs[@]}" "$out" "$HOME"

@@ -1,0 +1,185 @@
+"""Client CA certificates a user uploads: Upload, Get, List, Delete, through the official SDK, with ESA's refusals."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+import pytest
+from alibabacloud_esa20240910 import models
+from alibabacloud_esa20240910.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.utils_models import Config
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from esa_emulator import EmulatorServer
+
+SITE_ID = 1234567890123
+BASIC_SITE_ID = 2222222222222
+UNKNOWN_ID = '0123456789abcdef0123456789abcdef'
+
+# Documented answer fields (ESA API reference), written out rather than read from the SDK models.
+CA_RESULT_FIELDS = {'Id', 'Name', 'Status', 'Type', 'CommonName', 'NotBefore', 'NotAfter', 'Issuer', 'SAN', 'SignatureAlgorithm',
+                    'PubkeyAlgorithm', 'CreateTime', 'UpdateTime', 'SerialNumber', 'FingerprintSha256'}
+DOCUMENTED = {
+    'UploadClientCaCertificate': {'RequestId', 'Id', 'Status', 'CommonName', 'NotBefore', 'NotAfter', 'Issuer', 'SerialNumber',
+                                  'FingerprintSha256', 'SignatureAlgorithm', 'ValidityDays'},
+    'GetClientCaCertificate': {'RequestId', 'SiteId', 'SiteName', 'Status', 'Certificate', 'Result'},
+    'ListClientCaCertificates': {'RequestId', 'SiteId', 'SiteName', 'TotalCount', 'PageNumber', 'PageSize', 'Result'},
+    'DeleteClientCaCertificate': {'RequestId', 'SiteId', 'SiteName', 'Id'},
+}
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def _upload(client, pem, name=None, site_id=SITE_ID):
+    return client.upload_client_ca_certificate(models.UploadClientCaCertificateRequest(site_id=site_id, certificate=pem, name=name))
+
+
+def _get(client, ca_id, site_id=SITE_ID):
+    return client.get_client_ca_certificate(models.GetClientCaCertificateRequest(site_id=site_id, id=ca_id))
+
+
+def _list(client, site_id=SITE_ID, **fields):
+    return client.list_client_ca_certificates(models.ListClientCaCertificatesRequest(site_id=site_id, **fields))
+
+
+def _delete(client, ca_id, site_id=SITE_ID):
+    return client.delete_client_ca_certificate(models.DeleteClientCaCertificateRequest(site_id=site_id, id=ca_id))
+
+
+def _check(client, response, action):
+    raw = client.raw_answers[-1]['body']
+    assert response.body.to_map() == raw  # the model loses, renames and retypes nothing
+    assert set(raw) == DOCUMENTED[action]
+    results = raw.get('Result')
+    for item in results if isinstance(results, list) else [results] if results else []:
+        assert set(item) == CA_RESULT_FIELDS
+        assert all(value is not None for value in item.values())
+    return raw
+
+
+def _refused(call, code='InvalidParameter', status=400):
+    with pytest.raises(ClientException) as caught:
+        call()
+    assert (caught.value.status_code, caught.value.code) == (status, code)
+    return caught.value
+
+
+@pytest.mark.parametrize(('key_name', 'digest', 'algorithm', 'pubkey'), [
+    ('rsa2048', hashes.SHA256(), 'SHA256-RSA', 'RSA'),
+    ('p384', hashes.SHA384(), 'SHA384-ECDSA', 'ECDSA'),
+])
+def test_upload_get_list_delete_answer_every_documented_field(client, keys, make_ca_pem, key_name, digest, algorithm, pubkey):
+    pem = make_ca_pem(keys[key_name], 'Fleet Client CA', digest=digest)
+    certificate = x509.load_pem_x509_certificate(pem.encode('ascii'))
+
+    uploaded = _upload(client, pem, name='fleet-ca')
+    raw = _check(client, uploaded, 'UploadClientCaCertificate')
+    assert raw['Status'] == 'OK' and len(raw['Id']) == 32
+    assert raw['FingerprintSha256'] == hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+    assert raw['SerialNumber'] == format(certificate.serial_number, 'x')
+    assert (raw['CommonName'], raw['Issuer'], raw['SignatureAlgorithm']) == ('Fleet Client CA', 'Fleet Client CA', algorithm)
+    assert raw['ValidityDays'] == '3650'  # a string, as the API reference types it
+    assert raw['NotBefore'] == certificate.not_valid_before_utc.strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert raw['NotAfter'] == certificate.not_valid_after_utc.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+    got = _get(client, uploaded.body.id)
+    raw_get = _check(client, got, 'GetClientCaCertificate')
+    assert raw_get['Status'] == 'OK' and raw_get['SiteId'] == SITE_ID and raw_get['SiteName'] == 'example.com'
+    assert x509.load_pem_x509_certificate(raw_get['Certificate'].encode('ascii')) == certificate
+    result = raw_get['Result']
+    assert (result['Id'], result['Name'], result['Status'], result['PubkeyAlgorithm']) == (uploaded.body.id, 'fleet-ca', 'OK', pubkey)
+    assert result['NotAfter'] == certificate.not_valid_after_utc.strftime('%Y-%m-%d %H:%M:%S')  # Get answers the plain format
+    assert result['FingerprintSha256'] == raw['FingerprintSha256']
+
+    listed = _list(client)
+    raw_list = _check(client, listed, 'ListClientCaCertificates')
+    assert (raw_list['TotalCount'], raw_list['PageNumber'], raw_list['PageSize']) == (1, 1, 20)
+    assert raw_list['Result'] == [result]
+
+    deleted = _delete(client, uploaded.body.id)
+    assert _check(client, deleted, 'DeleteClientCaCertificate')['Id'] == uploaded.body.id
+    _refused(lambda: _get(client, uploaded.body.id), 'Certificate.NotFound', 404)
+    assert _list(client).body.total_count == 0
+
+
+def test_name_defaults_to_the_common_name(client, keys, make_ca_pem):
+    uploaded = _upload(client, make_ca_pem(keys['p256'], 'Unnamed CA'))
+    assert _get(client, uploaded.body.id).body.result.name == 'Unnamed CA'
+
+
+def test_listing_pages_like_client_certificates(esa_emulator, client, keys, make_ca_pem):
+    ids = []
+    for index in range(25):
+        esa_emulator.set_clock_offset(index)  # distinct creation times make the order visible
+        ids.append(_upload(client, make_ca_pem(keys['p256'], f'CA {index}')).body.id)
+    esa_emulator.set_clock_offset(0)
+    pages = [_list(client, page_number=n).body for n in (1, 2, 3)]
+    assert [len(page.result) for page in pages] == [20, 5, 0]
+    assert all(page.total_count == 25 for page in pages)
+    assert [item.id for page in pages for item in page.result] == ids
+    assert [item.id for item in _list(client, page_size=7, page_number=2).body.result] == ids[7:14]
+    _refused(lambda: _list(client, page_size=101))
+    _refused(lambda: _list(client, page_number=0))
+
+
+def test_the_same_certificate_may_be_uploaded_twice(client, keys, make_ca_pem):
+    # ESA keys uploads by Id, not by content: idempotence is the collection's job, so the emulator must not hide duplicates.
+    pem = make_ca_pem(keys['p256'])
+    first, second = _upload(client, pem).body, _upload(client, pem).body
+    assert first.id != second.id and first.fingerprint_sha_256 == second.fingerprint_sha_256
+    assert _list(client).body.total_count == 2
+
+
+@pytest.mark.parametrize('case', ['garbage', 'empty', 'private-key', 'leaf', 'no-basic-constraints', 'expired', 'not-yet-valid', 'long-name'])
+def test_upload_refuses_what_esa_refuses(esa_emulator, client, keys, make_ca_pem, case):
+    key = keys['p256']
+    pem = {
+        'garbage': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n',
+        'empty': '',
+        'private-key': key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()).decode('ascii'),
+        'leaf': make_ca_pem(key, ca=False),
+        'no-basic-constraints': make_ca_pem(key, basic_constraints=False),
+        'expired': make_ca_pem(key, days=10, starts=NOW - datetime.timedelta(days=30)),
+        'not-yet-valid': make_ca_pem(key, starts=NOW + datetime.timedelta(days=2)),
+        'long-name': make_ca_pem(key),
+    }[case]
+    name = 'n' * 129 if case == 'long-name' else None
+    error = _refused(lambda: _upload(client, pem, name=name))
+    assert error.data['Message'] == 'The specified parameter is invalid.'
+    assert esa_emulator.client_cas() == []
+
+
+@pytest.mark.parametrize('action', ['upload', 'get', 'list', 'delete'])
+def test_a_plan_without_the_feature_refuses_every_action(client, keys, make_ca_pem, action):
+    call = {
+        'upload': lambda: _upload(client, make_ca_pem(keys['p256']), site_id=BASIC_SITE_ID),
+        'get': lambda: _get(client, UNKNOWN_ID, site_id=BASIC_SITE_ID),
+        'list': lambda: _list(client, site_id=BASIC_SITE_ID),
+        'delete': lambda: _delete(client, UNKNOWN_ID, site_id=BASIC_SITE_ID),
+    }[action]
+    _refused(call, 'QuotaCheckFailed.Function')
+
+
+@pytest.mark.parametrize('action', ['get', 'delete'])
+def test_unknown_or_missing_id(client, action):
+    call = _get if action == 'get' else _delete
+    _refused(lambda: call(client, UNKNOWN_ID), 'Certificate.NotFound', 404)
+    _refused(lambda: call(client, None), 'Id.MissingParameter')
+
+
+def test_client_cas_survive_a_restart(tmp_path, keys, make_ca_pem):
+    state_file = tmp_path / 'esa-state.json'
+    pem = make_ca_pem(keys['rsa2048'])
+    with EmulatorServer(state_file=state_file) as emu:
+        sdk = Client(Config(**emu.credentials, endpoint=emu.endpoint, protocol='http'))
+        kept = _upload(sdk, pem, name='kept').body
+        gone = _upload(sdk, pem, name='gone').body
+        _delete(sdk, gone.id)
+    assert 'PRIVATE' not in state_file.read_text(encoding='utf-8')
+    with EmulatorServer(state_file=state_file) as emu:
+        sdk = Client(Config(**emu.credentials, endpoint=emu.endpoint, protocol='http'))
+        assert [item.id for item in _list(sdk).body.result] == [kept.id]
+        assert _get(sdk, kept.id).body.result.name == 'kept'
+        assert [record['id'] for record in emu.client_cas()] == [kept.id]
