@@ -126,14 +126,14 @@ setup() {
     say "        try it yourself while the demo is not running: ANSIBLE_CONFIG=${DEMO#"${ROOT}"/}/ansible.cfg ${VENV#"${ROOT}"/}/bin/ansible-playbook examples/issue.yml"
 }
 
-# mtls_check NAME [--client NAME:CERT:KEY:accept|refuse ...]
+# mtls_check NAME [--client NAME accept|refuse CERT KEY ...]: every fleet host (accept), a self-signed one and none (refuse)
 mtls_check() {
     local name="$1"
     shift
     local -a clients=()
     local host
     while IFS= read -r host; do
-        clients+=(--client "${host}:${DEMO}/hosts/${host}/client.crt:${DEMO}/hosts/${host}/client.key:accept")
+        clients+=(--client "${host}" accept "${DEMO}/hosts/${host}/client.crt" "${DEMO}/hosts/${host}/client.key")
     done < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
     "${PY}" "${ROOT}/scripts/demo_mtls.py" check --ca "${DEMO}/esa/ca.pem" --revoked "${DEMO}/results/${name}-revoked.json" \
         --work "${DEMO}/mtls-${name}" --out "${DEMO}/results/${name}-mtls.json" "${clients[@]}" "$@" --self-signed --no-certificate |
@@ -171,7 +171,7 @@ step_handshakes() {
     run_playbook 2-list revoked_list.yml -e "esa_revoked_list=${DEMO}/results/2-revoked.json" || true
     emulator_stats 2-list
     say "    examples/revoked_list.yml (esa_client_certificate_info status=revoked) wrote ${DEMO#"${ROOT}"/}/results/2-revoked.json"
-    mtls_check 2 --client "${EXTRA_HOST}:${DEMO}/hosts/${EXTRA_HOST}/client.crt:${DEMO}/hosts/${EXTRA_HOST}/client.key:refuse" || true
+    mtls_check 2 --client "${EXTRA_HOST}" refuse "${DEMO}/hosts/${EXTRA_HOST}/client.crt" "${DEMO}/hosts/${EXTRA_HOST}/client.key" || true
     say "    done in $(elapsed_since "${start}") s"
 }
 
@@ -207,7 +207,7 @@ step_rollout() {
     old_cert="$(find "${DEMO}/hosts/host-01" -name 'client.crt.*~' | sort | head -n 1)"
     old_key="$(find "${DEMO}/hosts/host-01" -name 'client.key.*~' | sort | head -n 1)"
     if [[ -n "${old_cert}" && -n "${old_key}" ]]; then
-        mtls_check 5 --client "host-01-replaced:${old_cert}:${old_key}:refuse" || true
+        mtls_check 5 --client host-01-replaced refuse "${old_cert}" "${old_key}" || true
     else
         say "    no backup of host-01's replaced certificate found"
         mtls_check 5 || true

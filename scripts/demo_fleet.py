@@ -17,7 +17,10 @@ import argparse
 import json
 import os
 import re
+import resource
+import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -313,85 +316,129 @@ def summary(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
 # --- the benchmark's table -------------------------------------------------------------------------------------
 
 
-def bench_table(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
-    rows = _load(os.path.join(args.results, "rows.json"), [])
-    meta = _load(os.path.join(args.results, "meta.json"), {})
-    count = meta.get("hosts", 0)
-    by_key = {row["key"]: row for row in rows}
-    stat = by_key.get("stat")
-    stat_time = stat["seconds"] if stat else None
-
-    print()
-    print(f"Benchmark: {count} local hosts, forks {meta.get('forks')}, ansible-core {meta.get('ansible_core')}, "
-          f"community.crypto {meta.get('community_crypto')}, {meta.get('cpus')} CPUs")
-    header = f"| {'run':<58} | {'wall (s)':>8} | {'x stat':>6} | {'ESA calls/host':<34} |"
-    print(header)
-    print("|" + "-" * 60 + "|" + "-" * 10 + ":|" + "-" * 7 + ":|" + "-" * 36 + "|")
-    for row in rows:
-        ratio = f"{row['seconds'] / stat_time:.2f}" if stat_time else "n/a"
-        calls = row.get("calls") or {}
-        if row.get("esa"):
-            per_host = ", ".join(f"{name.replace('ClientCertificates', '').replace('ClientCertificate', '')} {value / count:.2f}"
-                                 for name, value in sorted(calls.items())) or "0"
-        else:
-            per_host = "0" if not calls else f"{sum(calls.values()) / count:.2f}"
-        print(f"| {row['label']:<58} | {row['seconds']:>8.2f} | {ratio:>6} | {per_host:<34} |")
-
-    results: list[tuple[str, bool, bool]] = []  # (text, passed, fails the run)
-
-    def target(text: str, passed: bool, fatal: bool) -> None:
-        results.append((text, passed, fatal))
-
-    noop_true, noop_false, issue, crypto = (by_key.get(key) for key in ("noop_verify", "noop_noverify", "issue", "crypto"))
-    if noop_true and stat_time:
-        ratio = noop_true["seconds"] / stat_time
-        target(f"no-op with verify_remote: true at most 1.25x stat ({ratio:.2f}x)", ratio <= 1.25, False)
-    if noop_true and crypto:
-        target(f"no-op with verify_remote: true faster than community.crypto x509_certificate no-op "
-               f"({noop_true['seconds']:.2f}s vs {crypto['seconds']:.2f}s)", noop_true["seconds"] < crypto["seconds"], False)
-    for row in (noop_true, noop_false):
-        if row:
-            calls = row.get("calls") or {}
-            creates = calls.get("CreateClientCertificate", 0)
-            reads = sum(calls.get(action, 0) for action in READ_ACTIONS)
-            writes = sum(value for action, value in calls.items() if action not in READ_ACTIONS)
-            target(f"{row['label']}: 0 creates ({creates}) and at most 1 read per host ({reads / count:.2f})",
-                   creates == 0 and writes == 0 and reads <= count, True)
-    if issue:
-        creates = (issue.get("calls") or {}).get("CreateClientCertificate", 0)
-        target(f"issue run: exactly 1 create per host ({creates} for {count} hosts)", creates == count, True)
-        target(f"issue run: every host changed ({issue.get('changed')}/{count})", issue.get("changed") == count, True)
-    for key in ("noop_verify", "noop_noverify", "stat", "crypto"):
-        row = by_key.get(key)
-        if row is not None:
-            target(f"{row['label']}: changed=0 and no failure on every host", row.get("changed") == 0 and row.get("failed") == 0, True)
-
-    print()
-    for text, passed, fatal in results:
-        kind = "" if fatal else " (timing: reported, not enforced)"
-        print(f"{'PASS' if passed else 'FAIL'}  {text}{kind}")
-    failed_fatal = [text for text, passed, fatal in results if fatal and not passed]
-    passed_count = sum(1 for _, passed, _ in results if passed)
-    print(f"{passed_count} passed, {len(results) - passed_count} failed")
-    return 1 if failed_fatal else 0
-
-
 def bench_row(args: argparse.Namespace) -> int:
-    """Append one row to rows.json: wall time, recap counts and the emulator's counters for it."""
+    """Add one run to a row of rows.json: wall and CPU time, recap counts, the emulator's counters for it."""
     path = os.path.join(args.results, "rows.json")
     rows = _load(path, [])
     with open(args.log, encoding="utf-8", errors="replace") as handle:
         parsed = parse_playbook_output(handle.read())
+    timing = _load(args.timing)
     stats = _load(args.stats) if args.stats else None
     hosts = [host for host in parsed["recap"] if host != "localhost"]
-    rows.append({
-        "key": args.key, "label": args.label, "seconds": float(args.seconds), "esa": args.esa,
+    run = {
+        "wall": timing["wall"], "cpu": timing["cpu"], "returncode": timing["returncode"], "hosts": len(hosts),
         "changed": sum(1 for host in hosts if parsed["recap"][host]["changed"] > 0),
         "failed": sum(1 for host in hosts if parsed["recap"][host]["failed"] or parsed["recap"][host]["unreachable"]),
-        "hosts": len(hosts), "calls": _calls(stats),
-    })
+        "calls": _calls(stats),
+    }
+    for row in rows:
+        if row["key"] == args.key:
+            row["runs"].append(run)
+            break
+    else:
+        rows.append({"key": args.key, "label": args.label, "esa": args.esa, "runs": [run]})
     _write(path, json.dumps(rows, indent=1) + "\n")
     return 0
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _short(action: str) -> str:
+    return action.replace("ClientCertificates", "").replace("ClientCertificate", "")
+
+
+def _worst_calls(runs: list[dict]) -> dict[str, int]:
+    worst: dict[str, int] = {}
+    for run in runs:
+        for action, value in run["calls"].items():
+            worst[action] = max(worst.get(action, 0), value)
+    return worst
+
+
+def bench_table(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
+    rows = _load(os.path.join(args.results, "rows.json"), [])
+    meta = _load(os.path.join(args.results, "meta.json"), {})
+    count = len(meta.get("hosts", [])) or 1
+    for row in rows:
+        row["wall"] = _median([run["wall"] for run in row["runs"]])
+        row["wall_min"] = min(run["wall"] for run in row["runs"])
+        row["cpu"] = _median([run["cpu"] for run in row["runs"]])
+        row["calls"] = _worst_calls(row["runs"])
+    by_key = {row["key"]: row for row in rows}
+    stat = by_key.get("stat")
+
+    lines = [
+        f"{count} local hosts (ansible_connection=local), forks {meta.get('forks')}, pipelining on, ansible-core {meta.get('ansible_core')}, "
+        f"community.crypto {meta.get('community_crypto')}, Python {meta.get('python')}, {meta.get('cpus')} CPUs, load average "
+        f"{meta.get('load_before')} at the start; each row run {meta.get('repeat')} times, interleaved; median wall time",
+        "",
+        "| run | wall (s) | best (s) | x stat | CPU (s) | ESA calls per host |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        ratio = f"{row['wall'] / stat['wall']:.2f}" if stat else "n/a"
+        cpu_ratio = f" ({row['cpu'] / stat['cpu']:.2f}x)" if stat and row is not stat else ""
+        calls = row["calls"]
+        per_host = ", ".join(f"{_short(action)} {value / count:g}" for action, value in sorted(calls.items())) or "0"
+        lines.append(f"| {row['label']} | {row['wall']:.2f} | {row['wall_min']:.2f} | {ratio} | {row['cpu']:.1f}{cpu_ratio} | {per_host} |")
+
+    results: list[tuple[str, bool, bool]] = []  # (text, passed, enforced)
+    noop_true, noop_false, issue, crypto = (by_key.get(key) for key in ("noop_verify", "noop_noverify", "issue", "crypto"))
+    if noop_true and stat:
+        ratio = noop_true["wall"] / stat["wall"]
+        results.append((f"no-op with verify_remote: true at most 1.25x stat: {ratio:.2f}x", ratio <= 1.25, False))
+    if noop_true and crypto:
+        results.append((f"no-op with verify_remote: true faster than community.crypto's no-op: {noop_true['wall']:.2f} s vs "
+                        f"{crypto['wall']:.2f} s", noop_true["wall"] < crypto["wall"], False))
+    for row in (noop_true, noop_false):
+        if row:
+            for index, run in enumerate(row["runs"], 1):
+                calls = run["calls"]
+                creates = calls.get("CreateClientCertificate", 0)
+                reads = sum(calls.get(action, 0) for action in READ_ACTIONS)
+                writes = sum(value for action, value in calls.items() if action not in READ_ACTIONS)
+                results.append((f"{row['label']}, run {index}: 0 creates ({creates}), no other write ({writes - creates}), "
+                                f"at most 1 read per host ({reads / count:g})", creates == 0 and writes == 0 and reads <= count, True))
+    if issue:
+        for index, run in enumerate(issue["runs"], 1):
+            creates = run["calls"].get("CreateClientCertificate", 0)
+            results.append((f"issue run {index}: exactly 1 create per host ({creates} for {count} hosts), "
+                            f"{run['changed']}/{count} changed", creates == count and run["changed"] == count, True))
+    for row in rows:
+        for index, run in enumerate(row["runs"], 1):
+            ok = run["failed"] == 0 and run["returncode"] == 0 and run["hosts"] == count and (row is issue or run["changed"] == 0)
+            if not ok:
+                results.append((f"{row['label']}, run {index}: {run['hosts']} hosts, {run['failed']} failed, {run['changed']} changed, "
+                                f"exit {run['returncode']}", False, True))
+
+    lines.append("")
+    for text, passed, enforced in results:
+        lines.append(f"{'PASS' if passed else 'FAIL'}  {text}{'' if enforced else '  (timing: reported, not enforced)'}")
+    failed_enforced = [text for text, passed, enforced in results if enforced and not passed]
+    passed_count = sum(1 for _, passed, _ in results if passed)
+    lines.append(f"{passed_count} passed, {len(results) - passed_count} failed")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    _write(os.path.join(args.results, "table.md"), text)
+    return 1 if failed_enforced else 0
+
+
+def timed(args: argparse.Namespace) -> int:
+    """Run a command with its output to a log; write its wall time and the CPU time of it and its children."""
+    command = args.command_line[1:] if args.command_line[:1] == ["--"] else args.command_line
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    with open(args.log, "wb") as log:
+        returncode = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    _write(args.out, json.dumps({"wall": round(wall, 3), "cpu": round(cpu, 3), "returncode": returncode}) + "\n")
+    return returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -431,13 +478,18 @@ def main(argv: list[str] | None = None) -> int:
 
     row = commands.add_parser("bench-row")
     row.add_argument("results")
-    for option in ("--key", "--label", "--seconds", "--log"):
+    for option in ("--key", "--label", "--timing", "--log"):
         row.add_argument(option, required=True)
     row.add_argument("--stats")
     row.add_argument("--esa", action="store_true")
 
+    run = commands.add_parser("timed")
+    run.add_argument("--out", required=True, help="JSON: wall and CPU seconds, exit status")
+    run.add_argument("--log", required=True, help="the command's output")
+    run.add_argument("command_line", nargs=argparse.REMAINDER)
+
     args = parser.parse_args(argv)
-    handlers = {"inventory": write_inventory, "ansible-cfg": write_ansible_cfg, "emulator": emulator, "recap": recap,
+    handlers = {"timed": timed, "inventory": write_inventory, "ansible-cfg": write_ansible_cfg, "emulator": emulator, "recap": recap,
                 "summary": summary, "bench-table": bench_table, "bench-row": bench_row}
     return handlers[args.command](args)
 

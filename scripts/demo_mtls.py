@@ -1,7 +1,7 @@
 """A real mTLS server on loopback, and clients that try the certificates the demo issued.
 
     python scripts/demo_mtls.py check --ca ESA_CA_PEM --revoked REVOKED_JSON --work DIR --out RESULT_JSON \
-        --client NAME:CERT:KEY:accept ... [--client NAME:CERT:KEY:refuse ...] [--self-signed] [--no-certificate]
+        --client NAME accept CERT KEY ... [--client NAME refuse CERT KEY ...] [--self-signed] [--no-certificate]
 
 `check` starts `serve` in a separate process (Python `ssl`, TLS 1.2+, CERT_REQUIRED, trusting only the
 ESA CA given with --ca), then connects once per case, sends one line and reads one line back, and writes
@@ -242,12 +242,12 @@ def _next_event(log_path: str, seen: int, timeout: float = IO_TIMEOUT) -> dict:
     return {"outcome": "unknown", "reason": "the server logged nothing for this connection"}
 
 
-def _parse_client(spec: str) -> dict:
-    parts = spec.split(":")
-    if len(parts) != 4 or parts[3] not in ("accept", "refuse"):
-        raise SystemExit(f"--client wants NAME:CERT:KEY:accept|refuse, got {spec!r}")
-    return {"name": parts[0], "cert": parts[1], "key": parts[2], "expected": "accepted" if parts[3] == "accept" else "refused",
-            "kind": "ESA certificate" if parts[3] == "accept" else "ESA certificate, revoked on ESA"}
+def _parse_client(spec: list[str]) -> dict:
+    name, expect, cert, key = spec
+    if expect not in ("accept", "refuse"):
+        raise SystemExit(f"--client wants NAME accept|refuse CERT KEY, got {' '.join(spec)!r}")
+    return {"name": name, "cert": cert, "key": key, "expected": "accepted" if expect == "accept" else "refused",
+            "kind": "ESA certificate" if expect == "accept" else "ESA certificate, revoked on ESA"}
 
 
 def check(args: argparse.Namespace) -> int:
@@ -312,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     check_parser.add_argument("--revoked", required=True, help="JSON list of revoked certificates from esa_client_certificate_info")
     check_parser.add_argument("--work", required=True, help="directory for the server's certificate, key and log")
     check_parser.add_argument("--out", required=True, help="where to write the results (JSON)")
-    check_parser.add_argument("--client", action="append", default=[], help="NAME:CERT:KEY:accept|refuse")
+    check_parser.add_argument("--client", action="append", default=[], nargs=4, metavar=("NAME", "EXPECT", "CERT", "KEY"),
+                              help="a client to try: its name, accept or refuse, its certificate and key files")
     check_parser.add_argument("--self-signed", action="store_true", help="also try a self-signed client certificate")
     check_parser.add_argument("--no-certificate", action="store_true", help="also try without a client certificate")
     check_parser.add_argument("--lifetime", type=float, default=300.0, help="the server stops by itself after this many seconds")

@@ -104,10 +104,12 @@ def offending_hostnames(requested: t.Sequence[str], service_message: str | None,
     are its name and names under it); otherwise none can be singled out.
     """
     message = (service_message or "").lower()
-    mentioned = [name for name in requested if re.search(rf"(?<![a-z0-9.*-]){re.escape(name)}(?![a-z0-9-]|\.[a-z0-9])", message)]
+    site = (site_name or "").strip().rstrip(".").lower()
+    # The site's own name may appear in the message as the site's, not as an offender.
+    mentioned = [name for name in requested
+                 if name != site and re.search(rf"(?<![a-z0-9.*-]){re.escape(name)}(?![a-z0-9-]|\.[a-z0-9])", message)]
     if mentioned:
         return mentioned
-    site = (site_name or "").strip().rstrip(".").lower()
     if not site:
         return []
     return [name for name in requested if name != site and not name.endswith("." + site)]

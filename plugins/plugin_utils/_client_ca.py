@@ -13,6 +13,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import service_message_of
 
 try:
     from cryptography import x509
@@ -48,7 +49,10 @@ def read_ca_certificate(text: str, *, now: _dt.datetime, require_ca: bool = True
         raise ValueError(f"{option} holds a private key: pass the CA certificate alone (PEM); the CA's private key never goes to ESA")
     blocks = _PEM_CERTIFICATE.findall(text)
     if not blocks:
-        raise ValueError(f"{option} is not a PEM certificate: no -----BEGIN CERTIFICATE----- block found")
+        hint = ""
+        if text.strip() and "\n" not in text.strip():
+            hint = f" ({option} takes the PEM itself; to read a file on the controller, use lookup('ansible.builtin.file', path))"
+        raise ValueError(f"{option} is not a PEM certificate: no -----BEGIN CERTIFICATE----- block found{hint}")
     if len(blocks) > 1:
         raise ValueError(f"{option} holds {len(blocks)} certificates: pass exactly one, the CA certificate that signs the client certificates")
     certificate = load_pem_certificate(blocks[0].encode("ascii", errors="replace"))
@@ -122,20 +126,19 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
                 return adopted
         except EsaApiError as exc:
             raise explain_upload_error(exc) from exc
-    assert last_error is not None
+    error = t.cast(EsaApiError, last_error)
     raise EsaApiError(
         f"UploadClientCaCertificate failed {_MAX_AMBIGUOUS_ROUNDS} times in a way that may have taken effect, yet ESA lists no client CA with "
-        f"fingerprint {fingerprint}: nothing was uploaded; try again later ({last_error.message.split(' The certificate may have')[0]})",
-        code=last_error.code, request_id=last_error.request_id, status_code=last_error.status_code, action=last_error.action,
-    ) from last_error
+        f"fingerprint {fingerprint}: nothing was uploaded; try again later ({error.message.split(' The certificate may have')[0]})",
+        code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
+    ) from error
 
 
 def explain_upload_error(exc: EsaApiError) -> EsaApiError:
     """InvalidParameter from an upload is about the certificate or the name, not about an id."""
     if exc.code != "InvalidParameter":
         return exc
-    data = getattr(exc.__cause__, "data", None)
-    service = " ".join(str((data or {}).get("Message") or "no details").split())[:300]
+    service = " ".join((service_message_of(exc) or "no details").split())[:300]
     explained = EsaApiError(
         f"ESA refused the client CA certificate (InvalidParameter: {service}): check certificate (one PEM CA certificate with basicConstraints "
         "CA:TRUE, within its validity period) and name.",

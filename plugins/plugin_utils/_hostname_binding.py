@@ -117,10 +117,15 @@ def _explained(exc: EsaApiError, *, site_id: int, ca_id: str | None, requested: 
 
 def service_message_of(exc: EsaApiError) -> str:
     """ESA's own Message from the SDK exception behind ``exc`` (the SDK keeps the answer's JSON in ``data``)."""
-    cause = exc.__cause__
-    data = getattr(cause, "data", None)
-    message = data.get("Message") if isinstance(data, dict) else None
-    return str(message) if message else ""
+    cause: BaseException | None = exc.__cause__
+    for _depth in range(5):  # an explained error's cause is the EsaApiError whose cause is the SDK's
+        if cause is None:
+            break
+        data = getattr(cause, "data", None)
+        if isinstance(data, dict) and data.get("Message"):
+            return str(data["Message"])
+        cause = cause.__cause__
+    return ""
 
 
 def _quoted(text: str, secrets: t.Iterable[str]) -> str:

@@ -263,7 +263,7 @@ def _requested_hostnames(site: Site, params: Params) -> list[str]:
     if foreign:
         # ESA names the offending hostnames in its message; the collection turns that into its own.
         raise EsaError('InvalidParameter',
-                       message=f'{ERRORS["InvalidParameter"][1]} Hostnames not on site {site.site_name}: {", ".join(foreign)}.',
+                       message=f'{ERRORS["InvalidParameter"][1]} Hostnames not on the site: {", ".join(foreign)}.',
                        reason=f'hostnames not on site {site.site_id}: {foreign}')
     return hostnames
 

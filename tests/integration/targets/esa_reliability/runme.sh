@@ -16,6 +16,8 @@ url=$(sed -n 's/^esa_url: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$config")
 hosts_n="${ESA_LOAD_HOSTS:-200}"
 forks="${ESA_LOAD_FORKS:-50}"
 logs=()
+# Common names carry the run's id, so certificates left on the emulator by an earlier run never count.
+run_id="$(date +%s)$$"
 
 emulator() {  # METHOD ROUTE [JSON]
     "$python_bin" - "$url" "$@" <<'PY'
@@ -48,10 +50,10 @@ recap() {  # LOG -> "ok changed failed" summed over hosts
          END { printf "%d %d %d %d\n", s["ok"], s["changed"], s["failed"], s["unreachable"] }' "$1"
 }
 
-check_fleet() {  # NAME COUNT
+check_fleet() {  # NAME COUNT FLEET_NAME
     local hosts=()
     for i in $(seq -w 1 "$2"); do hosts+=("$1-$i"); done
-    "$python_bin" ./fleet_check.py "$config" "$out/$1" "$1" "${hosts[@]}"
+    "$python_bin" ./fleet_check.py "$config" "$out/$1" "$3" "${hosts[@]}"
 }
 
 stats_line() {
@@ -61,7 +63,8 @@ s = json.load(sys.stdin)
 answers = s["answers"]
 ok = answers.get("OK", 0)
 print(json.dumps({"requests": s["requests_total"], "ok": ok, "retried_answers": s["requests_total"] - ok,
-                  "throttled": s["throttled"], "faults": s["faults_injected"], "creates": s["calls"].get("CreateClientCertificate", 0)}))'
+                  "throttled": s["throttled"], "faults": s["faults_injected"], "create_calls": s["calls"].get("CreateClientCertificate", 0),
+                  "creates_answered_ok": s["answers_by_action"].get("CreateClientCertificate", {}).get("OK", 0)}))'
 }
 
 echo "== load: ${hosts_n} hosts, forks ${forks}, QPS limit 20, 10% of calls answer 5xx"
@@ -69,20 +72,20 @@ inventory=$(fleet_inventory load "$hosts_n")
 emulator POST stats/reset >/dev/null
 emulator POST faults '{"qps_limit": 20, "rules": [{"type": "server_error", "probability": 0.1}]}' >/dev/null
 start=$(date +%s)
-play load-issue -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load"
+play load-issue -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load-${run_id}"
 issue_seconds=$(( $(date +%s) - start ))
 issue_stats=$(stats_line)
 read -r _ok changed failed unreachable <<<"$(recap "$out/load-issue.log")"
 [ "$changed" -eq "$hosts_n" ] && [ "$failed" -eq 0 ] && [ "$unreachable" -eq 0 ] || { echo "load: changed=$changed failed=$failed of $hosts_n" >&2; exit 1; }
 emulator POST stats/reset >/dev/null
 start=$(date +%s)
-play load-noop -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load"
+play load-noop -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load-${run_id}"
 noop_seconds=$(( $(date +%s) - start ))
 noop_stats=$(stats_line)
 read -r _ok changed failed unreachable <<<"$(recap "$out/load-noop.log")"
 [ "$changed" -eq 0 ] && [ "$failed" -eq 0 ] || { echo "load rerun: changed=$changed failed=$failed" >&2; exit 1; }
 emulator DELETE faults >/dev/null
-fleet=$(check_fleet load "$hosts_n")
+fleet=$(check_fleet load "$hosts_n" "load-${run_id}")
 echo "RELIABILITY: load issue run: ${hosts_n} hosts converged in ${issue_seconds}s, 0 failed; emulator: ${issue_stats}"
 echo "RELIABILITY: load second run: changed=0 in ${noop_seconds}s; emulator: ${noop_stats}"
 echo "RELIABILITY: load fleet check: ${fleet}"
@@ -91,30 +94,30 @@ echo "== ambiguous create: every create's connection is reset after it took effe
 inventory=$(fleet_inventory reset 20)
 emulator POST stats/reset >/dev/null
 emulator POST faults '{"rules": [{"type": "reset_after_effect", "action": "CreateClientCertificate", "probability": 0.5}]}' >/dev/null
-play reset-issue -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset"
+play reset-issue -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset-${run_id}"
 reset_stats=$(stats_line)
 emulator DELETE faults >/dev/null
-play reset-noop -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset"
+play reset-noop -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset-${run_id}"
 read -r _ok changed failed _unreachable <<<"$(recap "$out/reset-noop.log")"
 [ "$changed" -eq 0 ] || { echo "reset rerun changed=$changed" >&2; exit 1; }
-fleet=$(check_fleet reset 20)
+fleet=$(check_fleet reset 20 "reset-${run_id}")
 echo "RELIABILITY: ambiguous create: ${fleet}; emulator: ${reset_stats}"
 
 echo "== concurrency: two plays write the same path at once (creates slowed by 1 s so both are in flight)"
 shared="$out/shared"
 mkdir -p "$shared"
-play shared-first -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=false play_name=first"
+play shared-first -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=${run_id} shared_force=false play_name=first"
 emulator POST faults '{"rules": [{"type": "latency", "action": "CreateClientCertificate", "latency_ms": 1000}]}' >/dev/null
-play shared-a -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=true play_name=a" &
+play shared-a -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=${run_id} shared_force=true play_name=a" &
 pid_a=$!
-play shared-b -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=true play_name=b" &
+play shared-b -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=${run_id} shared_force=true play_name=b" &
 pid_b=$!
 wait "$pid_a" && wait "$pid_b"
 emulator DELETE faults >/dev/null
-play shared-after -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=$$ shared_force=false play_name=after"
+play shared-after -i "$INVENTORY_PATH" concurrent.yml -e "shared_dir=$shared fleet_name=${run_id} shared_force=false play_name=after"
 read -r _ok changed failed _unreachable <<<"$(recap "$out/shared-after.log")"
 [ "$changed" -eq 0 ] || { echo "after the race the pair needed repair" >&2; exit 1; }
-active=$("$python_bin" ../../esa_out_of_band.py "$config" active-count "$(sed -n 's/^esa_site_id: *//p' "$config")" "shared-$$.example.com")
+active=$("$python_bin" ../../esa_out_of_band.py "$config" active-count "$(sed -n 's/^esa_site_id: *//p' "$config")" "shared-${run_id}.example.com")
 [ "$active" = '{"active": 1}' ] || { echo "concurrency: $active" >&2; exit 1; }
 raced=$(grep -l "another run replaced" "$shared"/play-a.json "$shared"/play-b.json | wc -l)
 echo "RELIABILITY: concurrency: one valid pair, ${active} live certificate for the path; plays that lost the race and stood down: ${raced}"
@@ -132,5 +135,5 @@ kill "$tls_pid" 2>/dev/null || true
 echo "RELIABILITY: transport: untrusted https refused, plain http to 192.0.2.10 refused"
 
 echo "== secrets: every log above at default verbosity, and a -vvv rerun of the fleet, then all files left behind"
-play reset-vvv -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset fleet_force=true" -vvv
+play reset-vvv -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset-${run_id} fleet_force=true" -vvv
 "$python_bin" ../../scan_for_secrets.py --config "$config" "${logs[@]}" "$out" "$HOME"

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The benchmark (make bench): wall times of alibabacloud.esa.esa_client_certificate against ansible.builtin.stat
+# and community.crypto.x509_certificate (provider ownca) on the same N local hosts, and the ESA calls per host
+# that the local emulator counts.
+#
+#   scripts/bench.sh                      50 hosts, forks 10, every row 3 times
+#   HOSTS=20 REPEAT=1 scripts/bench.sh
+#
+# Rows: issue (fresh files); no-op with verify_remote true; no-op with verify_remote false; ansible.builtin.stat
+# on the same certificate files; community.crypto.x509_certificate no-op on an equivalent fleet (key, CSR and
+# certificate per host, signed by a local CA). Every row is one task per host (examples/bench/), with the same
+# forks, the same ansible-core and the same Python (.build/venv-bench, from tests/requirements/bench.txt).
+# The emulator's counters are reset before each run. The no-op rows and the baselines are interleaved, so
+# that a load change on the machine hits every row alike; the table shows the median of the runs.
+# Prints PASS/FAIL per target; exits non-zero when an ESA-calls target (or a run) fails. Timing targets are
+# reported, not enforced: the machine may be shared and noisy. Results in .build/bench/results/.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+HOSTS="${HOSTS:-50}"
+FORKS="${FORKS:-10}"
+REPEAT="${REPEAT:-3}"
+BENCH="${BUILD}/bench"
+VENV="${BUILD}/venv-bench"
+PY="${VENV}/bin/python"
+REQUIREMENTS="${ROOT}/tests/requirements/bench.txt"
+EMULATOR_PID=""
+
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
+
+say() {
+    printf '%s\n' "$*"
+}
+
+helper() {
+    "${PY}" "${ROOT}/scripts/demo_fleet.py" "$@"
+}
+
+stop_emulator() {
+    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
+        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
+        wait "${EMULATOR_PID}" 2>/dev/null || true
+    fi
+    EMULATOR_PID=""
+}
+
+# .build/venv-bench from tests/requirements/bench.txt (which includes core-2.21.txt); rebuilt when either changes.
+ensure_bench_venv() {
+    local python stamp
+    python="$(find_python 3.13)"
+    stamp="$(sha256_of "${REQUIREMENTS}" "${ROOT}/tests/requirements/core-2.21.txt") ${python}"
+    if [[ -x "${PY}" && -f "${VENV}/.stamp" && "$(cat "${VENV}/.stamp")" == "${stamp}" ]]; then
+        log "up to date: ${VENV#"${ROOT}"/}"
+        return 0
+    fi
+    log "creating ${VENV#"${ROOT}"/} (${python}) from ${REQUIREMENTS#"${ROOT}"/}: this takes a few minutes once"
+    rm -rf "${VENV}"
+    "${python}" -m venv "${VENV}"
+    "${PY}" -m pip install --quiet --no-input --requirement "${REQUIREMENTS}"
+    "${PY}" -m pip check
+    local site_packages
+    site_packages="$("${PY}" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    printf '%s\n' "import os; os.environ.setdefault('ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'true')" \
+        >"${site_packages}/esa_test_no_metadata_service.pth"
+    printf '%s' "${stamp}" >"${VENV}/.stamp"
+}
+
+setup() {
+    ensure_bench_venv
+    rm -rf "${BENCH}"
+    mkdir -p "${BENCH}/dist" "${BENCH}/collections" "${BENCH}/logs" "${BENCH}/results" "${BENCH}/esa" "${BENCH}/hosts" "${BENCH}/tmp"
+    export ANSIBLE_HOME="${BENCH}/ansible-home"
+    helper ansible-cfg --out "${BENCH}/ansible.cfg" --collections "${BENCH}/collections" --inventory "${BENCH}/inventory.yml" \
+        --tmp "${BENCH}/tmp" --forks "${FORKS}"
+    export ANSIBLE_CONFIG="${BENCH}/ansible.cfg"
+
+    log "building and installing the collection"
+    (cd "${ROOT}" && "${VENV}/bin/ansible-galaxy" collection build --force --output-path "${BENCH}/dist" .) \
+        >"${BENCH}/logs/build.log" 2>&1 || { cat "${BENCH}/logs/build.log" >&2; die "collection build failed"; }
+    local tarball
+    tarball="$(find "${BENCH}/dist" -name 'alibabacloud-esa-*.tar.gz' | head -n 1)"
+    "${VENV}/bin/ansible-galaxy" collection install "${tarball}" -p "${BENCH}/collections" --force \
+        >>"${BENCH}/logs/build.log" 2>&1 || { cat "${BENCH}/logs/build.log" >&2; die "collection install failed"; }
+
+    log "starting the ESA emulator"
+    PYTHONPATH="${ROOT}/tests/emulator" "${PY}" -m esa_emulator --host 127.0.0.1 --port 0 \
+        --state-file "${BENCH}/esa/state.json" --ready-file "${BENCH}/esa/ready.json" >"${BENCH}/logs/emulator.log" 2>&1 &
+    EMULATOR_PID=$!
+    local waited=0
+    until [[ -s "${BENCH}/esa/ready.json" ]]; do
+        kill -0 "${EMULATOR_PID}" 2>/dev/null || { cat "${BENCH}/logs/emulator.log" >&2; die "the ESA emulator exited"; }
+        ((waited++ < 300)) || die "the ESA emulator did not start within 30 s"
+        sleep 0.1
+    done
+    ESA_URL="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "${BENCH}/esa/ready.json")"
+
+    helper inventory --count "${HOSTS}" --hosts-dir "${BENCH}/hosts" --python "${PY}" --endpoint "${ESA_URL}" \
+        --out "${BENCH}/inventory.yml" --meta "${BENCH}/results/hosts.json"
+    "${PY}" - "${BENCH}/results" "${FORKS}" "${REPEAT}" <<'EOF'
+import json, os, platform, sys
+from importlib import metadata
+results, forks, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(os.path.join(results, "hosts.json")) as handle:
+    meta = json.load(handle)
+with open(metadata.distribution("ansible").locate_file("ansible_collections/community/crypto/MANIFEST.json")) as handle:
+    crypto = json.load(handle)["collection_info"]["version"]
+meta.update(forks=forks, repeat=repeat, ansible_core=metadata.version("ansible-core"), community_crypto=crypto,
+            python=platform.python_version(), cpus=os.cpu_count(), load_before=" ".join(f"{value:.1f}" for value in os.getloadavg()))
+with open(os.path.join(results, "meta.json"), "w") as handle:
+    json.dump(meta, handle)
+EOF
+    say "[setup] ${HOSTS} local hosts, forks ${FORKS}, ESA emulator on ${ESA_URL}, collection installed into ${BENCH#"${ROOT}"/}/collections"
+}
+
+# run_row KEY LABEL ESA(yes|no) PLAYBOOK [ansible-playbook options...]: one timed run, added to the row
+run_row() {
+    local key="$1" label="$2" esa="$3" playbook="$4"
+    shift 4
+    local n=1
+    while [[ -e "${BENCH}/logs/${key}-${n}.log" ]]; do n=$((n + 1)); done
+    local name="${key}-${n}"
+    helper emulator "${ESA_URL}" reset
+    helper timed --out "${BENCH}/results/${name}-timing.json" --log "${BENCH}/logs/${name}.log" -- \
+        "${VENV}/bin/ansible-playbook" "${ROOT}/examples/bench/${playbook}" "$@" || true
+    helper emulator "${ESA_URL}" stats --out "${BENCH}/results/${name}-stats.json"
+    local -a esa_flag=()
+    [[ "${esa}" == yes ]] && esa_flag=(--esa)
+    helper bench-row "${BENCH}/results" --key "${key}" --label "${label}" --timing "${BENCH}/results/${name}-timing.json" \
+        --log "${BENCH}/logs/${name}.log" --stats "${BENCH}/results/${name}-stats.json" "${esa_flag[@]}"
+    "${PY}" -c 'import json, sys; t = json.load(open(sys.argv[1])); print(f"    {sys.argv[2]:<60} {t[\"wall\"]:7.2f} s wall {t[\"cpu\"]:7.1f} s CPU  exit {t[\"returncode\"]}")' \
+        "${BENCH}/results/${name}-timing.json" "${label} (${n})"
+}
+
+wipe_esa_files() {
+    find "${BENCH}/hosts" -mindepth 2 -maxdepth 2 \( -name 'client.crt*' -o -name 'client.key*' \) -delete
+}
+
+main() {
+    [[ "${HOSTS}" =~ ^[1-9][0-9]*$ && "${REPEAT}" =~ ^[1-9][0-9]*$ ]] || die "HOSTS and REPEAT must be positive numbers"
+    local start="${EPOCHREALTIME}" rc=0 round
+    trap stop_emulator EXIT
+    trap 'exit 130' INT TERM
+    say "== alibabacloud.esa benchmark: ${HOSTS} local hosts, forks ${FORKS}, ${REPEAT} run(s) per row =="
+    setup
+
+    say "[issue] esa_client_certificate on fresh files (the files are removed before each run)"
+    for ((round = 1; round <= REPEAT; round++)); do
+        wipe_esa_files
+        run_row issue "esa_client_certificate, issue (fresh files)" yes esa.yml
+    done
+
+    say "[setup] community.crypto fleet: local CA, then per host an RSA 2048 key, a CSR and a certificate (not timed)"
+    helper timed --out "${BENCH}/results/crypto-setup-timing.json" --log "${BENCH}/logs/crypto-setup.log" -- \
+        "${VENV}/bin/ansible-playbook" "${ROOT}/examples/bench/crypto_setup.yml" -e "bench_ca_dir=${BENCH}/ca" ||
+        { tail -n 20 "${BENCH}/logs/crypto-setup.log" >&2; die "the community.crypto setup failed"; }
+
+    say "[no-op rows] interleaved, ${REPEAT} round(s)"
+    for ((round = 1; round <= REPEAT; round++)); do
+        run_row noop_verify "esa_client_certificate no-op, verify_remote: true" yes esa.yml -e esa_verify_remote=true
+        run_row noop_noverify "esa_client_certificate no-op, verify_remote: false" yes esa.yml -e esa_verify_remote=false
+        run_row stat "ansible.builtin.stat on the same certificate files" no stat.yml
+        run_row crypto "community.crypto.x509_certificate (ownca) no-op" no crypto_noop.yml -e "bench_ca_dir=${BENCH}/ca"
+    done
+
+    stop_emulator
+    say ""
+    helper bench-table "${BENCH}/results" || rc=$?
+    say "benchmark finished in $(awk -v a="${start}" -v b="${EPOCHREALTIME}" 'BEGIN { printf "%.0f", b - a }') s; logs in ${BENCH#"${ROOT}"/}/logs/, table in ${BENCH#"${ROOT}"/}/results/table.md"
+    return "${rc}"
+}
+
+main "$@"
