@@ -59,7 +59,8 @@ ensure_bench_venv() {
     log "creating ${VENV#"${ROOT}"/} (${python}) from ${REQUIREMENTS#"${ROOT}"/}: this takes a few minutes once"
     rm -rf "${VENV}"
     "${python}" -m venv "${VENV}"
-    "${PY}" -m pip install --quiet --no-input --requirement "${REQUIREMENTS}"
+    "${PY}" -m pip install --quiet --no-input --requirement "${REQUIREMENTS}" >"${BUILD}/venv-bench.log" 2>&1 ||
+        { tail -n 30 "${BUILD}/venv-bench.log" >&2; die "pip install into ${VENV#"${ROOT}"/} failed (log: ${BUILD#"${ROOT}"/}/venv-bench.log)"; }
     "${PY}" -m pip check
     local site_packages
     site_packages="$("${PY}" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -130,8 +131,6 @@ run_row() {
     [[ "${esa}" == yes ]] && esa_flag=(--esa)
     helper bench-row "${BENCH}/results" --key "${key}" --label "${label}" --timing "${BENCH}/results/${name}-timing.json" \
         --log "${BENCH}/logs/${name}.log" --stats "${BENCH}/results/${name}-stats.json" "${esa_flag[@]}"
-    "${PY}" -c 'import json, sys; t = json.load(open(sys.argv[1])); print(f"    {sys.argv[2]:<60} {t[\"wall\"]:7.2f} s wall {t[\"cpu\"]:7.1f} s CPU  exit {t[\"returncode\"]}")' \
-        "${BENCH}/results/${name}-timing.json" "${label} (${n})"
 }
 
 wipe_esa_files() {

@@ -338,6 +338,10 @@ def bench_row(args: argparse.Namespace) -> int:
     else:
         rows.append({"key": args.key, "label": args.label, "esa": args.esa, "runs": [run]})
     _write(path, json.dumps(rows, indent=1) + "\n")
+    number = next(len(row["runs"]) for row in rows if row["key"] == args.key)
+    calls = ", ".join(f"{_short(action)} {value}" for action, value in sorted(run["calls"].items())) or "no ESA call"
+    print(f"    {args.label + f' ({number})':<62} {run['wall']:7.2f} s wall {run['cpu']:7.1f} s CPU  {run['changed']}/{run['hosts']} changed, "
+          f"{run['failed']} failed; {calls}")
     return 0
 
 

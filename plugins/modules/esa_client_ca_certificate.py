@@ -64,7 +64,7 @@ extends_documentation_fragment:
   - alibabacloud.esa.esa_connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
   action:
     support: full

@@ -135,9 +135,9 @@ extends_documentation_fragment:
   - ansible.builtin.files
   - alibabacloud.esa.esa_connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.FLOW
+  - ansible.builtin.action_common_attributes.FILES
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
   action:
     support: full

@@ -14,7 +14,7 @@ description:
     M(alibabacloud.esa.esa_client_certificate) returns, walking every page of the listing.
   - Runs on the controller (in the action plugin of the same name); the target is not contacted.
   - With O(id), makes a single ESA read. O(include_pem) adds each certificate's PEM, at one more ESA read per certificate.
-  - Never returns a private key: ESA does not keep one to return.
+  - Never returns a private key, since ESA does not keep one to return.
 author:
   - alibabacloud.esa contributors
 options:
@@ -55,10 +55,18 @@ seealso:
 extends_documentation_fragment:
   - alibabacloud.esa.esa_connection
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.action_groups
-  - ansible.builtin.action_common_attributes.info_module
+  - ansible.builtin.action_common_attributes.FLOW
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
+  check_mode:
+    support: full
+    details: The module only reads ESA; check mode changes nothing about it.
+  diff_mode:
+    support: N/A
+    details: The module changes nothing.
+  platform:
+    platforms: all
+    details: Runs on the controller; the target is not contacted.
   action:
     support: full
   async:
