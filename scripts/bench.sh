@@ -113,10 +113,11 @@ meta.update(forks=forks, repeat=repeat, ansible_core=metadata.version("ansible-c
 with open(os.path.join(results, "meta.json"), "w") as handle:
     json.dump(meta, handle)
 EOF
+    write_crypto_playbooks "${BENCH}/playbooks"
     say "[setup] ${HOSTS} local hosts, forks ${FORKS}, ESA emulator on ${ESA_URL}, collection installed into ${BENCH#"${ROOT}"/}/collections"
 }
 
-# run_row KEY LABEL ESA(yes|no) PLAYBOOK [ansible-playbook options...]: one timed run, added to the row
+# run_row KEY LABEL ESA(yes|no) PLAYBOOK_PATH [ansible-playbook options...]: one timed run, added to the row
 run_row() {
     local key="$1" label="$2" esa="$3" playbook="$4"
     shift 4
@@ -125,12 +126,112 @@ run_row() {
     local name="${key}-${n}"
     helper emulator "${ESA_URL}" reset
     helper timed --out "${BENCH}/results/${name}-timing.json" --log "${BENCH}/logs/${name}.log" -- \
-        "${VENV}/bin/ansible-playbook" "${ROOT}/examples/bench/${playbook}" "$@" || true
+        "${VENV}/bin/ansible-playbook" "${playbook}" "$@" || true
     helper emulator "${ESA_URL}" stats --out "${BENCH}/results/${name}-stats.json"
     local -a esa_flag=()
     [[ "${esa}" == yes ]] && esa_flag=(--esa)
     helper bench-row "${BENCH}/results" --key "${key}" --label "${label}" --timing "${BENCH}/results/${name}-timing.json" \
         --log "${BENCH}/logs/${name}.log" --stats "${BENCH}/results/${name}-stats.json" "${esa_flag[@]}"
+}
+
+# The community.crypto playbooks are written here rather than kept in examples/: the lint environment has no
+# community.crypto to resolve their modules. They pass ansible-lint's production profile where it has.
+write_crypto_playbooks() {
+    local dir="$1"
+    mkdir -p "${dir}"
+    cat >"${dir}/crypto_setup.yml" <<'YAML'
+---
+# Benchmark setup for the community.crypto row: a local CA made once, then per host an RSA 2048 key, a CSR
+# and a client certificate signed by that CA (community.crypto.x509_certificate, provider ownca).
+# The fleet is equivalent to the one esa.yml keeps: one key and one clientAuth certificate per host.
+- name: Make a local CA once
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Make the CA directory
+      ansible.builtin.file:
+        path: "{{ bench_ca_dir }}"
+        state: directory
+        mode: "0700"
+
+    - name: Make the CA private key
+      community.crypto.openssl_privatekey:
+        path: "{{ bench_ca_dir }}/ca.key"
+        type: RSA
+        size: 2048
+        mode: "0600"
+
+    - name: Make the CA's CSR
+      community.crypto.openssl_csr_pipe:
+        privatekey_path: "{{ bench_ca_dir }}/ca.key"
+        common_name: Benchmark local client CA
+        use_common_name_for_san: false
+        basic_constraints:
+          - CA:TRUE
+        basic_constraints_critical: true
+        key_usage:
+          - keyCertSign
+          - cRLSign
+        key_usage_critical: true
+      register: ca_csr
+
+    - name: Self-sign the CA certificate
+      community.crypto.x509_certificate:
+        path: "{{ bench_ca_dir }}/ca.crt"
+        csr_content: "{{ ca_csr.csr }}"
+        privatekey_path: "{{ bench_ca_dir }}/ca.key"
+        provider: selfsigned
+        selfsigned_not_after: +3650d
+        mode: "0644"
+
+- name: Give every host a key, a CSR and a certificate from the local CA
+  hosts: "{{ esa_hosts | default('fleet') }}"
+  gather_facts: false
+  tasks:
+    - name: Make the host's private key
+      community.crypto.openssl_privatekey:
+        path: "{{ esa_cert_dir }}/cc.key"
+        type: RSA
+        size: 2048
+        mode: "0600"
+
+    - name: Make the host's CSR
+      community.crypto.openssl_csr:
+        path: "{{ esa_cert_dir }}/cc.csr"
+        privatekey_path: "{{ esa_cert_dir }}/cc.key"
+        common_name: "{{ inventory_hostname }}"
+        extended_key_usage:
+          - clientAuth
+        mode: "0644"
+
+    - name: Sign the host's certificate with the local CA
+      ansible.builtin.import_tasks: crypto_certificate.yml
+YAML
+    cat >"${dir}/crypto_certificate.yml" <<'YAML'
+---
+# The one task the community.crypto benchmark row times (imported by crypto_setup.yml and crypto_noop.yml).
+- name: Issue or keep the client certificate signed by the local CA
+  community.crypto.x509_certificate:
+    path: "{{ esa_cert_dir }}/cc.crt"
+    csr_path: "{{ esa_cert_dir }}/cc.csr"
+    privatekey_path: "{{ esa_cert_dir }}/cc.key"
+    provider: ownca
+    ownca_path: "{{ bench_ca_dir }}/ca.crt"
+    ownca_privatekey_path: "{{ bench_ca_dir }}/ca.key"
+    ownca_not_after: +365d
+    mode: "0644"
+YAML
+    cat >"${dir}/crypto_noop.yml" <<'YAML'
+---
+# Benchmark row for community.crypto.x509_certificate (provider ownca): one task per host, run after
+# crypto_setup.yml made the files, so it has nothing to do.
+- name: Keep every host's client certificate signed by the local CA
+  hosts: "{{ esa_hosts | default('fleet') }}"
+  gather_facts: false
+  tasks:
+    - name: Sign the host's certificate with the local CA
+      ansible.builtin.import_tasks: crypto_certificate.yml
+YAML
 }
 
 wipe_esa_files() {
@@ -148,20 +249,20 @@ main() {
     say "[issue] esa_client_certificate on fresh files (the files are removed before each run)"
     for ((round = 1; round <= REPEAT; round++)); do
         wipe_esa_files
-        run_row issue "esa_client_certificate, issue (fresh files)" yes esa.yml
+        run_row issue "esa_client_certificate, issue (fresh files)" yes "${ROOT}/examples/bench/esa.yml"
     done
 
     say "[setup] community.crypto fleet: local CA, then per host an RSA 2048 key, a CSR and a certificate (not timed)"
     helper timed --out "${BENCH}/results/crypto-setup-timing.json" --log "${BENCH}/logs/crypto-setup.log" -- \
-        "${VENV}/bin/ansible-playbook" "${ROOT}/examples/bench/crypto_setup.yml" -e "bench_ca_dir=${BENCH}/ca" ||
+        "${VENV}/bin/ansible-playbook" "${BENCH}/playbooks/crypto_setup.yml" -e "bench_ca_dir=${BENCH}/ca" ||
         { tail -n 20 "${BENCH}/logs/crypto-setup.log" >&2; die "the community.crypto setup failed"; }
 
     say "[no-op rows] interleaved, ${REPEAT} round(s)"
     for ((round = 1; round <= REPEAT; round++)); do
-        run_row noop_verify "esa_client_certificate no-op, verify_remote: true" yes esa.yml -e esa_verify_remote=true
-        run_row noop_noverify "esa_client_certificate no-op, verify_remote: false" yes esa.yml -e esa_verify_remote=false
-        run_row stat "ansible.builtin.stat on the same certificate files" no stat.yml
-        run_row crypto "community.crypto.x509_certificate (ownca) no-op" no crypto_noop.yml -e "bench_ca_dir=${BENCH}/ca"
+        run_row noop_verify "esa_client_certificate no-op, verify_remote: true" yes "${ROOT}/examples/bench/esa.yml" -e esa_verify_remote=true
+        run_row noop_noverify "esa_client_certificate no-op, verify_remote: false" yes "${ROOT}/examples/bench/esa.yml" -e esa_verify_remote=false
+        run_row stat "ansible.builtin.stat on the same certificate files" no "${ROOT}/examples/bench/stat.yml"
+        run_row crypto "community.crypto.x509_certificate (ownca) no-op" no "${BENCH}/playbooks/crypto_noop.yml" -e "bench_ca_dir=${BENCH}/ca"
     done
 
     stop_emulator

@@ -83,7 +83,9 @@ class ActionModule(ActionBase):
     # --- target phases -------------------------------------------------------------------------
 
     def _target(self, phase: str, **internal: t.Any) -> dict[str, t.Any]:
-        args = module_arguments(self._task.args, _phase=phase, _run_token=self._run_token, **internal)
+        target = {"phase": phase, "run_id": self._run_token}
+        target.update({name: value for name, value in internal.items() if value is not None})
+        args = module_arguments(self._task.args, _target=target)
         outcome = self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars)
         if outcome.get("failed"):
             raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
@@ -94,7 +96,7 @@ class ActionModule(ActionBase):
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
         now = utc_now()
         site_id = params["site_id"]
-        inspection = self._target("inspect", _with_pem=params["return_content"])["inspection"]
+        inspection = self._target("inspect", with_pem=params["return_content"])["inspection"]
         if inspection["problems"]:
             raise TaskInputError("; ".join(inspection["problems"]))
         local = local_state_from_inspection(inspection, parse_esa_time)
@@ -123,7 +125,7 @@ class ActionModule(ActionBase):
 
         if not reasons:
             if lookup is not None and lookup.recovered and not self._task.check_mode:
-                self._target("record", _record=_bookkeeping(site_id, lookup.record["Id"], file_facts["fingerprint_sha256"]))
+                self._target("record", record=_bookkeeping(site_id, lookup.record["Id"], file_facts["fingerprint_sha256"]))
             return self._result(params, False, [], before, before, inspection)
         if self._task.check_mode:
             return self._result(params, True, reasons, before, None, inspection)
@@ -144,7 +146,7 @@ class ActionModule(ActionBase):
             key = inspection.get("privatekey") or {}
             new_key = params["rotate_key"] or key.get("state") != "present" or key.get("key_type") != params["pkey_type"]
             common_name = params["common_name"] or inspection["fqdn"]
-            prepared = self._target("prepare", _new_key=new_key, _common_name=common_name)
+            prepared = self._target("prepare", new_key=new_key, common_name=common_name)
             csr_pem, expected_key = prepared["csr_pem"], prepared["public_key_sha256"]
         try:
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"])
@@ -154,12 +156,12 @@ class ActionModule(ActionBase):
             raise
         installed = self._target(
             "install",
-            _certificate_pem=issued.certificate_pem,
-            _privatekey_pem=issued.private_key_pem,
-            _expected_public_key_sha256=expected_key,
-            _record=_bookkeeping(site_id, issued.record["Id"]),
-            _expected_file_sha256=inspection.get("certificate_file_sha256"),
-            _with_pem=params["return_content"],
+            certificate_pem=issued.certificate_pem,
+            privatekey_pem=issued.private_key_pem,
+            expected_public_key_sha256=expected_key,
+            record=_bookkeeping(site_id, issued.record["Id"]),
+            expected_file_sha256=inspection.get("certificate_file_sha256"),
+            with_pem=params["return_content"],
         )
         after_inspection = installed["inspection"]
         if installed.get("raced"):

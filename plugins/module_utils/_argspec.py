@@ -37,7 +37,7 @@ def client_certificate_argument_spec() -> dict[str, t.Any]:
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "path": {"type": "path", "required": True},
         "privatekey_path": {"type": "path"},
-        "privatekey_mode": {"type": "raw", "default": "0600"},
+        "privatekey_mode": {"type": "raw", "default": "0600", "no_log": False},
         "csr_path": {"type": "path"},
         "csr_content": {"type": "str"},
         "key_source": {"type": "str", "default": "local", "choices": ["local", "esa"]},

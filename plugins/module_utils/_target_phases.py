@@ -140,7 +140,7 @@ def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
 
 
 def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str | None, record: dict[str, t.Any],
-            run_token: str, expected_file_sha256: str | None) -> dict[str, t.Any]:
+            run_token: str, expected_file_sha256: str | None, expected_public_key_sha256: str | None = None) -> dict[str, t.Any]:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
     A crash between the two renames leaves a key that does not match the certificate, which the
@@ -158,7 +158,7 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str 
             discard_pending_key(params, run_token)
             return {"raced": True}
         key_bytes, pending = _new_key_bytes(params, privatekey_pem, run_token)
-        expected = params.get("_expected_public_key_sha256")
+        expected = expected_public_key_sha256
         if key_bytes is not None:
             key = load_private_key(key_bytes)
             if key is None or public_key_sha256(key.public_key()) != cert_public:

@@ -20,7 +20,7 @@ description:
     with basicConstraints C(CA:TRUE), within its validity period, and never a private key.
   - Runs on the controller (in the action plugin of the same name); the target is not contacted.
 author:
-  - alibabacloud.esa contributors
+  - alibabacloud.esa contributors (@alibabacloud)
 options:
   site_id:
     description:
@@ -125,7 +125,9 @@ certificate:
   type: dict
   contains:
     id:
-      description: The ESA id; give it to M(alibabacloud.esa.esa_client_certificate_hostnames) as O(alibabacloud.esa.esa_client_certificate_hostnames#module:ca_id).
+      description:
+        - The ESA id; give it to M(alibabacloud.esa.esa_client_certificate_hostnames) as
+          O(alibabacloud.esa.esa_client_certificate_hostnames#module:ca_id).
       type: str
       sample: babaded901474b9693acf530e0fb1d95
     site_id:

@@ -23,7 +23,7 @@ description:
   - The ESA id of each certificate is kept beside it in C(<path>.esa.json), so a run with nothing to do makes at most one ESA read.
     If that file is lost the certificate is found again by fingerprint, once.
 author:
-  - alibabacloud.esa contributors
+  - alibabacloud.esa contributors (@alibabacloud)
 options:
   site_id:
     description:
@@ -124,8 +124,49 @@ options:
       - Return the certificate PEM in RV(certificate_pem). The private key is never returned.
     type: bool
     default: false
+  _target:
+    description:
+      - Internal. The action plugin of this module sets it to drive the steps that run on the target; never set it in a task.
+    type: dict
+    default: {}
+    suboptions:
+      phase:
+        description: The step to run on the target.
+        type: str
+        default: inspect
+        choices: [inspect, prepare, install, discard, record, remove]
+      run_id:
+        description: Names this run's pending key, so concurrent runs never take each other's.
+        type: str
+        default: manual
+      with_pem:
+        description: Return the certificate PEM with the inspection.
+        type: bool
+        default: false
+      new_key:
+        description: Generate a new key in the prepare step.
+        type: bool
+        default: true
+      common_name:
+        description: Common name of the CSR made in the prepare step.
+        type: str
+      certificate_pem:
+        description: The issued certificate to install.
+        type: str
+      privatekey_pem:
+        description: The key ESA generated (O(key_source=esa)), to install with it.
+        type: str
+      expected_public_key_sha256:
+        description: The public key the issued certificate must carry.
+        type: str
+      expected_file_sha256:
+        description: Digest of the certificate file as inspected; the install stands down if the file changed since.
+        type: str
+      record:
+        description: The bookkeeping record to write beside the certificate.
+        type: dict
 notes:
-  - Check mode makes the same decision and reports the same RV(changed) and RV(reasons), with ESA reads allowed and no ESA write
+  - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
     and no file write.
   - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
   - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
@@ -325,18 +366,18 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 
-# The action plugin drives the module through these phases; users never set them.
-_INTERNAL_ARGUMENTS = {
-    "_phase": {"type": "str", "default": "inspect", "choices": ["inspect", "prepare", "install", "discard", "record", "remove"]},
-    "_with_pem": {"type": "bool", "default": False},
-    "_new_key": {"type": "bool", "default": True},
-    "_common_name": {"type": "str"},
-    "_certificate_pem": {"type": "str"},
-    "_privatekey_pem": {"type": "str", "no_log": True},
-    "_expected_public_key_sha256": {"type": "str"},
-    "_expected_file_sha256": {"type": "str"},
-    "_record": {"type": "dict"},
-    "_run_token": {"type": "str", "default": "manual"},
+# The action plugin drives the module through phases with this one internal option; users never set it.
+_TARGET_OPTIONS = {
+    "phase": {"type": "str", "default": "inspect", "choices": ["inspect", "prepare", "install", "discard", "record", "remove"]},
+    "run_id": {"type": "str", "default": "manual"},
+    "with_pem": {"type": "bool", "default": False},
+    "new_key": {"type": "bool", "default": True},
+    "common_name": {"type": "str"},
+    "certificate_pem": {"type": "str"},
+    "privatekey_pem": {"type": "str", "no_log": True},
+    "expected_public_key_sha256": {"type": "str"},
+    "expected_file_sha256": {"type": "str"},
+    "record": {"type": "dict"},
 }
 
 
@@ -354,7 +395,7 @@ def _apply_file_attributes(module: AnsibleModule, outcome: dict) -> bool:
 
 def main() -> None:
     argument_spec = client_certificate_argument_spec()
-    argument_spec.update(_INTERNAL_ARGUMENTS)
+    argument_spec["_target"] = {"type": "dict", "options": _TARGET_OPTIONS, "default": {}}
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
@@ -364,25 +405,27 @@ def main() -> None:
     if not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib("cryptography (on the target)"))
     params = module.params
-    phase = params["_phase"]
+    target = params["_target"] or {}
+    phase = target.get("phase") or "inspect"
+    run_id = target.get("run_id") or "manual"
     if phase != "inspect" and module.check_mode:
         module.fail_json(msg=f"internal error: phase {phase} writes files and cannot run in check mode")
     try:
         if phase == "inspect":
-            module.exit_json(changed=False, inspection=phases.inspect(params, with_pem=params["_with_pem"]))
+            module.exit_json(changed=False, inspection=phases.inspect(params, with_pem=bool(target.get("with_pem"))))
         elif phase == "prepare":
-            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, params["_new_key"], params["_common_name"], params["_run_token"]))
+            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, target["new_key"], target["common_name"], run_id))
         elif phase == "discard":
-            module.exit_json(changed=phases.discard_pending_key(params, params["_run_token"]))
+            module.exit_json(changed=phases.discard_pending_key(params, run_id))
         elif phase == "record":
-            phases.write_record(params, params["_record"])
+            phases.write_record(params, target["record"])
             module.exit_json(changed=False)
         elif phase == "install":
-            outcome = phases.install(params, params["_certificate_pem"], params["_privatekey_pem"], params["_record"],
-                                     params["_run_token"], params["_expected_file_sha256"])
+            outcome = phases.install(params, target["certificate_pem"], target.get("privatekey_pem"), target["record"], run_id,
+                                     target.get("expected_file_sha256"), target.get("expected_public_key_sha256"))
             if not outcome["raced"]:
                 _apply_file_attributes(module, outcome)
-            outcome["inspection"] = phases.inspect(params, with_pem=params["_with_pem"])
+            outcome["inspection"] = phases.inspect(params, with_pem=bool(target.get("with_pem")))
             module.exit_json(changed=not outcome["raced"], **outcome)
         else:
             outcome = phases.remove(params)

@@ -13,11 +13,11 @@ description:
   - Ensures the set of hostnames of an ESA site on which ESA requires a client certificate issued by a given CA, the CA
     that ESA manages for the site (which issues the certificates of M(alibabacloud.esa.esa_client_certificate)) unless
     O(ca_id) names a client CA uploaded with M(alibabacloud.esa.esa_client_ca_certificate).
-  - Idempotent: the set bound on ESA is compared with the one asked for, ignoring order, case and a trailing dot, and
+  - Idempotent. The set bound on ESA is compared with the one asked for, ignoring order, case and a trailing dot, and
     ESA is written only when they differ. A run that changes nothing makes one ESA read.
   - Runs on the controller (in the action plugin of the same name); the target is not contacted.
 author:
-  - alibabacloud.esa contributors
+  - alibabacloud.esa contributors (@alibabacloud)
 options:
   site_id:
     description:
@@ -32,7 +32,7 @@ options:
     type: str
   hostnames:
     description:
-      - Hostnames of the site, such as V(api.example.com) or V(*.example.com). Each must be a hostname of the site: ESA refuses
+      - Hostnames of the site, such as V(api.example.com) or V(*.example.com). Each must be a hostname of the site; ESA refuses
         any other, and the task fails naming it.
       - At most 50 per CA (counted after removing duplicates, and with O(append=true) including those already bound).
       - Required with O(state=present). V([]) with O(state=present) clears the set.

@@ -16,7 +16,7 @@ description:
   - With O(id), makes a single ESA read. O(include_pem) adds each certificate's PEM, at one more ESA read per certificate.
   - Never returns a private key, since ESA does not keep one to return.
 author:
-  - alibabacloud.esa contributors
+  - alibabacloud.esa contributors (@alibabacloud)
 options:
   site_id:
     description:

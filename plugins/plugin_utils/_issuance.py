@@ -41,8 +41,7 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
     """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again."""
     started = now()
     identity = csr_identity(csr_pem) if csr_pem else None
-    last_error: EsaApiError | None = None
-    for _round in range(_MAX_AMBIGUOUS_ROUNDS):
+    for round_number in range(1, _MAX_AMBIGUOUS_ROUNDS + 1):
         try:
             body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         except AmbiguousCreateError as exc:
@@ -52,15 +51,15 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
                     "instead of creating a second certificate; run again, and revoke the orphan esa_client_certificate_info lists.",
                     code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
                 ) from exc
-            last_error = exc
             adopted = find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
             if adopted is not None:
                 return adopted
+            if round_number == _MAX_AMBIGUOUS_ROUNDS:
+                raise
             continue
         flat = flatten_record(body)
         return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
-    assert last_error is not None
-    raise last_error
+    raise AssertionError("unreachable: the last round returns or raises")
 
 
 def csr_identity(csr_pem: str) -> tuple[str, str | None]:

@@ -60,8 +60,7 @@ def run_once(params, token):
     """One issuing run of the target phases, as the action plugin drives them."""
     expected = phases.inspect(params).get("certificate_file_sha256")
     prepared = phases.prepare_key_and_csr(params, new_key=True, common_name="crash.example.com", run_token=token)
-    params = dict(params, _expected_public_key_sha256=prepared["public_key_sha256"])
-    return phases.install(params, sign(prepared["csr_pem"]), None, {"site_id": 1, "id": token}, token, expected)
+    return phases.install(params, sign(prepared["csr_pem"]), None, {"site_id": 1, "id": token}, token, expected, prepared["public_key_sha256"])
 
 
 def pair_state(params):

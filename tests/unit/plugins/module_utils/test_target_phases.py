@@ -45,11 +45,11 @@ def params(tmp_path):
 TOKEN = "t0k3n"
 
 
-def install(params, pem, key_pem=None, record=None, expected="unchanged"):
+def install(params, pem, key_pem=None, record=None, expected="unchanged", expected_key=None):
     """install() with the certificate file as inspected just before, as the action plugin passes it."""
     if expected == "unchanged":
         expected = _files.content_sha256(params["path"])
-    return phases.install(params, pem, key_pem, record or {"site_id": 1, "id": "abc"}, TOKEN, expected)
+    return phases.install(params, pem, key_pem, record or {"site_id": 1, "id": "abc"}, TOKEN, expected, expected_key)
 
 
 def test_inspect_missing_files(params):
@@ -138,9 +138,11 @@ def test_rotate_key_false_reuses_the_existing_key(params):
     _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
     out = phases.prepare_key_and_csr(params, new_key=False, common_name="web01.example.com", run_token=TOKEN)
     assert not os.path.exists(_files.pending_key_path(params["privatekey_path"], TOKEN))
-    params["_expected_public_key_sha256"] = out["public_key_sha256"]
     before = open(params["privatekey_path"], "rb").read()
-    install(params, issue_for(key.public_key()))
+    install(params, issue_for(key.public_key()), expected_key=out["public_key_sha256"])
+    stranger = generate_private_key("RSA")
+    with pytest.raises(phases.TargetError, match="CSR's public key"):
+        install(params, issue_for(stranger.public_key()), expected_key=out["public_key_sha256"])
     assert open(params["privatekey_path"], "rb").read() == before
 
 

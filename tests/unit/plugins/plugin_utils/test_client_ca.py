@@ -74,7 +74,7 @@ def test_a_ca_certificate_is_read_with_its_facts():
      "certificate expired on 2026-05-22T12:00:00Z: ESA accepts only a CA certificate within its validity period"),
     (_pem(_certificate(starts=NOW + dt.timedelta(days=1))),
      "certificate is not valid before 2026-06-02T12:00:00Z: ESA accepts only a CA certificate within its validity period"),
-])
+], ids=["empty", "a-path", "words", "garbage-block", "two-certificates", "leaf", "no-basic-constraints", "expired", "not-yet-valid"])
 def test_what_esa_would_refuse_is_refused_locally_in_one_line(text, message):
     with pytest.raises(ValueError) as raised:
         read_ca_certificate(text, now=NOW)
@@ -102,7 +102,7 @@ def test_for_deletion_only_the_certificate_is_needed():
     ("0" * 64, False),
     ("", False),
     (None, False),
-])
+], ids=["same", "upper-case", "colons", "other", "empty", "missing"])
 def test_fingerprints_match_without_case_or_colons(recorded, expected):
     assert same_fingerprint({"FingerprintSha256": recorded}, FINGERPRINT) is expected
 

@@ -269,4 +269,3 @@ def test_doc_fragment_mirrors_argument_spec():
     for name, spec in CONNECTION_ARGUMENT_SPEC.items():
         assert documented[name]["type"] == spec["type"], name
         assert documented[name].get("default") == spec.get("default"), name
-

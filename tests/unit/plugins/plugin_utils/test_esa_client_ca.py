@@ -81,8 +81,8 @@ def test_hostname_calls_send_the_ca_only_when_given(family):
 
 def test_setting_hostnames_is_retried_like_a_read():
     # Setting the same set twice leaves the same set: a reset after sending is safe to repeat.
-    client, fake, sleeps = client_with(set_client_ca_certificate_hostnames=[sdk_fakes.reset_after_send(), sdk_fakes.answer_error(503, "ServiceUnavailable"),
-                                                                             BINDING])
+    outcomes = [sdk_fakes.reset_after_send(), sdk_fakes.answer_error(503, "ServiceUnavailable"), BINDING]
+    client, fake, sleeps = client_with(set_client_ca_certificate_hostnames=outcomes)
     assert client.set_client_ca_certificate_hostnames(7, ["www.example.com"], "ca-1") == BINDING
     assert len(fake.requests) == 3 and len(sleeps) == 2
 
