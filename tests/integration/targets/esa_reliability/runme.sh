@@ -76,14 +76,20 @@ play load-issue -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fl
 issue_seconds=$(( $(date +%s) - start ))
 issue_stats=$(stats_line)
 read -r _ok changed failed unreachable <<<"$(recap "$out/load-issue.log")"
-[ "$changed" -eq "$hosts_n" ] && [ "$failed" -eq 0 ] && [ "$unreachable" -eq 0 ] || { echo "load: changed=$changed failed=$failed of $hosts_n" >&2; exit 1; }
+if [ "$changed" -ne "$hosts_n" ] || [ "$failed" -ne 0 ] || [ "$unreachable" -ne 0 ]; then
+    echo "load: changed=$changed failed=$failed unreachable=$unreachable of $hosts_n" >&2
+    exit 1
+fi
 emulator POST stats/reset >/dev/null
 start=$(date +%s)
 play load-noop -i "$inventory" -f "$forks" fleet.yml -e "fleet_dir=$out/load fleet_name=load-${run_id}"
 noop_seconds=$(( $(date +%s) - start ))
 noop_stats=$(stats_line)
 read -r _ok changed failed unreachable <<<"$(recap "$out/load-noop.log")"
-[ "$changed" -eq 0 ] && [ "$failed" -eq 0 ] || { echo "load rerun: changed=$changed failed=$failed" >&2; exit 1; }
+if [ "$changed" -ne 0 ] || [ "$failed" -ne 0 ]; then
+    echo "load rerun: changed=$changed failed=$failed" >&2
+    exit 1
+fi
 emulator DELETE faults >/dev/null
 fleet=$(check_fleet load "$hosts_n" "load-${run_id}")
 echo "RELIABILITY: load issue run: ${hosts_n} hosts converged in ${issue_seconds}s, 0 failed; emulator: ${issue_stats}"
