@@ -3,14 +3,16 @@
 #
 #   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, summary
 #   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, CORE=2.19 or both by default)
-#   make units | integration | lint | venvs | demo | clean
+#   make units | integration | lint | venvs | clean
+#   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
+#   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
 
 CORE ?= 2.21 2.19
 export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint venvs demo clean
+.PHONY: test sanity units integration lint venvs demo bench clean
 
 test:
 	scripts/test.sh sanity units integration lint
@@ -22,9 +24,10 @@ venvs:
 	scripts/setup-venv.sh $(CORE) tools
 
 demo:
-	@if [ -x scripts/demo.sh ]; then scripts/demo.sh; \
-	elif [ -f scripts/demo.sh ]; then bash scripts/demo.sh; \
-	else echo "scripts/demo.sh does not exist yet" >&2; exit 1; fi
+	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
 
 clean:
 	rm -rf .build tests/output tests/integration/integration_config.yml

@@ -3,15 +3,17 @@
 # and community.crypto.x509_certificate (provider ownca) on the same N local hosts, and the ESA calls per host
 # that the local emulator counts.
 #
-#   scripts/bench.sh                      50 hosts, forks 10, every row 3 times
-#   HOSTS=20 REPEAT=1 scripts/bench.sh
+#   scripts/bench.sh                      50 hosts, forks 10, the no-op rows 3 times each, the issue row once
+#   HOSTS=20 REPEAT=1 ISSUE_REPEAT=2 FORKS=10 scripts/bench.sh
 #
 # Rows: issue (fresh files); no-op with verify_remote true; no-op with verify_remote false; ansible.builtin.stat
 # on the same certificate files; community.crypto.x509_certificate no-op on an equivalent fleet (key, CSR and
-# certificate per host, signed by a local CA). Every row is one task per host (examples/bench/), with the same
-# forks, the same ansible-core and the same Python (.build/venv-bench, from tests/requirements/bench.txt).
+# certificate per host, signed by a local CA). Every row is one task per host (examples/bench/esa.yml and stat.yml;
+# the community.crypto playbooks are written to .build/bench/playbooks/ by this script), with the same forks,
+# the same ansible-core and the same Python (.build/venv-bench, from tests/requirements/bench.txt).
 # The emulator's counters are reset before each run. The no-op rows and the baselines are interleaved, so
-# that a load change on the machine hits every row alike; the table shows the median of the runs.
+# that a load change on the machine hits every row alike; the table shows the median of each row's runs, the
+# best run, the ratio of the medians to stat's, and the CPU time of ansible-playbook and everything it ran.
 # Prints PASS/FAIL per target; exits non-zero when an ESA-calls target (or a run) fails. Timing targets are
 # reported, not enforced: the machine may be shared and noisy. Results in .build/bench/results/.
 set -euo pipefail
@@ -22,6 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HOSTS="${HOSTS:-50}"
 FORKS="${FORKS:-10}"
 REPEAT="${REPEAT:-3}"
+ISSUE_REPEAT="${ISSUE_REPEAT:-1}"
 BENCH="${BUILD}/bench"
 VENV="${BUILD}/venv-bench"
 PY="${VENV}/bin/python"
@@ -100,15 +103,15 @@ setup() {
 
     helper inventory --count "${HOSTS}" --hosts-dir "${BENCH}/hosts" --python "${PY}" --endpoint "${ESA_URL}" \
         --out "${BENCH}/inventory.yml" --meta "${BENCH}/results/hosts.json"
-    "${PY}" - "${BENCH}/results" "${FORKS}" "${REPEAT}" <<'EOF'
+    "${PY}" - "${BENCH}/results" "${FORKS}" "${REPEAT}" "${ISSUE_REPEAT}" <<'EOF'
 import json, os, platform, sys
 from importlib import metadata
-results, forks, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+results, forks, repeat, issue_repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 with open(os.path.join(results, "hosts.json")) as handle:
     meta = json.load(handle)
 with open(metadata.distribution("ansible").locate_file("ansible_collections/community/crypto/MANIFEST.json")) as handle:
     crypto = json.load(handle)["collection_info"]["version"]
-meta.update(forks=forks, repeat=repeat, ansible_core=metadata.version("ansible-core"), community_crypto=crypto,
+meta.update(forks=forks, repeat=repeat, issue_repeat=issue_repeat, ansible_core=metadata.version("ansible-core"), community_crypto=crypto,
             python=platform.python_version(), cpus=os.cpu_count(), load_before=" ".join(f"{value:.1f}" for value in os.getloadavg()))
 with open(os.path.join(results, "meta.json"), "w") as handle:
     json.dump(meta, handle)
@@ -239,15 +242,16 @@ wipe_esa_files() {
 }
 
 main() {
-    [[ "${HOSTS}" =~ ^[1-9][0-9]*$ && "${REPEAT}" =~ ^[1-9][0-9]*$ ]] || die "HOSTS and REPEAT must be positive numbers"
+    [[ "${HOSTS}" =~ ^[1-9][0-9]*$ && "${REPEAT}" =~ ^[1-9][0-9]*$ && "${ISSUE_REPEAT}" =~ ^[1-9][0-9]*$ ]] ||
+        die "HOSTS, REPEAT and ISSUE_REPEAT must be positive numbers"
     local start="${EPOCHREALTIME}" rc=0 round
     trap stop_emulator EXIT
     trap 'exit 130' INT TERM
-    say "== alibabacloud.esa benchmark: ${HOSTS} local hosts, forks ${FORKS}, ${REPEAT} run(s) per row =="
+    say "== alibabacloud.esa benchmark: ${HOSTS} local hosts, forks ${FORKS}, ${REPEAT} run(s) per no-op row, ${ISSUE_REPEAT} issue run(s) =="
     setup
 
     say "[issue] esa_client_certificate on fresh files (the files are removed before each run)"
-    for ((round = 1; round <= REPEAT; round++)); do
+    for ((round = 1; round <= ISSUE_REPEAT; round++)); do
         wipe_esa_files
         run_row issue "esa_client_certificate, issue (fresh files)" yes "${ROOT}/examples/bench/esa.yml"
     done

@@ -123,7 +123,7 @@ setup() {
     helper inventory --count "${HOSTS}" --hosts-dir "${DEMO}/hosts" --python "${PY}" --endpoint "${ESA_URL}" \
         --extra "${EXTRA_HOST}" --out "${DEMO}/inventory.yml" --meta "${DEMO}/results/meta.json"
     say "[setup] inventory ${DEMO#"${ROOT}"/}/inventory.yml: ${HOSTS} local hosts (group fleet) + ${EXTRA_HOST} (group extra), forks ${FORKS}"
-    say "        try it yourself while the demo is not running: ANSIBLE_CONFIG=${DEMO#"${ROOT}"/}/ansible.cfg ${VENV#"${ROOT}"/}/bin/ansible-playbook examples/issue.yml"
+    say "        (${DEMO#"${ROOT}"/}/ansible.cfg: forks, pipelining, the private collections path; the playbooks are the ones in examples/)"
 }
 
 # mtls_check NAME [--client NAME accept|refuse CERT KEY ...]: every fleet host (accept), a self-signed one and none (refuse)

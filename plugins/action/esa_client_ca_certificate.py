@@ -42,6 +42,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        self._partial_result: dict[str, t.Any] = {}
         try:
             params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF)
             errors = client_ca_certificate_input_errors(params)
@@ -60,6 +61,7 @@ class ActionModule(ActionBase):
             else:
                 result.update(self._absent(params, client, certificate, now))
         except (TaskInputError, EsaApiError) as exc:
+            result.update(self._partial_result)
             fail(result, exc)
         return result
 
@@ -83,15 +85,20 @@ class ActionModule(ActionBase):
                                 "delete it (state=absent) and upload it again to change the name, which also unbinds its hostnames.")
         if params["hostnames"] is not None:
             uploaded_now = record is None
-            outcome = ensure_hostnames(
-                client,
-                site_id,
-                ca_id=after["id"],
-                requested=normalize_hostnames(params["hostnames"])[0],
-                check_mode=self._task.check_mode,
-                # A CA uploaded by this task has no hostnames yet: no need to ask ESA.
-                current=[] if uploaded_now else None,
-            )
+            try:
+                outcome = ensure_hostnames(
+                    client,
+                    site_id,
+                    ca_id=after["id"],
+                    requested=normalize_hostnames(params["hostnames"])[0],
+                    check_mode=self._task.check_mode,
+                    # A CA uploaded by this task has no hostnames yet: no need to ask ESA.
+                    current=[] if uploaded_now else None,
+                )
+            except (TaskInputError, EsaApiError):
+                # The failed task still reports the upload it made, so nobody wonders where the CA came from.
+                self._partial_result = {"changed": changed, "certificate": after}
+                raise
             changed = changed or outcome.plan.changed
             if before is not None:
                 before["hostnames"] = outcome.plan.before

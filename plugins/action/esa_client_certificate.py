@@ -145,8 +145,7 @@ class ActionModule(ActionBase):
         elif params["key_source"] == "local":
             key = inspection.get("privatekey") or {}
             new_key = params["rotate_key"] or key.get("state") != "present" or key.get("key_type") != params["pkey_type"]
-            common_name = params["common_name"] or inspection["fqdn"]
-            prepared = self._target("prepare", new_key=new_key, common_name=common_name)
+            prepared = self._target("prepare", new_key=new_key, common_name=params["common_name"])
             csr_pem, expected_key = prepared["csr_pem"], prepared["public_key_sha256"]
         try:
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"])

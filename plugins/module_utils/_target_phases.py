@@ -47,7 +47,7 @@ def manages_key(params: dict[str, t.Any]) -> bool:
 def inspect(params: dict[str, t.Any], with_pem: bool = False) -> dict[str, t.Any]:
     """Everything the reissue decision needs to know about the files, read-only."""
     path = params["path"]
-    result: dict[str, t.Any] = {"fqdn": socket.getfqdn(), "problems": [], "record": _files.read_record(path)}
+    result: dict[str, t.Any] = {"problems": [], "record": _files.read_record(path)}
     result.update(_inspect_certificate(path, with_pem))
     if params.get("privatekey_path"):
         result["privatekey"] = _inspect_key(params["privatekey_path"])
@@ -85,7 +85,7 @@ def _inspect_key(path: str) -> dict[str, t.Any]:
         return {"checked": True, "state": "unreadable"}
     if data is None:
         return {"checked": True, "state": "missing"}
-    key = load_private_key(data)
+    key = load_private_key(data, for_comparison_only=True)
     if key is None:
         return {"checked": True, "state": "unreadable"}
     public_key = key.public_key()
@@ -120,9 +120,14 @@ def _inspect_csr(params: dict[str, t.Any], problems: list[str]) -> dict[str, t.A
 STALE_PENDING_SECONDS = 3600
 
 
-def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str, run_token: str) -> dict[str, t.Any]:
-    """Make the CSR for key_source=local; a new key waits in a hidden 0600 file until install."""
+def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str | None, run_token: str) -> dict[str, t.Any]:
+    """Make the CSR for key_source=local; a new key waits in a hidden 0600 file until install.
+
+    Without a common name the host's FQDN is used; it is looked up only here, since a slow resolver
+    must not slow down the runs that change nothing.
+    """
     key_path = params["privatekey_path"]
+    common_name = common_name or socket.getfqdn()
     _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     if new_key:
         key = generate_private_key(params["pkey_type"])

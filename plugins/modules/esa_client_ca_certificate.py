@@ -120,7 +120,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 certificate:
-  description: The client CA on ESA (in check mode, as it would be once uploaded, without RV(certificate.id) and RV(certificate.status)).
+  description:
+    - The client CA on ESA (in check mode, as it would be once uploaded, without RV(certificate.id) and RV(certificate.status)).
+    - Also returned when the task uploaded the CA and then failed to bind O(hostnames), with RV(changed=true).
   returned: success and O(state=present)
   type: dict
   contains:

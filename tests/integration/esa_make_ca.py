@@ -43,6 +43,7 @@ def main() -> int:
     contents = {
         "ca": _certificate(f"{prefix} Client CA"),
         "ca2": _certificate(f"{prefix} Second Client CA"),
+        "ca3": _certificate(f"{prefix} Third Client CA"),
         "leaf": _certificate(f"{prefix}-leaf.example.com", ca=False),
         "expired": _certificate(f"{prefix} Expired CA", starts_days=-40, days=30),
         "future": _certificate(f"{prefix} Future CA", starts_days=3),
