@@ -122,7 +122,7 @@ RETURN = r"""
 certificate:
   description:
     - The client CA on ESA (in check mode, as it would be once uploaded, without RV(certificate.id) and RV(certificate.status)).
-    - Also returned when the task uploaded the CA and then failed to bind O(hostnames), with RV(changed=true).
+    - Also returned when the task uploaded the CA and then failed to bind O(hostnames), with C(changed=true).
   returned: success and O(state=present)
   type: dict
   contains:
