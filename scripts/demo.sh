@@ -157,6 +157,9 @@ step_handshakes() {
     say ""
     say "[2] real mTLS on loopback with the issued certificates"
     emulator_reset
+    run_playbook 2-bind require_mtls.yml || die "examples/require_mtls.yml failed: ESA would not require client certificates on the demo hostnames"
+    say "    examples/require_mtls.yml: ESA now requires client certificates on api.example.com and www.example.com (esa_client_certificate_hostnames)"
+    emulator_reset
     run_playbook 1b-extra issue.yml -e esa_hosts=extra || true
     emulator_stats 1b-extra
     emulator_reset
