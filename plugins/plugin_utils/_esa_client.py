@@ -82,12 +82,8 @@ class EsaClient:
     def get_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any] | None:
         """The certificate's record (``Result``) and PEM (``Certificate``), or None when the site has no such certificate."""
         request = esa_models.GetClientCertificateRequest(site_id=site_id, id=cert_id)
-        try:
-            return self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
-        except EsaApiError as error:
-            if error.code == CERTIFICATE_NOT_FOUND:
-                return None
-            raise
+        return _none_if_not_found(
+            lambda: self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id))
 
     def list_client_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -96,23 +92,7 @@ class EsaClient:
 
     def iter_client_certificates(self, site_id: int, *, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
         """Every certificate record of the site, walking all pages."""
-        page_number = 1
-        seen = 0
-        while True:
-            page = self.list_client_certificates(site_id, page_number=page_number, page_size=page_size)
-            records = page.get("Result") or []
-            yield from records
-            seen += len(records)
-            total = page.get("TotalCount")
-            if not records:
-                return
-            if isinstance(total, int):
-                if seen >= total:
-                    return
-            elif len(records) < (page.get("PageSize") or page_size):
-                # Without TotalCount, a short page is the last one; ESA may cap PageSize, so trust the answer's.
-                return
-            page_number += 1
+        return _walk_pages(lambda number: self.list_client_certificates(site_id, page_number=number, page_size=page_size), page_size)
 
     def revoke_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
         """Revoke; a retried call whose first attempt took effect answers Certificate.StatusError (already revoked)."""
@@ -167,12 +147,8 @@ class EsaClient:
     def get_client_ca_certificate(self, site_id: int, ca_id: str) -> dict[str, t.Any] | None:
         """The client CA's record (``Result``) and PEM (``Certificate``), or None when the site has no such client CA."""
         request = esa_models.GetClientCaCertificateRequest(site_id=site_id, id=ca_id)
-        try:
-            return self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id)
-        except EsaApiError as error:
-            if error.code == CERTIFICATE_NOT_FOUND:
-                return None
-            raise
+        return _none_if_not_found(
+            lambda: self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id))
 
     def list_client_ca_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page of uploaded client CAs: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -217,6 +193,16 @@ class EsaClient:
         )
         body = getattr(response, "body", None)
         return body.to_map() if body is not None else {}
+
+
+def _none_if_not_found(call: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any] | None:
+    """Not found is a value for the callers that expect it, not an error."""
+    try:
+        return call()
+    except EsaApiError as error:
+        if error.code == CERTIFICATE_NOT_FOUND:
+            return None
+        raise
 
 
 def _walk_pages(list_page: t.Callable[[int], dict[str, t.Any]], page_size: int) -> t.Iterator[dict[str, t.Any]]:
