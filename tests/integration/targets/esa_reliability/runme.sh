@@ -11,8 +11,8 @@ mkdir -p "$out/home"
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 export HOME="$out/home"
 export ANSIBLE_CALLBACK_RESULT_FORMAT=json
-# ansible-test writes the inventory as JSON ("ansible_python_interpreter": "..."); INI (key=value) works too.
-python_bin=$(grep -o 'ansible_python_interpreter[": =]*[^", ]*' "$INVENTORY_PATH" | head -n 1 | sed 's/^ansible_python_interpreter[": =]*//')
+# ansible-test 2.21 writes the inventory as JSON ("ansible_python_interpreter": "..."), 2.19 as INI (key='value').
+python_bin=$(grep -o "ansible_python_interpreter[\"': =]*[^\"', ]*" "$INVENTORY_PATH" | head -n 1 | sed "s/^ansible_python_interpreter[\"': =]*//")
 [ -x "$python_bin" ] || { echo "no ansible_python_interpreter in $INVENTORY_PATH" >&2; exit 1; }
 url=$(sed -n 's/^esa_url: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$config")
 # The full load (200 hosts) runs on the newest ansible-core; the older line gets a quarter of it, to keep CI in time.
