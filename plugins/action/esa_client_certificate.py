@@ -96,7 +96,8 @@ class ActionModule(ActionBase):
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
         now = utc_now()
         site_id = params["site_id"]
-        inspection = self._target("inspect", with_pem=params["return_content"])["inspection"]
+        inspected = self._target("inspect", with_pem=params["return_content"])
+        inspection = inspected["inspection"]
         if inspection["problems"]:
             raise TaskInputError("; ".join(inspection["problems"]))
         local = local_state_from_inspection(inspection, parse_esa_time)
@@ -124,9 +125,9 @@ class ActionModule(ActionBase):
         before = merge_file_and_record(file_facts, lookup.record if lookup else None, site_id, known_id, now)
 
         if not reasons:
-            if lookup is not None and lookup.recovered and not self._task.check_mode:
-                self._target("record", record=_bookkeeping(site_id, lookup.record["Id"], file_facts["fingerprint_sha256"]))
-            return self._result(params, False, [], before, before, inspection)
+            if not self._task.check_mode:
+                self._refresh_bookkeeping(site_id, lookup, inspection)
+            return self._result(params, bool(inspected.get("attributes_changed")), [], before, before, inspection)
         if self._task.check_mode:
             return self._result(params, True, reasons, before, None, inspection)
         if lookup is None:
@@ -134,6 +135,22 @@ class ActionModule(ActionBase):
             # feature, bad credentials or a skewed clock before a key is made or anything is written.
             client.list_client_certificates(site_id, page_size=1)
         return self._reissue(params, client, reasons, inspection, before, known_id, lookup)
+
+    def _refresh_bookkeeping(self, site_id: int, lookup: t.Any, inspection: dict[str, t.Any]) -> None:
+        """Rewrite <path>.esa.json when a no-op found it lost (the id was searched for) or its parsed facts stale.
+
+        Stale facts (files changed in a way that needs no new certificate, e.g. a CSR made again for the same
+        key) would otherwise make every later run parse the files again. Bookkeeping only: not a change.
+        """
+        fingerprint = inspection["certificate"]["fingerprint_sha256"]
+        bookkeeping = inspection.get("record")
+        if lookup is not None and lookup.recovered:
+            record = _bookkeeping(site_id, lookup.record["Id"], fingerprint)
+        elif inspection.get("parse_cache") == "miss" and bookkeeping and bookkeeping.get("fingerprint_sha256") == fingerprint:
+            record = bookkeeping
+        else:
+            return
+        self._target("record", record=record, expected_file_sha256=inspection["certificate_file_sha256"])
 
     def _reissue(self, params, client, reasons, inspection, before, old_id, lookup) -> dict[str, t.Any]:
         site_id = params["site_id"]

@@ -10,29 +10,37 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import socket
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
-from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import (
-    certificate_facts,
-    csr_facts,
-    load_pem_certificate,
-    load_pem_csr,
-    public_key_sha256,
-    key_type_of,
-)
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import (
-    build_csr_pem,
-    generate_private_key,
-    load_private_key,
-    private_key_pem,
-)
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
+
+# cryptography is imported only where files are parsed or made (see _crypto): a run whose files are the ones
+# parsed last time (the usual no-op) reuses the facts kept in the bookkeeping record and never imports it.
 
 
 class TargetError(Exception):
     """A failure on the target with a one-line message for the user."""
+
+
+def cryptography_installed() -> bool:
+    """Whether the target's Python can import cryptography, without importing it (that is what costs)."""
+    try:
+        return importlib.util.find_spec("cryptography") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _crypto() -> tuple[t.Any, t.Any]:
+    """The modules that parse and make keys and certificates, imported on first use."""
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _certificate_facts, _keys
+
+    if not _certificate_facts.HAS_CRYPTOGRAPHY:
+        raise TargetError("the Python library cryptography cannot be imported on the target: install it for the target's interpreter")
+    return _certificate_facts, _keys
 
 
 def uses_csr(params: dict[str, t.Any]) -> bool:
@@ -44,15 +52,87 @@ def manages_key(params: dict[str, t.Any]) -> bool:
     return bool(params.get("privatekey_path")) and not uses_csr(params)
 
 
+class _Inputs(t.NamedTuple):
+    """The files as read: bytes, None when missing, or the OSError that reading raised."""
+
+    certificate: bytes | OSError | None
+    privatekey: bytes | OSError | None
+    csr: bytes | OSError | None
+    csr_source: str | None
+
+
+def _read(path: str) -> bytes | OSError | None:
+    try:
+        return _files.read_bytes(path)
+    except OSError as exc:
+        return exc
+
+
+def _read_inputs(params: dict[str, t.Any]) -> _Inputs:
+    csr: bytes | OSError | None = None
+    csr_source = None
+    if params.get("csr_content"):
+        csr, csr_source = params["csr_content"].encode("utf-8"), "csr_content"
+    elif params.get("csr_path"):
+        csr, csr_source = _read(params["csr_path"]), "csr_path"
+    key = _read(params["privatekey_path"]) if params.get("privatekey_path") else None
+    return _Inputs(_read(params["path"]), key, csr, csr_source)
+
+
+def _bytes_or_none(data: bytes | OSError | None) -> bytes | None:
+    return data if isinstance(data, bytes) else None
+
+
+def _parse(inputs: _Inputs) -> dict[str, t.Any]:
+    """What the files say, by part; None for a part that is absent or not what it should be."""
+    facts_module, keys_module = _crypto()
+    facts: dict[str, t.Any] = {"certificate": None, "privatekey": None, "csr": None}
+    if isinstance(inputs.certificate, bytes):
+        certificate = facts_module.load_pem_certificate(inputs.certificate)
+        facts["certificate"] = facts_module.certificate_facts(certificate) if certificate is not None else None
+    if isinstance(inputs.privatekey, bytes):
+        key = keys_module.load_private_key(inputs.privatekey, for_comparison_only=True)
+        if key is not None:
+            public_key = key.public_key()
+            facts["privatekey"] = {"public_key_sha256": facts_module.public_key_sha256(public_key), "key_type": facts_module.key_type_of(public_key)}
+    if isinstance(inputs.csr, bytes):
+        csr = facts_module.load_pem_csr(inputs.csr)
+        facts["csr"] = facts_module.csr_facts(csr) if csr is not None else None
+    return facts
+
+
+def _digest(inputs: _Inputs) -> str:
+    return _parse_cache.files_digest(*(_bytes_or_none(part) for part in (inputs.certificate, inputs.privatekey, inputs.csr)))
+
+
+def _facts(inputs: _Inputs, record: dict[str, t.Any] | None) -> tuple[dict[str, t.Any], bool]:
+    """The parsed facts, remembered ones when the files are unchanged; and whether they were remembered."""
+    readable = all(not isinstance(part, OSError) for part in inputs[:3])
+    cached = _parse_cache.cached_facts(record, _digest(inputs)) if readable else None
+    if cached is not None:
+        return cached, True
+    return _parse(inputs), False
+
+
+def parsed_entry(params: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The record's ``parsed`` field for the files as they are now."""
+    inputs = _read_inputs(params)
+    return _parse_cache.entry(_digest(inputs), _parse(inputs))
+
+
 def inspect(params: dict[str, t.Any], with_pem: bool = False) -> dict[str, t.Any]:
     """Everything the reissue decision needs to know about the files, read-only."""
     path = params["path"]
-    result: dict[str, t.Any] = {"problems": [], "record": _files.read_record(path)}
-    result.update(_inspect_certificate(path, with_pem))
+    record = _files.read_record(path)
+    inputs = _read_inputs(params)
+    facts, remembered = _facts(inputs, record)
+    shown_record = {name: value for name, value in record.items() if name != "parsed"} if record else None
+    result: dict[str, t.Any] = {"problems": [], "record": shown_record, "parse_cache": "hit" if remembered else "miss"}
+    result.update(_inspect_certificate(path, inputs.certificate, facts["certificate"], with_pem))
     if params.get("privatekey_path"):
-        result["privatekey"] = _inspect_key(params["privatekey_path"])
+        result["privatekey"] = _inspect_key(inputs.privatekey, facts["privatekey"])
     if uses_csr(params):
-        result["csr"] = _inspect_csr(params, result["problems"])
+        result["csr"] = _inspect_csr(params, inputs, facts["csr"], result["problems"])
     if params.get("state", "present") == "present":
         for file_path, what in ((path, "path"), (params.get("privatekey_path") if manages_key(params) else None, "privatekey_path")):
             problem = file_path and _files.directory_problem(file_path, what)
@@ -61,59 +141,44 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False) -> dict[str, t.Any
     return result
 
 
-def _inspect_certificate(path: str, with_pem: bool) -> dict[str, t.Any]:
-    try:
-        data = _files.read_bytes(path)
-    except OSError as exc:
-        return {"certificate_state": "unreadable", "certificate_error": f"cannot read {path}: {exc.strerror}"}
+def _inspect_certificate(path: str, data: bytes | OSError | None, facts: dict[str, t.Any] | None, with_pem: bool) -> dict[str, t.Any]:
+    if isinstance(data, OSError):
+        return {"certificate_state": "unreadable", "certificate_error": f"cannot read {path}: {data.strerror}"}
     if data is None:
         return {"certificate_state": "missing", "certificate_file_sha256": None}
     file_sha256 = hashlib.sha256(data).hexdigest()
-    certificate = load_pem_certificate(data)
-    if certificate is None:
+    if facts is None:
         return {"certificate_state": "unreadable", "certificate_error": f"{path} holds no PEM certificate", "certificate_file_sha256": file_sha256}
-    found: dict[str, t.Any] = {"certificate_state": "present", "certificate": certificate_facts(certificate), "certificate_file_sha256": file_sha256}
+    found: dict[str, t.Any] = {"certificate_state": "present", "certificate": facts, "certificate_file_sha256": file_sha256}
     if with_pem:
         found["certificate_pem"] = data.decode("ascii", "replace")
     return found
 
 
-def _inspect_key(path: str) -> dict[str, t.Any]:
-    try:
-        data = _files.read_bytes(path)
-    except OSError:
+def _inspect_key(data: bytes | OSError | None, facts: dict[str, t.Any] | None) -> dict[str, t.Any]:
+    if isinstance(data, OSError):
         return {"checked": True, "state": "unreadable"}
     if data is None:
         return {"checked": True, "state": "missing"}
-    key = load_private_key(data, for_comparison_only=True)
-    if key is None:
+    if facts is None:
         return {"checked": True, "state": "unreadable"}
-    public_key = key.public_key()
-    return {"checked": True, "state": "present", "public_key_sha256": public_key_sha256(public_key), "key_type": key_type_of(public_key)}
+    return {"checked": True, "state": "present", "public_key_sha256": facts["public_key_sha256"], "key_type": facts["key_type"]}
 
 
-def _inspect_csr(params: dict[str, t.Any], problems: list[str]) -> dict[str, t.Any]:
-    if params.get("csr_content"):
-        data, source = params["csr_content"].encode("utf-8"), "csr_content"
-    else:
-        source = "csr_path"
-        try:
-            data = _files.read_bytes(params["csr_path"])
-        except OSError as exc:
-            problems.append(f"csr_path: cannot read {params['csr_path']}: {exc.strerror}")
-            return {}
-        if data is None:
-            problems.append(f"csr_path: {params['csr_path']} does not exist")
-            return {}
-    csr = load_pem_csr(data)
-    if csr is None:
+def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.Any] | None, problems: list[str]) -> dict[str, t.Any]:
+    source, data = inputs.csr_source, inputs.csr
+    if isinstance(data, OSError):
+        problems.append(f"csr_path: cannot read {params['csr_path']}: {data.strerror}")
+        return {}
+    if data is None:
+        problems.append(f"csr_path: {params['csr_path']} does not exist")
+        return {}
+    if facts is None:
         problems.append(f"{source}: not a PEM certificate signing request")
         return {}
-    facts = csr_facts(csr)
     if not facts["signature_valid"]:
         problems.append(f"{source}: the CSR's signature does not verify with its own public key")
-    facts["pem"] = data.decode("ascii", "replace")
-    return facts
+    return dict(facts, pem=data.decode("ascii", "replace"))
 
 
 # A pending key older than this belongs to a run that died; younger ones may still be waiting for ESA.
@@ -126,18 +191,20 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
     Without a common name the host's FQDN is used; it is looked up only here, since a slow resolver
     must not slow down the runs that change nothing.
     """
+    facts_module, keys_module = _crypto()
     key_path = params["privatekey_path"]
     common_name = common_name or socket.getfqdn()
     _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     if new_key:
-        key = generate_private_key(params["pkey_type"])
-        _files.create_private_file(_files.pending_key_path(key_path, run_token), private_key_pem(key), 0o600)
+        key = keys_module.generate_private_key(params["pkey_type"])
+        _files.create_private_file(_files.pending_key_path(key_path, run_token), keys_module.private_key_pem(key), 0o600)
     else:
         data = _files.read_bytes(key_path)
-        key = load_private_key(data) if data is not None else None
+        key = keys_module.load_private_key(data) if data is not None else None
         if key is None:
             raise TargetError(f"privatekey_path: {key_path} holds no usable private key to reuse (rotate_key=false)")
-    return {"csr_pem": build_csr_pem(key, common_name), "public_key_sha256": public_key_sha256(key.public_key()), "new_key": new_key}
+    return {"csr_pem": keys_module.build_csr_pem(key, common_name), "public_key_sha256": facts_module.public_key_sha256(key.public_key()),
+            "new_key": new_key}
 
 
 def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
@@ -153,20 +220,21 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str 
     Under a lock of the directories, the pair is replaced only if the certificate file is still the
     one this run inspected: when a concurrent run got there first, nothing is written ("raced").
     """
-    certificate = load_pem_certificate(certificate_pem.encode("ascii"))
+    facts_module, keys_module = _crypto()
+    certificate = facts_module.load_pem_certificate(certificate_pem.encode("ascii"))
     if certificate is None:
         raise TargetError("ESA returned a certificate that is not PEM; nothing was written")
-    cert_public = public_key_sha256(certificate.public_key())
+    cert_public = facts_module.public_key_sha256(certificate.public_key())
     path, key_path = params["path"], params.get("privatekey_path")
-    with _files.directory_locks(*[p for p in (path, key_path) if p]):
+    with _files.directory_locks(*_locked_paths(params)):
         if _files.content_sha256(path) != expected_file_sha256:
             discard_pending_key(params, run_token)
             return {"raced": True}
         key_bytes, pending = _new_key_bytes(params, privatekey_pem, run_token)
         expected = expected_public_key_sha256
         if key_bytes is not None:
-            key = load_private_key(key_bytes)
-            if key is None or public_key_sha256(key.public_key()) != cert_public:
+            key = keys_module.load_private_key(key_bytes)
+            if key is None or facts_module.public_key_sha256(key.public_key()) != cert_public:
                 raise TargetError("the issued certificate does not match the private key; nothing was written")
         elif expected and expected != cert_public:
             raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
@@ -182,8 +250,13 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str 
         if params.get("backup") and os.path.exists(path):
             outcome["backup_file"] = _files.backup_copy(path)
         _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path))
-        _files.write_record(path, dict(record, fingerprint_sha256=certificate_facts(certificate)["fingerprint_sha256"]))
+        record = dict(record, fingerprint_sha256=facts_module.certificate_facts(certificate)["fingerprint_sha256"])
+        _files.write_record(path, dict(record, parsed=parsed_entry(params)))
     return outcome
+
+
+def _locked_paths(params: dict[str, t.Any]) -> list[str]:
+    return [path for path in (params["path"], params.get("privatekey_path")) if path]
 
 
 def _new_key_bytes(params: dict[str, t.Any], privatekey_pem: str | None, run_token: str) -> tuple[bytes | None, str | None]:
@@ -210,8 +283,17 @@ def _certificate_mode(path: str) -> int:
         return 0o644 & ~umask
 
 
-def write_record(params: dict[str, t.Any], record: dict[str, t.Any]) -> None:
-    _files.write_record(params["path"], record)
+def write_record(params: dict[str, t.Any], record: dict[str, t.Any], expected_file_sha256: str | None) -> bool:
+    """Rewrite the bookkeeping (ESA id, and the facts parsed from the files as they are now).
+
+    Only while the certificate file is still the one the controller decided on: a run that replaced it in
+    the meantime wrote its own record, which must not be overwritten with this one's. False when skipped.
+    """
+    with _files.directory_locks(*_locked_paths(params)):
+        if _files.content_sha256(params["path"]) != expected_file_sha256:
+            return False
+        _files.write_record(params["path"], dict(record, parsed=parsed_entry(params)))
+    return True
 
 
 def remove(params: dict[str, t.Any]) -> dict[str, t.Any]:

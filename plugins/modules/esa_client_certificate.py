@@ -22,6 +22,12 @@ description:
     group or others, not even while it is being written.
   - The ESA id of each certificate is kept beside it in C(<path>.esa.json), so a run with nothing to do makes at most one ESA read.
     If that file is lost the certificate is found again by fingerprint, once.
+  - That file also keeps what the certificate, key and CSR said when they were last parsed, under a SHA-256 digest of their bytes
+    (the digest covers the key file, and reveals nothing usable about the key). While the files are byte for byte the same, a run
+    reuses those facts instead of parsing the files again, which spares the target the import of C(cryptography); any change to
+    any of the files makes the module parse them again.
+  - Owner, group, mode and SELinux context (and O(privatekey_mode) for a key the collection manages) are applied on every run,
+    also when no certificate is issued; a run that only corrects them reports C(changed) with empty RV(reasons).
 author:
   - alibabacloud.esa contributors (@alibabacloud)
 options:
@@ -357,13 +363,14 @@ request_id:
   type: str
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
     client_certificate_argument_spec,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 
 # The action plugin drives the module through phases with this one internal option; users never set it.
@@ -381,11 +388,13 @@ _TARGET_OPTIONS = {
 }
 
 
-def _apply_file_attributes(module: AnsibleModule, outcome: dict) -> bool:
+def _apply_file_attributes(module: AnsibleModule, outcome: dict, only_existing: bool = False) -> bool:
     """Owner, group, mode and SELinux context of the certificate and of the key the collection manages."""
     params = module.params
-    changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(params, path=params["path"]), False)
-    if phases.manages_key(params):
+    changed = False
+    if not only_existing or os.path.lexists(params["path"]):
+        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(params, path=params["path"]), changed)
+    if phases.manages_key(params) and (not only_existing or os.path.lexists(params["privatekey_path"])):
         key_args = module.load_file_common_arguments(params, path=params["privatekey_path"])
         key_args["mode"] = params["privatekey_mode"]
         changed = module.set_fs_attributes_if_different(key_args, changed)
@@ -402,7 +411,7 @@ def main() -> None:
         add_file_common_args=True,
         supports_check_mode=True,
     )
-    if not HAS_CRYPTOGRAPHY:
+    if not phases.cryptography_installed():
         module.fail_json(msg=missing_required_lib("cryptography (on the target)"))
     params = module.params
     target = params["_target"] or {}
@@ -412,14 +421,17 @@ def main() -> None:
         module.fail_json(msg=f"internal error: phase {phase} writes files and cannot run in check mode")
     try:
         if phase == "inspect":
-            module.exit_json(changed=False, inspection=phases.inspect(params, with_pem=bool(target.get("with_pem"))))
+            inspection = phases.inspect(params, with_pem=bool(target.get("with_pem")))
+            # Owner, group and mode are kept on every run, not only when a certificate is issued
+            # (in check mode AnsibleModule only reports what it would change).
+            attributes_changed = params["state"] == "present" and _apply_file_attributes(module, {}, only_existing=True)
+            module.exit_json(changed=attributes_changed, attributes_changed=attributes_changed, inspection=inspection)
         elif phase == "prepare":
             module.exit_json(changed=False, **phases.prepare_key_and_csr(params, target["new_key"], target["common_name"], run_id))
         elif phase == "discard":
             module.exit_json(changed=phases.discard_pending_key(params, run_id))
         elif phase == "record":
-            phases.write_record(params, target["record"])
-            module.exit_json(changed=False)
+            module.exit_json(changed=False, written=phases.write_record(params, target["record"], target.get("expected_file_sha256")))
         elif phase == "install":
             outcome = phases.install(params, target["certificate_pem"], target.get("privatekey_pem"), target["record"], run_id,
                                      target.get("expected_file_sha256"), target.get("expected_public_key_sha256"))

@@ -19,6 +19,7 @@ import typing as t
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import ConnectionSettings
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, EsaApiError, describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._sdk_transport import share_prepared_session
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._version import USER_AGENT
 
 try:
@@ -68,6 +69,7 @@ class EsaClient:
             raise EsaApiError(missing_sdk_message())
         else:
             self._sdk = SdkEsaClient(_sdk_config(settings))
+            share_prepared_session(settings.protocol, settings.endpoint_host)
 
     def create_client_certificate(self, site_id: int, *, validity_days: int, csr: str | None = None, pkey_type: str | None = None) -> dict[str, t.Any]:
         """Issue a certificate; ESA generates the key (answered once, in PrivateKey) when no CSR is given.

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
 
@@ -43,6 +43,11 @@ def params(tmp_path):
 
 
 TOKEN = "t0k3n"
+
+
+def read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def install(params, pem, key_pem=None, record=None, expected="unchanged", expected_key=None):
@@ -110,8 +115,12 @@ def test_install_puts_key_then_certificate_and_records_the_fingerprint(params):
     assert found["certificate"]["public_key_sha256"] == found["privatekey"]["public_key_sha256"]
     der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
     record = json.loads(open(_files.record_path(params["path"])).read())
+    parsed = record.pop("parsed")
     assert record == {"site_id": 1, "id": "abc", "fingerprint_sha256": hashlib.sha256(der).hexdigest()}
     assert found["certificate"]["fingerprint_sha256"] == record["fingerprint_sha256"]
+    # The facts of the files just written are remembered under their digest, and the next inspection reuses them.
+    assert parsed["digest"] == _parse_cache.files_digest(read(params["path"]), read(params["privatekey_path"]), None)
+    assert found["parse_cache"] == "hit" and found["record"] == record
 
 
 def test_install_refuses_a_certificate_for_another_key_and_writes_nothing(params):
