@@ -128,7 +128,7 @@ def test_digest_keeps_parts_apart():
 
 def test_a_no_op_inspection_never_imports_cryptography(params, installed):
     """The point of the memory: a target whose files are unchanged does not pay cryptography's import."""
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import json, sys
         from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
         params = json.loads(sys.argv[1])
