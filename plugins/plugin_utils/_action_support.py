@@ -11,6 +11,7 @@ import typing as t
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import (
     ConnectionSettingsError,
     resolve_connection_settings,
@@ -20,6 +21,11 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 
 CONNECTION_OPTION_NAMES = frozenset(connection_argument_spec())
+
+# strptime imports its helpers and compiles a pattern per format on first use. Action plugins are imported
+# in the controller's main process before it forks a worker per host: pay that here once, not once per host.
+for _esa_time in ("2000-01-01T00:00:00Z", "2000-01-01 00:00:00"):
+    parse_esa_time(_esa_time)
 
 
 class TaskInputError(Exception):
