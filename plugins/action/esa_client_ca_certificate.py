@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CA_CERTIFICATE_REQUIRED_IF,
     client_ca_certificate_argument_spec,
@@ -17,9 +15,9 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
+    EsaOnlyAction,
     TaskInputError,
     build_client,
-    fail,
     validate_arguments,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import (
@@ -35,35 +33,23 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames, read_hostnames, write_hostnames
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        self._partial_result: dict[str, t.Any] = {}
-        try:
-            params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF)
-            errors = client_ca_certificate_input_errors(params)
-            if errors:
-                raise TaskInputError("; ".join(errors))
-            now = utc_now()
-            certificate = None
-            if params["certificate"] is not None:
-                try:
-                    certificate = read_ca_certificate(params["certificate"], now=now, require_ca=params["state"] == "present")
-                except ValueError as exc:
-                    raise TaskInputError(str(exc)) from exc
-            client = build_client(params)
-            if params["state"] == "present":
-                result.update(self._present(params, client, certificate, now))
-            else:
-                result.update(self._absent(params, client, certificate, now))
-        except (TaskInputError, EsaApiError) as exc:
-            result.update(self._partial_result)
-            fail(result, exc)
-        return result
+class ActionModule(EsaOnlyAction):
+    def esa_run(self):
+        params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF)
+        errors = client_ca_certificate_input_errors(params)
+        if errors:
+            raise TaskInputError("; ".join(errors))
+        now = utc_now()
+        certificate = None
+        if params["certificate"] is not None:
+            try:
+                certificate = read_ca_certificate(params["certificate"], now=now, require_ca=params["state"] == "present")
+            except ValueError as exc:
+                raise TaskInputError(str(exc)) from exc
+        client = build_client(params)
+        if params["state"] == "present":
+            return self._present(params, client, certificate, now)
+        return self._absent(params, client, certificate, now)
 
     def _present(self, params: dict[str, t.Any], client: t.Any, certificate: t.Any, now: t.Any) -> dict[str, t.Any]:
         site_id = params["site_id"]
@@ -97,7 +83,7 @@ class ActionModule(ActionBase):
                 )
             except (TaskInputError, EsaApiError):
                 # The failed task still reports the upload it made, so nobody wonders where the CA came from.
-                self._partial_result = {"changed": changed, "certificate": after}
+                self.partial_result = {"changed": changed, "certificate": after}
                 raise
             changed = changed or outcome.plan.changed
             if before is not None:

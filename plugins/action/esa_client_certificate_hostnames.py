@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
     client_certificate_hostnames_argument_spec,
@@ -14,42 +12,33 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
+    EsaOnlyAction,
     TaskInputError,
     build_client,
-    fail,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        try:
-            params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF)
-            errors = client_certificate_hostnames_input_errors(params)
-            if errors:
-                raise TaskInputError("; ".join(errors))
-            requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
-            client = build_client(params)
-            outcome = ensure_hostnames(
-                client,
-                params["site_id"],
-                ca_id=params["ca_id"],
-                requested=requested,
-                state=params["state"],
-                append=params["append"],
-                check_mode=self._task.check_mode,
-            )
-            result.update(changed=outcome.plan.changed, hostnames=outcome.hostnames, ca_id=outcome.ca_id,
-                          added=outcome.plan.added, removed=outcome.plan.removed)
-            if self._task.diff:
-                result["diff"] = {"before": {"hostnames": outcome.plan.before}, "after": {"hostnames": outcome.hostnames}}
-        except (TaskInputError, EsaApiError) as exc:
-            fail(result, exc)
+class ActionModule(EsaOnlyAction):
+    def esa_run(self):
+        params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF)
+        errors = client_certificate_hostnames_input_errors(params)
+        if errors:
+            raise TaskInputError("; ".join(errors))
+        requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
+        client = build_client(params)
+        outcome = ensure_hostnames(
+            client,
+            params["site_id"],
+            ca_id=params["ca_id"],
+            requested=requested,
+            state=params["state"],
+            append=params["append"],
+            check_mode=self._task.check_mode,
+        )
+        result = {"changed": outcome.plan.changed, "hostnames": outcome.hostnames, "ca_id": outcome.ca_id,
+                  "added": outcome.plan.added, "removed": outcome.plan.removed}
+        if self._task.diff:
+            result["diff"] = {"before": {"hostnames": outcome.plan.before}, "after": {"hostnames": outcome.hostnames}}
         return result

@@ -5,44 +5,31 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import client_certificate_info_argument_spec
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
+    EsaOnlyAction,
     TaskInputError,
     build_client,
-    fail,
     validate_arguments,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_filters import matches, normalize_fingerprint
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        try:
-            params = validate_arguments(self._task.args, client_certificate_info_argument_spec())
-            fingerprint = None
-            if params["fingerprint_sha256"]:
-                try:
-                    fingerprint = normalize_fingerprint(params["fingerprint_sha256"])
-                except ValueError as exc:
-                    raise TaskInputError(str(exc)) from exc
-            if params["expires_within_days"] is not None and params["expires_within_days"] < 0:
-                raise TaskInputError(f"expires_within_days must be 0 or more, got {params['expires_within_days']}")
-            client = build_client(params)
-            result["certificates"] = _certificates(client, params, fingerprint)
-            result["changed"] = False
-        except (TaskInputError, EsaApiError) as exc:
-            fail(result, exc)
-        return result
+class ActionModule(EsaOnlyAction):
+    def esa_run(self):
+        params = validate_arguments(self._task.args, client_certificate_info_argument_spec())
+        fingerprint = None
+        if params["fingerprint_sha256"]:
+            try:
+                fingerprint = normalize_fingerprint(params["fingerprint_sha256"])
+            except ValueError as exc:
+                raise TaskInputError(str(exc)) from exc
+        if params["expires_within_days"] is not None and params["expires_within_days"] < 0:
+            raise TaskInputError(f"expires_within_days must be 0 or more, got {params['expires_within_days']}")
+        client = build_client(params)
+        return {"certificates": _certificates(client, params, fingerprint), "changed": False}
 
 
 def _certificates(client, params, fingerprint):

@@ -9,6 +9,7 @@ import os
 import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
@@ -67,3 +68,28 @@ def fail(result: dict[str, t.Any], exc: Exception) -> dict[str, t.Any]:
     else:
         result["msg"] = str(exc)
     return result
+
+
+class EsaOnlyAction(ActionBase):
+    """Base of the action plugins that talk to ESA only and never to the target.
+
+    Subclasses implement ``esa_run``, which answers the task's result and raises TaskInputError or EsaApiError
+    for a failure; ``partial_result`` holds what was done before a failure (reported with it).
+    """
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        self.partial_result: dict[str, t.Any] = {}
+        try:
+            result.update(self.esa_run())
+        except (TaskInputError, EsaApiError) as exc:
+            result.update(self.partial_result)
+            fail(result, exc)
+        return result
+
+    def esa_run(self) -> dict[str, t.Any]:
+        raise NotImplementedError
