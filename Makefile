@@ -1,9 +1,10 @@
 # alibabacloud.esa build and test entry points. Everything runs offline from pinned files:
 # virtualenvs, the collection copy and test results live in .build/ (see scripts/).
 #
-#   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, summary
+#   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, package, summary
 #   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, CORE=2.19 or both by default)
 #   make units | integration | lint | venvs | clean
+#   make package               build the tarball, install it alone, ansible-doc, an example, antsibull-docs, ansible-builder
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
 #   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
 
@@ -12,12 +13,12 @@ export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint venvs demo bench clean
+.PHONY: test sanity units integration lint package venvs demo bench clean
 
 test:
-	scripts/test.sh sanity units integration lint
+	scripts/test.sh sanity units integration lint package
 
-sanity units integration lint:
+sanity units integration lint package:
 	scripts/test.sh $@
 
 venvs:

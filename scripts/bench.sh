@@ -82,12 +82,8 @@ setup() {
     export ANSIBLE_CONFIG="${BENCH}/ansible.cfg"
 
     log "building and installing the collection"
-    (cd "${ROOT}" && "${VENV}/bin/ansible-galaxy" collection build --force --output-path "${BENCH}/dist" .) \
-        >"${BENCH}/logs/build.log" 2>&1 || { cat "${BENCH}/logs/build.log" >&2; die "collection build failed"; }
-    local tarball
-    tarball="$(find "${BENCH}/dist" -name 'alibabacloud-esa-*.tar.gz' | head -n 1)"
-    "${VENV}/bin/ansible-galaxy" collection install "${tarball}" -p "${BENCH}/collections" --force \
-        >>"${BENCH}/logs/build.log" 2>&1 || { cat "${BENCH}/logs/build.log" >&2; die "collection install failed"; }
+    build_and_install_collection "${VENV}/bin/ansible-galaxy" "${BENCH}/dist" "${BENCH}/collections" "${BENCH}/logs/build.log" >/dev/null ||
+        die "building or installing the collection failed"
 
     log "starting the ESA emulator"
     PYTHONPATH="${ROOT}/tests/emulator" "${PY}" -m esa_emulator --host 127.0.0.1 --port 0 \

@@ -94,16 +94,9 @@ setup() {
         --tmp "${DEMO}/tmp" --forks "${FORKS}"
 
     log "building and installing the collection"
-    (cd "${ROOT}" && ANSIBLE_CONFIG="${DEMO}/ansible.cfg" "${VENV}/bin/ansible-galaxy" collection build --force \
-        --output-path "${DEMO}/dist" .) >"${DEMO}/logs/build.log" 2>&1 || { cat "${DEMO}/logs/build.log" >&2; die "collection build failed"; }
     local tarball
-    tarball="$(find "${DEMO}/dist" -name 'alibabacloud-esa-*.tar.gz' | head -n 1)"
-    [[ -n "${tarball}" ]] || die "no tarball in ${DEMO}/dist"
-    local unwanted
-    unwanted="$(tar -tzf "${tarball}" | grep -E '(^|/)(\.build|\.git|__pycache__|tests/output|\.venv[^/]*)(/|$)|\.pyc$|\.tar\.gz$|integration_config\.yml$' || true)"
-    [[ -z "${unwanted}" ]] || die "the collection tarball is not clean (check build_ignore in galaxy.yml): ${unwanted}"
-    ANSIBLE_CONFIG="${DEMO}/ansible.cfg" "${VENV}/bin/ansible-galaxy" collection install "${tarball}" \
-        -p "${DEMO}/collections" --force >>"${DEMO}/logs/build.log" 2>&1 || { cat "${DEMO}/logs/build.log" >&2; die "collection install failed"; }
+    tarball="$(ANSIBLE_CONFIG="${DEMO}/ansible.cfg" build_and_install_collection "${VENV}/bin/ansible-galaxy" "${DEMO}/dist" \
+        "${DEMO}/collections" "${DEMO}/logs/build.log")" || die "building or installing the collection failed"
     say "[setup] built ${tarball##*/} ($(tar -tzf "${tarball}" | grep -vc '/$') files, nothing from .build, caches or VCS) and installed it into ${DEMO#"${ROOT}"/}/collections"
 
     log "starting the ESA emulator"

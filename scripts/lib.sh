@@ -78,6 +78,38 @@ ansible_test() {
     (cd "${COLLECTION_DIR}" && PATH="${venv}/bin:${PATH}" "${venv}/bin/ansible-test" "$@")
 }
 
+# What a collection tarball must never hold: tests' state, caches, virtualenvs, VCS files, other tarballs.
+UNWANTED_IN_TARBALL='(^|/)(\.build|\.git|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|tests/output|tests/integration/inventory|\.venv[^/]*)(/|$)|\.py[co]$|\.tar\.gz$|integration_config\.yml$'
+
+# build_and_install_collection ANSIBLE_GALAXY DIST_DIR COLLECTIONS_DIR LOG_FILE
+# Build the checkout with `ansible-galaxy collection build` into DIST_DIR, refuse a tarball that holds
+# anything matching UNWANTED_IN_TARBALL, install it into COLLECTIONS_DIR and print the tarball's path.
+# Output of ansible-galaxy goes to LOG_FILE (shown on failure); returns non-zero on any failure.
+# ANSIBLE_CONFIG and ANSIBLE_HOME, when set by the caller, apply to both ansible-galaxy runs.
+build_and_install_collection() {
+    local galaxy="$1" dist="$2" collections="$3" log_file="$4" tarball unwanted
+    mkdir -p "${dist}" "${collections}" "$(dirname "${log_file}")"
+    rm -f "${dist}"/alibabacloud-esa-*.tar.gz
+    if ! (cd "${ROOT}" && "${galaxy}" collection build --force --output-path "${dist}" .) >"${log_file}" 2>&1; then
+        cat "${log_file}" >&2
+        log "collection build failed"
+        return 1
+    fi
+    tarball="$(find "${dist}" -maxdepth 1 -name 'alibabacloud-esa-*.tar.gz' | head -n 1)"
+    [[ -n "${tarball}" ]] || { log "no tarball in ${dist}"; return 1; }
+    unwanted="$(tar -tzf "${tarball}" | grep -E "${UNWANTED_IN_TARBALL}" || true)"
+    if [[ -n "${unwanted}" ]]; then
+        log "the collection tarball is not clean (check build_ignore in galaxy.yml): ${unwanted//$'\n'/ }"
+        return 1
+    fi
+    if ! "${galaxy}" collection install "${tarball}" -p "${collections}" --force >>"${log_file}" 2>&1; then
+        cat "${log_file}" >&2
+        log "collection install failed"
+        return 1
+    fi
+    printf '%s\n' "${tarball}"
+}
+
 color_option() {
     if [[ -t 1 && -z "${CI:-}" ]]; then
         echo "--color=yes"

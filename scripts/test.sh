@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Run test phases for each ansible-core line and print one summary; exit non-zero on any failure.
 #
-#   scripts/test.sh [PHASE...]       PHASE: sanity, units, integration, lint (default: all four)
+#   scripts/test.sh [PHASE...]       PHASE: sanity, units, integration, lint, package (default: all five)
 #   CORE="2.21 2.19" scripts/test.sh  the ansible-core lines to test (default: both)
 #
-# Every phase runs even when an earlier one failed, so the summary is complete. The last line is
-# "N passed, M failed", summed over sanity tests, unit tests, integration targets and lint checks.
+# sanity, units and integration run once per ansible-core line; lint and package (the collection built,
+# installed and used from its tarball) run once, with the pinned tools. Every phase runs even when an
+# earlier one failed, so the summary is complete. The last line is "N passed, M failed", summed over
+# sanity tests, unit tests, integration targets, lint checks and package checks.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -69,14 +71,14 @@ PY
 
 main() {
     local -a phases=("$@") cores
-    [[ $# -gt 0 ]] || phases=(sanity units integration lint)
+    [[ $# -gt 0 ]] || phases=(sanity units integration lint package)
     read -ra cores <<<"${CORE:-${DEFAULT_CORES}}"
 
     local phase core
     for phase in "${phases[@]}"; do
         case "${phase}" in
-            sanity | units | integration | lint) ;;
-            *) die "unknown phase '${phase}' (choose from: sanity units integration lint)" ;;
+            sanity | units | integration | lint | package) ;;
+            *) die "unknown phase '${phase}' (choose from: sanity units integration lint package)" ;;
         esac
     done
     for core in "${cores[@]}"; do
@@ -93,14 +95,15 @@ main() {
     started="$(date +%s)"
     for core in "${cores[@]}"; do
         for phase in "${phases[@]}"; do
-            [[ "${phase}" == lint ]] && continue
+            [[ "${phase}" == lint || "${phase}" == package ]] && continue
             log "ansible-core ${core}: ${phase}"
             run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}"
         done
     done
     for phase in "${phases[@]}"; do
-        if [[ "${phase}" == lint ]]; then
-            run_phase tools lint "${ROOT}/scripts/run-lint.sh"
+        if [[ "${phase}" == lint || "${phase}" == package ]]; then
+            log "tools: ${phase}"
+            run_phase tools "${phase}" "${ROOT}/scripts/run-${phase}.sh"
         fi
     done
 
