@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile) and antsibull-changelog lint on the collection copy, with the
-# pinned tools in .build/venv-tools.
+# ansible-lint (production profile), antsibull-changelog lint and a CHANGELOG.rst freshness check on the
+# collection copy, with the pinned tools in .build/venv-tools.
 #
 #   scripts/run-lint.sh
 set -euo pipefail
@@ -29,6 +29,22 @@ main() {
     else
         failed=$((failed + 1))
     fi
+
+    # CHANGELOG.rst must be exactly what antsibull-changelog makes of changelogs/changelog.yaml (no hand edits,
+    # no release forgotten): regenerate it in a scratch copy and compare.
+    log "CHANGELOG.rst is what antsibull-changelog generates"
+    local scratch
+    scratch="$(mktemp -d "${TMPDIR:-/tmp}/esa-changelog.XXXXXX")"
+    cp -R "${COLLECTION_DIR}/galaxy.yml" "${COLLECTION_DIR}/changelogs" "${scratch}/"
+    if [[ -f "${COLLECTION_DIR}/CHANGELOG.rst" ]] &&
+        (cd "${scratch}" && PATH="${venv}/bin:${PATH}" "${venv}/bin/antsibull-changelog" generate >/dev/null) &&
+        diff -u "${COLLECTION_DIR}/CHANGELOG.rst" "${scratch}/CHANGELOG.rst"; then
+        passed=$((passed + 1))
+    else
+        log "CHANGELOG.rst is missing or differs from 'antsibull-changelog generate' (run it, or 'antsibull-changelog release')"
+        failed=$((failed + 1))
+    fi
+    rm -rf "${scratch}"
 
     record_result tools lint "${passed}" "${failed}" 0 "lint checks"
     log "lint: ${passed} passed, ${failed} failed"
