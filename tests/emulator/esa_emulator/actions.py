@@ -184,19 +184,23 @@ def get_client_certificate(ctx: ActionContext, params: Params) -> Answer:
     return {**_site_fields(site), 'Status': record.status, 'Certificate': record.certificate_pem, 'Result': _result(record)}
 
 
-def list_client_certificates(ctx: ActionContext, params: Params) -> Answer:
-    site = _site(ctx, params)
+def _page(site: t.Any, params: Params, records: list[t.Any], to_result: t.Callable[[t.Any], dict[str, t.Any]]) -> Answer:
+    """One page of a listing, as both List actions answer it: PageNumber from 1, PageSize up to 100, TotalCount."""
     page_number = _int(params, 'PageNumber', 1, 2 ** 31 - 1, default=1)
     page_size = _int(params, 'PageSize', 1, MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
-    records = ctx.store.ordered(site.site_id)
     page = records[(page_number - 1) * page_size:page_number * page_size]
     return {
         **_site_fields(site),
         'TotalCount': len(records),
         'PageNumber': page_number,
         'PageSize': page_size,
-        'Result': [_result(record) for record in page],
+        'Result': [to_result(record) for record in page],
     }
+
+
+def list_client_certificates(ctx: ActionContext, params: Params) -> Answer:
+    site = _site(ctx, params)
+    return _page(site, params, ctx.store.ordered(site.site_id), _result)
 
 
 def _change_status(ctx: ActionContext, params: Params, required: str, new: str) -> Answer:
@@ -378,17 +382,7 @@ def get_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
 
 def list_client_ca_certificates(ctx: ActionContext, params: Params) -> Answer:
     site = _site(ctx, params)
-    page_number = _int(params, 'PageNumber', 1, 2 ** 31 - 1, default=1)
-    page_size = _int(params, 'PageSize', 1, MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
-    records = ctx.store.ordered_client_cas(site.site_id)
-    page = records[(page_number - 1) * page_size:page_number * page_size]
-    return {
-        **_site_fields(site),
-        'TotalCount': len(records),
-        'PageNumber': page_number,
-        'PageSize': page_size,
-        'Result': [_ca_result(record) for record in page],
-    }
+    return _page(site, params, ctx.store.ordered_client_cas(site.site_id), _ca_result)
 
 
 def delete_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:

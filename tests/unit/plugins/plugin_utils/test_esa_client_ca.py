@@ -30,32 +30,9 @@ RESPONSES = {
 }
 
 
-class FakeSdk:
-    """Stands in for the official client: records requests, answers scripted bodies through the SDK's own models, or raises real SDK exceptions."""
-
-    def __init__(self, **scripts):
-        self.scripts = {name: list(outcomes) for name, outcomes in scripts.items()}
-        self.requests = []
-
-    def __getattr__(self, name):
-        operation = name[: -len("_with_options")] if name.endswith("_with_options") else None
-        if operation not in RESPONSES:
-            raise AttributeError(name)
-
-        def call(request, runtime):
-            assert runtime is not None
-            self.requests.append((operation, request.to_map()))
-            outcome = self.scripts[operation].pop(0)
-            if isinstance(outcome, BaseException):
-                raise outcome
-            return RESPONSES[operation]().from_map({"headers": {}, "statusCode": 200, "body": outcome})
-
-        return call
-
-
 def client_with(retries=3, **scripts):
     sleeps = []
-    fake = FakeSdk(**scripts)
+    fake = sdk_fakes.FakeSdk(RESPONSES, **scripts)
     settings = resolve_connection_settings({"access_key_id": "AKID", "access_key_secret": SECRET, "endpoint": "http://127.0.0.1:9"}, {})
     client = EsaClient(settings, retry_policy=RetryPolicy(retries, sleep=sleeps.append, random=lambda: 0.5), sdk_client=fake)
     return client, fake, sleeps
