@@ -62,7 +62,8 @@ class ActionModule(EsaOnlyAction):
             if self._task.check_mode:
                 after = planned_ca_facts(certificate, site_id, now, name=name)
             else:
-                after = ca_facts(upload_client_ca(client, site_id, certificate, name=name), site_id, now, name=name or certificate.facts["common_name"])
+                uploaded = upload_client_ca(client, site_id, certificate, name=name, retry_policy=client.retry_policy)
+                after = ca_facts(uploaded, site_id, now, name=name or certificate.facts["common_name"])
         else:
             changed = False
             after = dict(before)

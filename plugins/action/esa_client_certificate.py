@@ -165,7 +165,8 @@ class ActionModule(ActionBase):
             prepared = self._target("prepare", new_key=new_key, common_name=params["common_name"])
             csr_pem, expected_key = prepared["csr_pem"], prepared["public_key_sha256"]
         try:
-            issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"])
+            issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"],
+                           retry_policy=client.retry_policy)
         except Exception:
             if params["key_source"] == "local" and not uses_csr:
                 self._target("discard")

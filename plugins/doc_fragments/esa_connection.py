@@ -66,8 +66,10 @@ options:
     description:
       - How many times an ESA call is retried after throttling, a server error or a network error,
         with jittered exponential backoff that honours the wait ESA asks for.
-      - Creating a certificate is repeated only when the first request surely did not reach ESA,
-        so that retries never leave a second certificate behind.
+      - Creating a certificate (or uploading a client CA) is repeated at once only when the request surely did not reach ESA.
+        When it may have taken effect (a server error, or a connection lost after sending), ESA is searched for what it
+        issued, which is adopted; only if nothing is found is the request sent again, at most this many times, with the
+        same backoff. So retries never leave a second certificate behind.
       - Between V(0) and V(20).
     type: int
     default: 8

@@ -27,7 +27,7 @@ CA_FACT_NAMES = (
 )
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 # Upload attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
-_MAX_AMBIGUOUS_ROUNDS = 3
+_DEFAULT_AMBIGUOUS_ROUNDS = 3
 
 
 class CaCertificate(t.NamedTuple):
@@ -112,11 +112,17 @@ def planned_ca_facts(certificate: CaCertificate, site_id: int, now: _dt.datetime
     return facts
 
 
-def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None) -> dict[str, t.Any]:
-    """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again (bounded)."""
+def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: t.Any = None) -> dict[str, t.Any]:
+    """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again.
+
+    ``retry_policy`` (the client's) bounds the uploads to ``retries + 1`` and spaces them with its backoff.
+    """
     fingerprint = certificate.facts["fingerprint_sha256"]
+    rounds = retry_policy.retries + 1 if retry_policy is not None else _DEFAULT_AMBIGUOUS_ROUNDS
     last_error: EsaApiError | None = None
-    for _round in range(_MAX_AMBIGUOUS_ROUNDS):
+    for round_number in range(rounds):
+        if round_number and retry_policy is not None:
+            retry_policy.wait(round_number - 1)
         try:
             return flatten_record(client.upload_client_ca_certificate(site_id, certificate.pem, name=name))
         except AmbiguousCreateError as exc:
@@ -128,7 +134,7 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
             raise explain_upload_error(exc) from exc
     error = t.cast(EsaApiError, last_error)
     raise EsaApiError(
-        f"UploadClientCaCertificate failed {_MAX_AMBIGUOUS_ROUNDS} times in a way that may have taken effect, yet ESA lists no client CA with "
+        f"UploadClientCaCertificate failed {rounds} times in a way that may have taken effect, yet ESA lists no client CA with "
         f"fingerprint {fingerprint}: nothing was uploaded; try again later ({error.message.split(' The certificate may have')[0]})",
         code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
     ) from error

@@ -81,7 +81,7 @@ class RetryPolicy:
                 return t.cast(T, result)
             verdict = self._verdict(failure, may_have_taken_effect_on_failure)
             if verdict == _RETRY and attempt < self.retries:
-                self._wait(attempt, failure)
+                self.wait(attempt, failure)
                 attempt += 1
                 self.retries_performed += 1
                 continue
@@ -124,7 +124,8 @@ class RetryPolicy:
             delay = max(delay, asked * (1.0 + RETRY_AFTER_JITTER * self._random()))
         return delay
 
-    def _wait(self, attempt: int, failure: BaseException) -> None:
+    def wait(self, attempt: int, failure: BaseException | None = None) -> None:
+        """Sleep the backoff before retry number ``attempt + 1`` (also for retries made above this policy)."""
         delay = self.backoff_seconds(attempt, failure)
         self.seconds_slept += delay
         self._sleep(delay)

@@ -25,8 +25,9 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import
 
 # ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.
 _CLOCK_SLACK = _dt.timedelta(minutes=15)
-# Create attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
-_MAX_AMBIGUOUS_ROUNDS = 3
+# Create attempts when no retry policy is given (unit tests); with one, an ambiguous failure spends one of its
+# retries, like any other retried failure, so api_retries bounds the rounds and the backoff spaces them.
+_DEFAULT_AMBIGUOUS_ROUNDS = 3
 
 
 class Issued(t.NamedTuple):
@@ -37,11 +38,16 @@ class Issued(t.NamedTuple):
 
 
 def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _dt.datetime], *,
-          csr_pem: str | None = None, pkey_type: str | None = None) -> Issued:
-    """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again."""
+          csr_pem: str | None = None, pkey_type: str | None = None, retry_policy: t.Any = None) -> Issued:
+    """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again.
+
+    ``retry_policy`` (the client's) bounds and spaces the rounds: ``retries + 1`` creates at most, with its backoff
+    between them. Each round searches before creating again, so the rounds never leave a second certificate.
+    """
     started = now()
     identity = csr_identity(csr_pem) if csr_pem else None
-    for round_number in range(1, _MAX_AMBIGUOUS_ROUNDS + 1):
+    rounds = retry_policy.retries + 1 if retry_policy is not None else _DEFAULT_AMBIGUOUS_ROUNDS
+    for round_number in range(1, rounds + 1):
         try:
             body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         except AmbiguousCreateError as exc:
@@ -54,8 +60,10 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
             adopted = find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
             if adopted is not None:
                 return adopted
-            if round_number == _MAX_AMBIGUOUS_ROUNDS:
+            if round_number == rounds:
                 raise
+            if retry_policy is not None:
+                retry_policy.wait(round_number - 1)
             continue
         flat = flatten_record(body)
         return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)

@@ -26,6 +26,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import
     upload_client_ca,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError, describe_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -198,6 +199,16 @@ def test_uploads_lost_every_time_give_up_saying_nothing_was_uploaded():
                                            f"with fingerprint {FINGERPRINT}: nothing was uploaded")
     assert "may have been issued" not in raised.value.message
     assert client.calls == ["Upload", "List"] * 3
+
+
+def test_the_retry_policy_bounds_and_spaces_the_uploads():
+    client = FakeClient(["lost"] * 6)
+    slept = []
+    with pytest.raises(EsaApiError) as raised:
+        upload_client_ca(client, SITE_ID, CERTIFICATE, name=None, retry_policy=RetryPolicy(4, sleep=slept.append, random=lambda: 1.0))
+    assert raised.value.message.startswith("UploadClientCaCertificate failed 5 times")
+    assert client.calls == ["Upload", "List"] * 5
+    assert slept == [0.5, 1.0, 2.0, 4.0]
 
 
 def test_an_invalid_parameter_answer_names_certificate_and_name():

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import csr_identity, find_issued_for_key, issue
 
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fake_esa_client import FakeEsaClient
@@ -62,6 +63,30 @@ def test_gives_up_after_bounded_rounds(csr_pem):
         issue(client, 1, 30, now, csr_pem=csr_pem)
     assert client.calls.count("Create") == 3
     assert active(client) == []
+
+
+@pytest.mark.parametrize("retries", [0, 1, 8])
+def test_the_retry_policy_bounds_and_spaces_the_rounds(csr_pem, retries):
+    """api_retries counts ambiguous creates like any other retried failure, with the policy's backoff between them."""
+    client = FakeEsaClient()
+    client.fail_creates = ["ambiguous_lost"] * 20
+    slept = []
+    policy = RetryPolicy(retries, sleep=slept.append, random=lambda: 1.0)
+    with pytest.raises(AmbiguousCreateError):
+        issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=policy)
+    assert client.calls.count("Create") == retries + 1
+    assert client.calls.count("List") == retries + 1  # a search after every failed create: never a blind repeat
+    assert slept == [min(policy.max_delay, policy.base_delay * 2 ** attempt) for attempt in range(retries)]
+    assert active(client) == []
+
+
+def test_a_create_that_succeeds_within_the_retries_makes_one_certificate(csr_pem):
+    client = FakeEsaClient()
+    client.fail_creates = ["ambiguous_lost"] * 5
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=RetryPolicy(8, sleep=lambda _seconds: None))
+    assert not issued.adopted
+    assert client.calls.count("Create") == 6
+    assert len(active(client)) == 1
 
 
 def test_another_hosts_certificate_with_the_same_name_is_never_adopted(csr_pem):
