@@ -35,10 +35,8 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding
 
 class ActionModule(EsaOnlyAction):
     def esa_run(self):
-        params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF)
-        errors = client_ca_certificate_input_errors(params)
-        if errors:
-            raise TaskInputError("; ".join(errors))
+        params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF,
+                                    input_errors=client_ca_certificate_input_errors)
         now = utc_now()
         certificate = None
         if params["certificate"] is not None:

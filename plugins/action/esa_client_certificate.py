@@ -61,10 +61,8 @@ class ActionModule(ActionBase):
         try:
             spec = client_certificate_argument_spec()
             spec.update(FILE_COMMON_ARGUMENTS)
-            params = validate_arguments(self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE)
-            errors = client_certificate_input_errors(params)
-            if errors:
-                raise TaskInputError("; ".join(errors))
+            params = validate_arguments(self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
+                                        input_errors=client_certificate_input_errors)
             client = build_client(params)
             if params["state"] == "absent":
                 result.update(self._absent(params, client))

@@ -13,7 +13,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     EsaOnlyAction,
-    TaskInputError,
     build_client,
     validate_arguments,
 )
@@ -22,10 +21,8 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding
 
 class ActionModule(EsaOnlyAction):
     def esa_run(self):
-        params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF)
-        errors = client_certificate_hostnames_input_errors(params)
-        if errors:
-            raise TaskInputError("; ".join(errors))
+        params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
+                                    input_errors=client_certificate_hostnames_input_errors)
         requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
         client = build_client(params)
         outcome = ensure_hostnames(

@@ -33,12 +33,14 @@ class TaskInputError(Exception):
     """Bad input, refused before any ESA call; the message names the parameter."""
 
 
-def validate_arguments(args: dict[str, t.Any], argument_spec: dict[str, t.Any], **constraints: t.Any) -> dict[str, t.Any]:
-    """Validate on the controller with the module's own spec, so errors come before any ESA call."""
+def validate_arguments(args: dict[str, t.Any], argument_spec: dict[str, t.Any], *,
+                       input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None, **constraints: t.Any) -> dict[str, t.Any]:
+    """Validate on the controller with the module's own spec (then ``input_errors``), so errors come before any ESA call."""
     validator = ArgumentSpecValidator(argument_spec, **constraints)
     outcome = validator.validate(args)
-    if outcome.error_messages:
-        raise TaskInputError("; ".join(outcome.error_messages))
+    errors = outcome.error_messages or (input_errors(outcome.validated_parameters) if input_errors else [])
+    if errors:
+        raise TaskInputError("; ".join(errors))
     return outcome.validated_parameters
 
 

@@ -13,6 +13,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import service_message_of
 
 try:
@@ -27,7 +28,7 @@ CA_FACT_NAMES = (
 )
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 # Upload attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
-_DEFAULT_AMBIGUOUS_ROUNDS = 3
+_DEFAULT_AMBIGUOUS_RETRIES = 2
 
 
 class CaCertificate(t.NamedTuple):
@@ -118,11 +119,9 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
     ``retry_policy`` (the client's) bounds the uploads to ``retries + 1`` and spaces them with its backoff.
     """
     fingerprint = certificate.facts["fingerprint_sha256"]
-    rounds = retry_policy.retries + 1 if retry_policy is not None else _DEFAULT_AMBIGUOUS_ROUNDS
+    policy = retry_policy or RetryPolicy(_DEFAULT_AMBIGUOUS_RETRIES, sleep=lambda _seconds: None)
     last_error: EsaApiError | None = None
-    for round_number in range(rounds):
-        if round_number and retry_policy is not None:
-            retry_policy.wait(round_number - 1)
+    for _round in policy.attempts():
         try:
             return flatten_record(client.upload_client_ca_certificate(site_id, certificate.pem, name=name))
         except AmbiguousCreateError as exc:
@@ -134,7 +133,7 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
             raise explain_upload_error(exc) from exc
     error = t.cast(EsaApiError, last_error)
     raise EsaApiError(
-        f"UploadClientCaCertificate failed {rounds} times in a way that may have taken effect, yet ESA lists no client CA with "
+        f"UploadClientCaCertificate failed {policy.retries + 1} times in a way that may have taken effect, yet ESA lists no client CA with "
         f"fingerprint {fingerprint}: nothing was uploaded; try again later ({error.message.split(' The certificate may have')[0]})",
         code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
     ) from error

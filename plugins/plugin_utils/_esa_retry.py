@@ -124,6 +124,16 @@ class RetryPolicy:
             delay = max(delay, asked * (1.0 + RETRY_AFTER_JITTER * self._random()))
         return delay
 
+    def attempts(self) -> t.Iterator[int]:
+        """Attempt numbers 1 .. retries + 1, with the backoff slept before each one after the first.
+
+        For a retry loop kept above this policy: an ambiguous create, which must search ESA before trying again.
+        """
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.wait(attempt - 1)
+            yield attempt + 1
+
     def wait(self, attempt: int, failure: BaseException | None = None) -> None:
         """Sleep the backoff before retry number ``attempt + 1`` (also for retries made above this policy)."""
         delay = self.backoff_seconds(attempt, failure)

@@ -22,12 +22,13 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 
 # ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.
 _CLOCK_SLACK = _dt.timedelta(minutes=15)
-# Create attempts when no retry policy is given (unit tests); with one, an ambiguous failure spends one of its
-# retries, like any other retried failure, so api_retries bounds the rounds and the backoff spaces them.
-_DEFAULT_AMBIGUOUS_ROUNDS = 3
+# Without a retry policy (unit tests): 3 creates at most, no wait. With the client's, an ambiguous failure spends one
+# of its retries like any other retried failure, so api_retries bounds the rounds and its backoff spaces them.
+_DEFAULT_AMBIGUOUS_RETRIES = 2
 
 
 class Issued(t.NamedTuple):
@@ -46,8 +47,8 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
     """
     started = now()
     identity = csr_identity(csr_pem) if csr_pem else None
-    rounds = retry_policy.retries + 1 if retry_policy is not None else _DEFAULT_AMBIGUOUS_ROUNDS
-    for round_number in range(1, rounds + 1):
+    policy = retry_policy or RetryPolicy(_DEFAULT_AMBIGUOUS_RETRIES, sleep=lambda _seconds: None)
+    for round_number in policy.attempts():
         try:
             body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         except AmbiguousCreateError as exc:
@@ -60,10 +61,8 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
             adopted = find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
             if adopted is not None:
                 return adopted
-            if round_number == rounds:
+            if round_number == policy.retries + 1:
                 raise
-            if retry_policy is not None:
-                retry_policy.wait(round_number - 1)
             continue
         flat = flatten_record(body)
         return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
