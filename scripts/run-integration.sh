@@ -84,6 +84,13 @@ variables = {
     'esa_emulator_state_file': os.path.join(work, 'emulator-state.json'),
     'esa_emulator_ca_file': ca_file,
     'esa_target_python': target_python,
+    # The live test (tests/integration/targets/esa_live) runs against this emulator in CI, so that it keeps working;
+    # scripts/run-live.sh points the same variables at a real site.
+    'esa_live_opt_in': True,
+    'esa_live_site_id': ${EMULATOR_SITE_ID},
+    'esa_live_endpoint': ready['url'],
+    'esa_live_access_key_id': '${EMULATOR_ACCESS_KEY_ID}',
+    'esa_live_access_key_secret': '${EMULATOR_ACCESS_KEY_SECRET}',
 }
 with open(destination, 'w', encoding='utf-8') as handle:
     handle.write('---\n# Written by scripts/run-integration.sh for one run against the local ESA emulator.\n')

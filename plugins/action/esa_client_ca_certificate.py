@@ -24,6 +24,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import
     ca_facts,
     delete_client_ca,
     find_client_ca,
+    pem_fingerprint,
     planned_ca_facts,
     read_ca_certificate,
     upload_client_ca,
@@ -100,8 +101,10 @@ class ActionModule(EsaOnlyAction):
         if params["id"]:
             body = client.get_client_ca_certificate(site_id, params["id"])
             record = flatten_record(body) if body else None
-            if record and certificate is not None and record.get("FingerprintSha256", "").lower() != certificate.facts["fingerprint_sha256"]:
-                raise TaskInputError(f"id {params['id']} names a client CA whose fingerprint is {record.get('FingerprintSha256')}, not the one of "
+            # Compared with the fingerprint of the PEM ESA returns: ESA's own field may be empty.
+            actual = pem_fingerprint(body) if body else None
+            if record and certificate is not None and actual != certificate.facts["fingerprint_sha256"]:
+                raise TaskInputError(f"id {params['id']} names a client CA whose fingerprint is {actual}, not the one of "
                                      f"certificate ({certificate.facts['fingerprint_sha256']}): give one of id or certificate, or make them agree")
         else:
             record = find_client_ca(client, site_id, certificate.facts["fingerprint_sha256"])

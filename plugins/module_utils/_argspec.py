@@ -9,6 +9,7 @@ action plugin can never disagree about what an option means.
 
 from __future__ import annotations
 
+import posixpath
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames, too_many_hostnames
@@ -49,6 +50,8 @@ def client_certificate_argument_spec() -> dict[str, t.Any]:
         "rotate_key": {"type": "bool", "default": True},
         "revoke_replaced": {"type": "bool", "default": False},
         "force": {"type": "bool", "default": False},
+        "on_revoked": {"type": "str", "default": "reissue", "choices": ["reissue", "fail"]},
+        "delete_record": {"type": "bool", "default": False},
         "backup": {"type": "bool", "default": False},
         "return_content": {"type": "bool", "default": False},
     }
@@ -56,11 +59,18 @@ def client_certificate_argument_spec() -> dict[str, t.Any]:
     return spec
 
 
+# X.520 caps a common name at 64 characters; cryptography refuses to build a CSR with a longer (or empty) one.
+MAX_COMMON_NAME = 64
 CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE = [["csr_path", "csr_content"]]
 
 
 def client_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
-    """Checks that an argument spec cannot express; each message names the parameter to fix."""
+    """Checks that an argument spec cannot express; each message names the parameter to fix.
+
+    Every combination that would reissue on every run is refused here, before any ESA call: see
+    _settling_errors. (What only the target can see, such as two paths naming one file through a
+    symlink, is refused by the module's inspection, also before any ESA write.)
+    """
     errors = []
     uses_csr = bool(params.get("csr_path") or params.get("csr_content"))
     if params.get("state", "present") == "present":
@@ -74,8 +84,51 @@ def client_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
             errors.append("key_source=esa cannot be combined with csr_path or csr_content: ESA generates the key only when no CSR is sent")
         if not uses_csr and not params.get("privatekey_path"):
             errors.append("privatekey_path is required unless csr_path or csr_content is given")
+        errors.extend(_settling_errors(params, uses_csr))
+    errors.extend(_same_file_errors(params))
     if params.get("site_id") is not None and params["site_id"] <= 0:
         errors.append(f"site_id must be a positive ESA site id, got {params['site_id']}")
+    return errors
+
+
+def _settling_errors(params: dict[str, t.Any], uses_csr: bool) -> list[str]:
+    """Options that would never settle: each run would find a reason to issue again."""
+    errors = []
+    validity, remaining = params.get("validity_days"), params.get("remaining_days")
+    if validity is not None and remaining is not None and 0 <= remaining and remaining >= validity:
+        errors.append(f"remaining_days ({remaining}) must be below validity_days ({validity}): a certificate of {validity} days "
+                      "would be due for renewal the moment it is issued, so every run would issue another")
+    common_name = params.get("common_name")
+    if common_name is not None and not uses_csr:
+        if params.get("key_source") == "esa":
+            errors.append("common_name cannot be combined with key_source=esa: ESA chooses the subject of a certificate whose key it "
+                          "generates, so the certificate would never carry this name; use key_source=local to choose it")
+        elif not common_name.strip() or len(common_name) > MAX_COMMON_NAME:
+            errors.append(f"common_name must have 1 to {MAX_COMMON_NAME} characters and not be blank, got {len(common_name)} characters")
+        elif common_name != common_name.strip():
+            errors.append(f"common_name {common_name!r} has leading or trailing spaces; remove them")
+    if params.get("revoke_replaced") and uses_csr and not params.get("privatekey_path"):
+        errors.append("revoke_replaced needs privatekey_path: the host proves it holds the replaced certificate's key before the "
+                      "controller revokes it, and with a CSR alone it has no key to prove with")
+    return errors
+
+
+def _same_file_errors(params: dict[str, t.Any]) -> list[str]:
+    """Two options naming one file: the certificate would overwrite the key (or the CSR) on every run."""
+    named = [(name, params.get(name)) for name in ("path", "privatekey_path", "csr_path")]
+    seen: dict[str, str] = {}
+    errors = []
+    for name, value in named:
+        if not value:
+            continue
+        normalized = posixpath.normpath(value)
+        if normalized in seen:
+            errors.append(f"{name} and {seen[normalized]} name the same file ({value}): each needs a file of its own")
+        seen.setdefault(normalized, name)
+    record = posixpath.normpath(params["path"]) + ".esa.json" if params.get("path") else None
+    for name in ("privatekey_path", "csr_path"):
+        if record and params.get(name) and posixpath.normpath(params[name]) == record:
+            errors.append(f"{name} names the bookkeeping file of path ({record}): choose another file")
     return errors
 
 
@@ -116,8 +169,16 @@ def client_certificate_hostnames_input_errors(params: dict[str, t.Any]) -> list[
         errors.append("ca_id must be the ESA id of an uploaded client CA, or left out for the ESA-managed CA; got an empty string")
     if params.get("append") and params.get("state") == "absent":
         errors.append("append applies to state=present only: with state=absent, the hostnames listed are removed from the set")
+    errors.extend(_empty_hostnames_errors(params, "to unbind every hostname use state=absent without hostnames"))
     errors.extend(_hostnames_errors(params.get("hostnames"), limit=params.get("state", "present") == "present"))
     return errors
+
+
+def _empty_hostnames_errors(params: dict[str, t.Any], advice: str) -> list[str]:
+    """An empty list would unbind every hostname, turning mTLS off: a variable left empty by mistake must not do that."""
+    if params.get("state", "present") == "present" and params.get("hostnames") == []:
+        return [f"hostnames is an empty list, which would stop requiring client certificates on every hostname: {advice}"]
+    return []
 
 
 def client_ca_certificate_argument_spec() -> dict[str, t.Any]:
@@ -150,6 +211,8 @@ def client_ca_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
     if name is not None and not 1 <= len(name.strip()) <= MAX_CA_NAME:
         errors.append(f"name must have 1 to {MAX_CA_NAME} characters, got {len(name.strip())}")
     if present:
+        errors.extend(_empty_hostnames_errors(params, "leave hostnames out to keep the binding as it is, or unbind with "
+                                                      "alibabacloud.esa.esa_client_certificate_hostnames state=absent"))
         errors.extend(_hostnames_errors(params.get("hostnames"), limit=True))
     return errors
 

@@ -11,11 +11,23 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import time
 import typing as t
 
 PENDING_KEY_SUFFIX = ".esa-pending"
 RECORD_SUFFIX = ".esa.json"
+# Certificates, keys, CSRs and the bookkeeping record are a few kilobytes; anything far larger at one of
+# these paths is not ours, and reading it whole would cost the target memory for nothing.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class NotRegularFileError(OSError):
+    """A FIFO, socket or device where a file is expected: reading it could block forever or never end."""
+
+
+class FileTooLargeError(OSError):
+    """More than MAX_FILE_BYTES where a certificate, key, CSR or record is expected."""
 
 
 def record_path(certificate_path: str) -> str:
@@ -83,19 +95,53 @@ def backup_copy(path: str) -> str:
     and copies the mode afterwards: a key's backup would be readable by others for an instant.)
     """
     backup = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S~')}"
-    with open(path, "rb") as handle:
-        data = handle.read()
+    # Whatever its size (a huge non-certificate at path is still the user's data), but never a FIFO.
+    data = read_bytes(path, limit=None)
+    if data is None:
+        raise FileNotFoundError(2, "vanished before its backup was made", path)
     create_private_file(backup, data, os.stat(path).st_mode & 0o7777)
     return backup
 
 
-def read_bytes(path: str) -> bytes | None:
-    """The file's content, or None when it does not exist; other errors (permissions) propagate."""
+def read_bytes(path: str, limit: int | None = MAX_FILE_BYTES) -> bytes | None:
+    """The file's content, or None when it does not exist; other errors (permissions) propagate.
+
+    Opened non-blocking and checked with fstat before reading, so a FIFO planted at the path fails at once
+    (NotRegularFileError) instead of hanging the module; more than ``limit`` bytes is FileTooLargeError (None: no limit).
+    """
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
+    with os.fdopen(descriptor, "rb") as handle:
+        kind = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(kind):
+            raise NotRegularFileError(0, f"not a regular file ({file_kind(kind)})", path)
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise FileTooLargeError(0, f"larger than {limit // 1024} KiB, so not a certificate, key, CSR or record", path)
+    return data
+
+
+def file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def special_file_problem(path: str | None, what: str) -> str | None:
+    """Why path cannot be one of our files (a FIFO, socket or device), without opening it; None when it can."""
+    if not path:
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # directories are reported by directory_problem, with their own advice
+        return None
+    return f"{what}: {path} is {file_kind(mode)}, not a regular file; remove it or choose another path"
 
 
 def directory_problem(path: str, what: str) -> str | None:
@@ -110,16 +156,19 @@ def directory_problem(path: str, what: str) -> str | None:
     return None
 
 
-def write_atomically(path: str, data: bytes, mode: int) -> None:
+def write_atomically(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
     """Write data to path so readers see the old content or the new, never a part.
 
     The temporary file is created with `mode` from its first byte (O_EXCL, no umask widening
     afterwards), so a private key is never readable by others, not even for an instant.
+    ``owner`` (uid, gid) is given to the temporary file before the rename, where the process may.
     """
     directory, name = os.path.split(os.path.abspath(path))
     temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
     create_private_file(temporary, data, mode)
     try:
+        if owner is not None:
+            _chown_if_permitted(temporary, owner)
         os.replace(temporary, path)
     except OSError:
         remove_if_present(temporary)
@@ -170,9 +219,19 @@ def remove_if_present(path: str) -> bool:
     return True
 
 
+def _chown_if_permitted(path: str, owner: tuple[int, int]) -> None:
+    try:
+        os.chown(path, *owner)
+    except PermissionError:  # only root may give a file away; an unprivileged run keeps its own ownership
+        pass
+
+
 def read_record(certificate_path: str) -> dict[str, t.Any] | None:
-    """The bookkeeping record of a certificate file, or None when missing or not ours."""
-    data = read_bytes(record_path(certificate_path))
+    """The bookkeeping record of a certificate file, or None when missing, unreadable, oversized or not ours."""
+    try:
+        data = read_bytes(record_path(certificate_path))
+    except OSError:
+        return None
     if data is None:
         return None
     try:
@@ -184,6 +243,55 @@ def read_record(certificate_path: str) -> dict[str, t.Any] | None:
     return record
 
 
-def write_record(certificate_path: str, record: dict[str, t.Any], mode: int = 0o644) -> None:
+def write_record(certificate_path: str, record: dict[str, t.Any]) -> None:
+    """Write the record with the certificate's owner, group and mode (without execute bits): it says no more than the certificate."""
     payload = json.dumps(record, sort_keys=True, indent=1).encode("utf-8") + b"\n"
-    write_atomically(record_path(certificate_path), payload, mode)
+    mode, owner = _attributes_of(certificate_path)
+    write_atomically(record_path(certificate_path), payload, mode, owner)
+
+
+def record_attributes_differ(certificate_path: str) -> bool:
+    """Whether an existing record's owner, group or mode differ from the certificate's (as match_record_attributes sets them)."""
+    return bool(_record_attribute_changes(certificate_path)[1])
+
+
+def match_record_attributes(certificate_path: str) -> None:
+    """Give an existing record the certificate's owner, group and mode (without execute bits) again."""
+    target, changes = _record_attribute_changes(certificate_path)
+    if "owner" in changes:
+        _chown_if_permitted(target, changes["owner"])
+    if "mode" in changes:
+        os.chmod(target, changes["mode"])
+
+
+def _record_attribute_changes(certificate_path: str) -> tuple[str, dict[str, t.Any]]:
+    target = record_path(certificate_path)
+    try:
+        current = os.lstat(target)
+    except FileNotFoundError:
+        return target, {}
+    if not stat.S_ISREG(current.st_mode) or not os.path.exists(certificate_path):  # never chmod through a planted symlink
+        return target, {}
+    mode, owner = _attributes_of(certificate_path)
+    changes: dict[str, t.Any] = {}
+    # Only root can give a file away: an unprivileged run leaves ownership as it is and does not count it as a difference.
+    if owner is not None and (current.st_uid, current.st_gid) != owner and os.geteuid() == 0:
+        changes["owner"] = owner
+    if current.st_mode & 0o7777 != mode:
+        changes["mode"] = mode
+    return target, changes
+
+
+def _attributes_of(certificate_path: str) -> tuple[int, tuple[int, int] | None]:
+    try:
+        found = os.stat(certificate_path)
+    except FileNotFoundError:
+        return public_file_mode(), None
+    return found.st_mode & 0o666, (found.st_uid, found.st_gid)
+
+
+def public_file_mode() -> int:
+    """0644 within the process's umask: what a new public file (a certificate) gets."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o644 & ~umask

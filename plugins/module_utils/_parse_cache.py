@@ -15,17 +15,61 @@ key file stays the only place the key is.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
+import re
 import typing as t
 
 VERSION = 1
 _DOMAIN = b"alibabacloud.esa parsed files v1\0"
 
-# The parsed facts, by part, with the fields each must have; anything else in a record is not trusted.
-_FIELDS = {
-    "certificate": {"fingerprint_sha256": str, "public_key_sha256": str, "key_type": str, "not_before": str, "not_after": str},
-    "privatekey": {"public_key_sha256": str, "key_type": str},
-    "csr": {"public_key_sha256": str, "key_type": str, "signature_valid": bool},
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_HEX = re.compile(r"^[0-9a-f]{1,128}$")
+
+
+def _sha256_hex(value: t.Any) -> bool:
+    return isinstance(value, str) and bool(_SHA256_HEX.match(value))
+
+
+# Facts keep times as this collection returns them; checked without strptime, whose first use costs a no-op run.
+_RETURNED_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
+
+
+def _time(value: t.Any) -> bool:
+    match = _RETURNED_TIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    try:
+        _dt.datetime(*(int(part) for part in match.groups()))
+    except ValueError:
+        return False
+    return True
+
+
+def _optional(check: t.Callable[[t.Any], bool]) -> t.Callable[[t.Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _text(value: t.Any) -> bool:
+    return isinstance(value, str) and len(value) <= 1024
+
+
+def _days(value: t.Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100000
+
+
+# The parsed facts, by part, with a check for each field; a record whose remembered facts fail any check
+# (edited by hand, truncated, from another version) is a cache miss: the files are parsed again.
+_FIELDS: dict[str, dict[str, t.Callable[[t.Any], bool]]] = {
+    "certificate": {
+        "fingerprint_sha256": _sha256_hex, "public_key_sha256": _sha256_hex, "key_type": _text,
+        "not_before": _time, "not_after": _time, "serial_number": _optional(lambda v: isinstance(v, str) and bool(_HEX.match(v))),
+        "common_name": _optional(_text), "issuer": _optional(_text), "signature_algorithm": _optional(_text),
+        "validity_days": _optional(_days),
+    },
+    "privatekey": {"public_key_sha256": _sha256_hex, "key_type": _text},
+    "csr": {"public_key_sha256": _sha256_hex, "key_type": _text, "signature_valid": lambda v: isinstance(v, bool),
+            "common_name": _optional(_text)},
 }
 
 
@@ -58,6 +102,9 @@ def cached_facts(record: dict[str, t.Any] | None, digest: str) -> dict[str, t.An
         value = facts.get(part)
         if value is None:
             continue
-        if not isinstance(value, dict) or any(not isinstance(value.get(name), kind) for name, kind in fields.items()):
+        if not isinstance(value, dict) or set(value) - set(fields) or any(not valid(value.get(name)) for name, valid in fields.items()):
             return None
+    certificate = facts.get("certificate")
+    if certificate and certificate["not_before"] > certificate["not_after"]:  # same fixed format: text order is time order
+        return None
     return facts

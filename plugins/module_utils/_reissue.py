@@ -59,11 +59,20 @@ class LocalState:
 
 @dataclasses.dataclass(frozen=True)
 class RemoteRecord:
-    """ESA's record for the certificate on disk; None when ESA was not asked."""
+    """What ESA says about the certificate on disk; None when ESA was not asked.
+
+    ``found`` is True only for a record whose certificate is the file's (the lookup compares fingerprints it
+    computes from ESA's PEM). ``names_other_certificate`` says the bookkeeping's id led to another certificate
+    and none with the file's fingerprint exists. ``not_before``/``not_after`` come from ESA's PEM when it was
+    read: they outrank whatever the target remembered about the file.
+    """
 
     found: bool
     fingerprint_sha256: str | None = None
     status: str | None = None
+    names_other_certificate: bool = False
+    not_before: _dt.datetime | None = None
+    not_after: _dt.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +111,9 @@ def reissue_reasons(local: LocalState, remote: RemoteRecord | None, policy: Reis
         reasons.append("csr_mismatch")
     if not policy.uses_csr and policy.pkey_type is not None and policy.pkey_type != certificate.key_type:
         reasons.append("key_type_changed")
+    if remote is not None and remote.found and remote.not_before and remote.not_after:
+        # ESA's copy of this very certificate decides expiry: the target's remembered facts are only a cache.
+        certificate = dataclasses.replace(certificate, not_before=remote.not_before, not_after=remote.not_after)
     if as_utc(certificate.not_after) - as_utc(now) < renewal_threshold(certificate, policy.remaining_days):
         reasons.append("expiring")
     if policy.verify_remote and remote is not None:
@@ -118,13 +130,18 @@ def _csr_differs(local: LocalState, certificate: LocalCertificate) -> bool:
 
 def _remote_reasons(certificate: LocalCertificate, remote: RemoteRecord) -> list[str]:
     if not remote.found:
-        return ["not_found_remote"]
+        return ["fingerprint_mismatch" if remote.names_other_certificate else "not_found_remote"]
     reasons = []
-    if (remote.fingerprint_sha256 or "").lower() != certificate.fingerprint_sha256.lower():
+    # An empty or missing fingerprint from ESA is no evidence of a mismatch (some answers leave it blank).
+    if remote.fingerprint_sha256 and _plain_hex(remote.fingerprint_sha256) != _plain_hex(certificate.fingerprint_sha256):
         reasons.append("fingerprint_mismatch")
     if (remote.status or "").lower() != "active":
         reasons.append("revoked")
     return reasons
+
+
+def _plain_hex(value: str) -> str:
+    return value.replace(":", "").strip().lower()
 
 
 def local_state_from_inspection(inspection: dict[str, t.Any], parse_time: t.Callable[[str], _dt.datetime]) -> LocalState:

@@ -43,6 +43,24 @@ def _crypto() -> tuple[t.Any, t.Any]:
     return _certificate_facts, _keys
 
 
+def _sealing() -> t.Any:
+    """The module that opens the key ESA generated (key_source=esa), imported only when one is being installed."""
+    _crypto()  # the same clear message when cryptography is missing
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _key_wrap
+
+    return _key_wrap
+
+
+def _possession() -> t.Any:
+    """The module that signs the controller's challenge, imported only when a proof is asked (never on a no-op)."""
+    _crypto()
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _possession as possession
+
+    return possession
+
+
 def uses_csr(params: dict[str, t.Any]) -> bool:
     return bool(params.get("csr_path") or params.get("csr_content"))
 
@@ -120,25 +138,88 @@ def parsed_entry(params: dict[str, t.Any]) -> dict[str, t.Any]:
     return _parse_cache.entry(_digest(inputs), _parse(inputs))
 
 
-def inspect(params: dict[str, t.Any], with_pem: bool = False) -> dict[str, t.Any]:
-    """Everything the reissue decision needs to know about the files, read-only."""
+def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str | None = None) -> dict[str, t.Any]:
+    """Everything the reissue decision needs to know about the files; reads only, changes nothing.
+
+    With ``proof_nonce`` (state=absent), the key at privatekey_path also signs the controller's challenge,
+    so the controller can check that this host holds the key of the certificate it is asked to revoke.
+    """
     path = params["path"]
+    problems = _path_problems(params)
     record = _files.read_record(path)
     inputs = _read_inputs(params)
     facts, remembered = _facts(inputs, record)
     shown_record = {name: value for name, value in record.items() if name != "parsed"} if record else None
-    result: dict[str, t.Any] = {"problems": [], "record": shown_record, "parse_cache": "hit" if remembered else "miss"}
+    result: dict[str, t.Any] = {"problems": problems, "record": shown_record, "parse_cache": "hit" if remembered else "miss"}
     result.update(_inspect_certificate(path, inputs.certificate, facts["certificate"], with_pem))
     if params.get("privatekey_path"):
         result["privatekey"] = _inspect_key(inputs.privatekey, facts["privatekey"])
     if uses_csr(params):
-        result["csr"] = _inspect_csr(params, inputs, facts["csr"], result["problems"])
+        result["csr"] = _inspect_csr(params, inputs, facts["csr"], problems)
     if params.get("state", "present") == "present":
-        for file_path, what in ((path, "path"), (params.get("privatekey_path") if manages_key(params) else None, "privatekey_path")):
-            problem = file_path and _files.directory_problem(file_path, what)
-            if problem:
-                result["problems"].append(problem)
+        problems.extend(_present_problems(params, result))
+    if proof_nonce and not problems:
+        result["possession"] = possession_proof(params, inputs.privatekey, proof_nonce, params.get("site_id"))
     return result
+
+
+def _path_problems(params: dict[str, t.Any]) -> list[str]:
+    """What makes the paths unusable whatever the files hold: special files, and one file named twice."""
+    named = [(params["path"], "path"), (_files.record_path(params["path"]), "the bookkeeping file"),
+             (params.get("privatekey_path"), "privatekey_path"), (params.get("csr_path"), "csr_path")]
+    problems = [problem for problem in (_files.special_file_problem(file_path, what) for file_path, what in named) if problem]
+    seen: dict[str, str] = {}
+    for file_path, what in named:
+        if not file_path:
+            continue
+        real = os.path.realpath(file_path)
+        if real in seen:
+            problems.append(f"{what} and {seen[real]} name the same file ({real}): each needs a file of its own, "
+                            "or one would overwrite the other on every run")
+        seen.setdefault(real, what)
+    return problems
+
+
+def _present_problems(params: dict[str, t.Any], inspection: dict[str, t.Any]) -> list[str]:
+    """What would make every run reissue, or a write fail, found before anything is asked of ESA."""
+    problems = []
+    key = inspection.get("privatekey") or {}
+    key_path = params.get("privatekey_path")
+    if key.get("state") == "encrypted":
+        problems.append(f"privatekey_path: {key_path} holds an encrypted private key, which this module cannot read or compare; "
+                        "give it an unencrypted PEM key, or (with csr_path or csr_content) leave privatekey_path out")
+    elif uses_csr(params) and key_path and inspection.get("csr"):
+        # With a CSR the key is the user's: the module never writes it, so a key that is not the CSR's would
+        # mismatch every certificate issued from that CSR, on every run.
+        if key.get("state") != "present":
+            state = "does not exist" if key.get("state") == "missing" else "cannot be read or holds no private key"
+            problems.append(f"privatekey_path: {key_path} {state}; with a CSR the key is yours to provide "
+                            "(the module neither writes nor removes it): put the CSR's key there, or leave privatekey_path out")
+        elif key.get("public_key_sha256") != inspection["csr"].get("public_key_sha256"):
+            problems.append(f"privatekey_path: {key_path} is not the private key of the CSR, so no certificate issued from the CSR "
+                            "could ever match it: give the key that signed the CSR, or leave privatekey_path out")
+    for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")):
+        problem = file_path and _files.directory_problem(file_path, what)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def possession_proof(params: dict[str, t.Any], key_data: bytes | OSError | None, nonce: str, site_id: t.Any) -> dict[str, t.Any]:
+    """The key at privatekey_path signs the controller's challenge; or why it cannot."""
+    if not params.get("privatekey_path"):
+        return {"unavailable": "no privatekey_path was given, so this host has no key to prove with"}
+    if not isinstance(key_data, bytes):
+        return {"unavailable": f"privatekey_path {params['privatekey_path']} cannot be read"}
+    if _is_encrypted_pem(key_data):
+        return {"unavailable": f"privatekey_path {params['privatekey_path']} is encrypted"}
+    _facts_module, keys_module = _crypto()
+    key = keys_module.load_private_key(key_data, for_comparison_only=True)
+    possession = _possession()
+    signature = possession.sign(key, possession.proof_message(nonce, int(site_id or 0))) if key is not None else None
+    if signature is None:
+        return {"unavailable": f"privatekey_path {params['privatekey_path']} holds no usable private key"}
+    return {"signature": signature}
 
 
 def _inspect_certificate(path: str, data: bytes | OSError | None, facts: dict[str, t.Any] | None, with_pem: bool) -> dict[str, t.Any]:
@@ -161,8 +242,13 @@ def _inspect_key(data: bytes | OSError | None, facts: dict[str, t.Any] | None) -
     if data is None:
         return {"checked": True, "state": "missing"}
     if facts is None:
-        return {"checked": True, "state": "unreadable"}
+        return {"checked": True, "state": "encrypted" if _is_encrypted_pem(data) else "unreadable"}
     return {"checked": True, "state": "present", "public_key_sha256": facts["public_key_sha256"], "key_type": facts["key_type"]}
+
+
+def _is_encrypted_pem(data: bytes) -> bool:
+    """A passphrase-protected PEM key (PKCS#8 or traditional OpenSSL), told by its armour without cryptography."""
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data
 
 
 def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.Any] | None, problems: list[str]) -> dict[str, t.Any]:
@@ -207,18 +293,31 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
             "new_key": new_key}
 
 
+def prepare_recipient(params: dict[str, t.Any], run_token: str) -> dict[str, t.Any]:
+    """For key_source=esa: a one-time key pair whose private half waits in the 0600 pending file, so ESA's key
+    can travel to this host sealed instead of as a plain module argument (see _key_wrap)."""
+    key_path = params["privatekey_path"]
+    _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
+    private_pem, public_b64 = _sealing().new_recipient()
+    _files.create_private_file(_files.pending_key_path(key_path, run_token), private_pem, 0o600)
+    return {"recipient_public_key": public_b64}
+
+
 def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
     return bool(params.get("privatekey_path")) and _files.remove_if_present(_files.pending_key_path(params["privatekey_path"], run_token))
 
 
-def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str | None, record: dict[str, t.Any],
-            run_token: str, expected_file_sha256: str | None, expected_public_key_sha256: str | None = None) -> dict[str, t.Any]:
+def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: dict[str, t.Any] | None, record: dict[str, t.Any],
+            run_token: str, expected_file_sha256: str | None, expected_public_key_sha256: str | None = None,
+            proof_nonce: str | None = None) -> dict[str, t.Any]:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
     A crash between the two renames leaves a key that does not match the certificate, which the
     next run reports as key_mismatch and repairs; it never leaves a half-written file.
     Under a lock of the directories, the pair is replaced only if the certificate file is still the
     one this run inspected: when a concurrent run got there first, nothing is written ("raced").
+    With ``proof_nonce`` the key in place before the replacement signs the controller's challenge
+    (``possession``), so the controller may revoke the replaced certificate only if this host held its key.
     """
     facts_module, keys_module = _crypto()
     certificate = facts_module.load_pem_certificate(certificate_pem.encode("ascii"))
@@ -230,7 +329,7 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str 
         if _files.content_sha256(path) != expected_file_sha256:
             discard_pending_key(params, run_token)
             return {"raced": True}
-        key_bytes, pending = _new_key_bytes(params, privatekey_pem, run_token)
+        key_bytes, pending = _new_key_bytes(params, privatekey_sealed, run_token)
         expected = expected_public_key_sha256
         if key_bytes is not None:
             key = keys_module.load_private_key(key_bytes)
@@ -240,13 +339,17 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_pem: str 
             raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
 
         outcome: dict[str, t.Any] = {"raced": False, "backup_file": None, "privatekey_backup_file": None}
+        if proof_nonce:
+            outcome["possession"] = possession_proof(params, _read(key_path) if key_path else None, proof_nonce, params.get("site_id"))
         if key_bytes is not None and key_path:
             if params.get("backup") and os.path.exists(key_path):
                 outcome["privatekey_backup_file"] = _files.backup_copy(key_path)
-            if pending:
+            if pending and not privatekey_sealed:
                 _files.move_into_place(pending, key_path)
             else:
                 _files.write_atomically(key_path, key_bytes, 0o600)
+        if pending and privatekey_sealed:
+            _files.remove_if_present(pending)  # the one-time key has done its job
         if params.get("backup") and os.path.exists(path):
             outcome["backup_file"] = _files.backup_copy(path)
         _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path))
@@ -259,41 +362,48 @@ def _locked_paths(params: dict[str, t.Any]) -> list[str]:
     return [path for path in (params["path"], params.get("privatekey_path")) if path]
 
 
-def _new_key_bytes(params: dict[str, t.Any], privatekey_pem: str | None, run_token: str) -> tuple[bytes | None, str | None]:
-    """The key that pairs with the new certificate, and the pending file it waits in (if any)."""
+def _new_key_bytes(params: dict[str, t.Any], privatekey_sealed: dict[str, t.Any] | None, run_token: str) -> tuple[bytes | None, str | None]:
+    """The key that pairs with the new certificate, and the pending file it (or the one-time key that opens it) waits in."""
     key_path = params.get("privatekey_path")
-    if privatekey_pem:
-        return privatekey_pem.encode("ascii"), None
-    if key_path and manages_key(params):
-        pending = _files.pending_key_path(key_path, run_token)
-        data = _files.read_bytes(pending)
-        if data is not None:
-            return data, pending
-    # rotate_key=false or a CSR: the existing key signed the CSR; the certificate is checked against it, nothing rewritten.
+    if not key_path or not manages_key(params):
+        # A CSR: the user's key signed it; the certificate is checked against the CSR, nothing rewritten.
+        return None, None
+    pending = _files.pending_key_path(key_path, run_token)
+    data = _files.read_bytes(pending)
+    if privatekey_sealed:
+        if data is None:
+            raise TargetError("the one-time key that opens ESA's private key is gone from the target; nothing was written, run again")
+        try:
+            return _sealing().unseal(privatekey_sealed, data), pending
+        except ValueError as exc:
+            raise TargetError(f"{exc}; nothing was written") from None
+    if data is not None:
+        return data, pending
+    # rotate_key=false: the existing key signed the CSR; the certificate is checked against it, nothing rewritten.
     return None, None
 
 
 def _certificate_mode(path: str) -> int:
-    """Keep an existing certificate's mode; new ones are world-readable, as public certificates are."""
+    """Keep an existing certificate's mode; new ones are world-readable (within the umask), as public certificates are."""
     try:
         return os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o644 & ~umask
+        return _files.public_file_mode()
 
 
-def write_record(params: dict[str, t.Any], record: dict[str, t.Any], expected_file_sha256: str | None) -> bool:
-    """Rewrite the bookkeeping (ESA id, and the facts parsed from the files as they are now).
+def maintain(params: dict[str, t.Any], record: dict[str, t.Any] | None, expected_file_sha256: str | None) -> dict[str, t.Any]:
+    """A run that issues nothing: rewrite the bookkeeping when asked (a lost id found again, stale parsed facts).
 
-    Only while the certificate file is still the one the controller decided on: a run that replaced it in
-    the meantime wrote its own record, which must not be overwritten with this one's. False when skipped.
+    Only while the certificate file is still the one the controller decided on: a run that replaced it in the
+    meantime wrote its own record, which must not be overwritten with this one's.
     """
-    with _files.directory_locks(*_locked_paths(params)):
-        if _files.content_sha256(params["path"]) != expected_file_sha256:
-            return False
-        _files.write_record(params["path"], dict(record, parsed=parsed_entry(params)))
-    return True
+    written = False
+    if record is not None:
+        with _files.directory_locks(*_locked_paths(params)):
+            if _files.content_sha256(params["path"]) == expected_file_sha256:
+                _files.write_record(params["path"], dict(record, parsed=parsed_entry(params)))
+                written = True
+    return {"record_written": written}
 
 
 def remove(params: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -52,7 +52,9 @@ options:
     type: str
   hostnames:
     description:
-      - Hostnames of the site that shall require client certificates issued by this CA; exactly this set (V([]) clears it).
+      - Hostnames of the site that shall require client certificates issued by this CA; exactly this set.
+      - An empty list is refused, so that a variable left empty never unbinds every hostname; unbind with
+        O(alibabacloud.esa.esa_client_certificate_hostnames#module:state=absent).
       - Left out, the CA's hostnames are not read or changed.
       - At most 50; each must be a hostname of the site. With O(state=present) only.
     type: list

@@ -39,8 +39,13 @@ options:
   state:
     description:
       - V(present) issues the certificate when it is missing or needs replacing.
-      - V(absent) revokes the certificate on ESA if it is active, deletes its ESA record, and removes the certificate file,
-        the private key the collection manages and the bookkeeping file.
+      - V(absent) revokes the certificate on ESA if it is active, and removes the certificate file, the private key the
+        collection manages and the bookkeeping file. ESA keeps the revoked record, so the revocation stays visible in revoked
+        lists; O(delete_record=true) deletes it too.
+      - Before revoking or deleting anything on ESA, the host must prove it holds the certificate's private key (it signs a
+        random challenge of the controller's, which is checked against the public key of the certificate ESA returns for the
+        id). Without that proof (no O(privatekey_path), the key gone or replaced) only the local files are removed, and a
+        warning names the certificate left untouched on ESA.
     type: str
     default: present
     choices: [present, absent]
@@ -51,9 +56,11 @@ options:
     required: true
   privatekey_path:
     description:
-      - The private key file (PEM, PKCS#8, unencrypted) on the target.
-      - Required unless O(csr_path) or O(csr_content) is given. With a CSR it is optional and only checked against the certificate;
-        the collection then neither writes nor removes it.
+      - The private key file (PEM, PKCS#8, unencrypted) on the target. An encrypted key is refused, before anything is asked of ESA.
+      - Required unless O(csr_path) or O(csr_content) is given. With a CSR it is optional; when given it must hold the CSR's key
+        (otherwise no certificate issued from the CSR could ever match it), it is checked against the certificate and used to
+        prove possession before a revocation, and the collection neither writes nor removes it.
+      - Must name another file than O(path), O(csr_path) and the bookkeeping file.
     type: path
   privatekey_mode:
     description:
@@ -73,7 +80,10 @@ options:
     description:
       - V(local) generates the private key on the target (of type O(pkey_type)) and sends ESA only a CSR.
       - V(esa) lets ESA generate the key; ESA returns it once, in the answer to the create call, and it is written to O(privatekey_path).
-        The key then passes through the controller's memory, never its disk or output.
+        The key then passes through the controller's memory, never its disk or output. It travels to the target sealed (X25519,
+        AES-256-GCM) for a one-time key that the target made and keeps in a C(0600) file beside O(privatekey_path), so the
+        module arguments (which Ansible writes to the target's temporary directory when pipelining is off) never hold it in clear.
+      - With V(esa), ESA chooses the subject, so O(common_name) cannot be set.
       - Ignored when a CSR is given.
     type: str
     default: local
@@ -86,8 +96,10 @@ options:
     choices: [RSA, ECDSA]
   common_name:
     description:
-      - The subject common name of the locally built CSR (O(key_source=local)). Defaults to the target's fully qualified host name.
+      - The subject common name of the locally built CSR (O(key_source=local)), 1 to 64 characters. Defaults to the target's fully
+        qualified host name.
       - When set, a certificate with another common name is reissued (reason V(csr_mismatch)).
+      - Refused with O(key_source=esa) (ESA chooses that subject); ignored, with a warning, when a CSR is given.
     type: str
   validity_days:
     description:
@@ -97,7 +109,8 @@ options:
   remaining_days:
     description:
       - Reissue when fewer than this many days remain before the certificate expires.
-      - Defaults to a third of the certificate's lifetime.
+      - Defaults to a third of the certificate's lifetime. Must be below O(validity_days), or every new certificate would already
+        be due and every run would issue another.
     type: int
   verify_remote:
     description:
@@ -113,11 +126,30 @@ options:
   revoke_replaced:
     description:
       - Revoke the replaced certificate on ESA once the new files are in place.
+      - Only a certificate that ESA confirms is the replaced file's (by the fingerprint of the PEM ESA returns) and whose private
+        key the host proves it held (by signing a challenge with the key at O(privatekey_path) before it is replaced) is revoked;
+        otherwise a warning names the certificate left active. Needs O(privatekey_path), also with a CSR.
+      - This revokes inside the task, before any handler reloads the service that uses the certificate.
     type: bool
     default: false
   force:
     description:
-      - Reissue regardless of the state of the files and of ESA.
+      - Reissue regardless of the state of the files and of ESA. This is the one option that does not settle: every run with it
+        issues a new certificate.
+    type: bool
+    default: false
+  on_revoked:
+    description:
+      - What to do when ESA reports the certificate on disk as revoked.
+      - V(reissue) issues a new one, with a warning naming the revoked certificate.
+      - V(fail) fails the task before anything is issued or written, for teams whose revocations mean "this host is out".
+    type: str
+    default: reissue
+    choices: [reissue, fail]
+  delete_record:
+    description:
+      - With O(state=absent), also delete the certificate's record on ESA after revoking it. Revoked records stay listed on ESA
+        otherwise, which keeps the revocation visible; whether ESA's edge still refuses a deleted certificate is not documented.
     type: bool
     default: false
   backup:
@@ -140,7 +172,7 @@ options:
         description: The step to run on the target.
         type: str
         default: inspect
-        choices: [inspect, prepare, install, discard, record, remove]
+        choices: [inspect, prepare, install, discard, maintain, remove]
       run_id:
         description: Names this run's pending key, so concurrent runs never take each other's.
         type: str
@@ -159,9 +191,9 @@ options:
       certificate_pem:
         description: The issued certificate to install.
         type: str
-      privatekey_pem:
-        description: The key ESA generated (O(key_source=esa)), to install with it.
-        type: str
+      privatekey_sealed:
+        description: The key ESA generated (O(key_source=esa)), sealed for the one-time key of the prepare step.
+        type: dict
       expected_public_key_sha256:
         description: The public key the issued certificate must carry.
         type: str
@@ -171,11 +203,25 @@ options:
       record:
         description: The bookkeeping record to write beside the certificate.
         type: dict
+      proof_nonce:
+        description: The controller's challenge, signed with the key at O(privatekey_path) to prove possession before a revocation.
+        type: str
 notes:
   - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
     and no file write.
   - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
   - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
+  - Trust boundary. The controller holds site-wide credentials, a managed host holds one certificate. The id kept in
+    C(<path>.esa.json) is only a lookup hint: ESA's record counts as the file's only when the certificate ESA returns for it
+    has the file's fingerprint (computed from ESA's PEM), otherwise the certificate is searched by fingerprint; and nothing is
+    revoked or deleted unless the host proves it holds the key. A copied public certificate or an edited bookkeeping file can
+    never make the controller revoke another host's certificate.
+  - When ESA's record is read, the certificate ESA returns decides expiry; the facts the target remembers are only a cache,
+    and a malformed one is ignored.
+  - The bookkeeping file gets the certificate's owner, group and mode (without execute bits). Files larger than 1 MiB, FIFOs,
+    sockets and devices at any of the paths are refused or ignored without being read.
+  - Every combination of options settles (a second run reports no change) except O(force=true); combinations that could not
+    settle are refused before any ESA write.
 seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
 extends_documentation_fragment:
@@ -240,7 +286,7 @@ EXAMPLES = r"""
     key_source: esa
     pkey_type: ECDSA
 
-- name: Retire the certificate (revoke, delete on ESA, remove the files)
+- name: Retire the certificate (revoke on ESA, keeping the revoked record, and remove the files)
   alibabacloud.esa.esa_client_certificate:
     site_id: 1234567890123
     path: /etc/pki/mtls/client.crt
@@ -348,6 +394,11 @@ privatekey_backup_file:
   description: Copy of the replaced private key (mode kept).
   returned: when O(backup=true) and a key was replaced
   type: str
+backup_files:
+  description: Copies of the files O(state=absent) removed.
+  returned: when O(state=absent), O(backup=true) and files were removed
+  type: list
+  elements: str
 certificate_pem:
   description: The certificate, PEM.
   returned: when O(return_content=true) and a certificate is present
@@ -371,25 +422,31 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
     client_certificate_argument_spec,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 
+PHASES = ["inspect", "prepare", "install", "discard", "maintain", "remove"]
 # The action plugin drives the module through phases with this one internal option; users never set it.
 _TARGET_OPTIONS = {
-    "phase": {"type": "str", "default": "inspect", "choices": ["inspect", "prepare", "install", "discard", "record", "remove"]},
+    "phase": {"type": "str", "default": "inspect", "choices": PHASES},
     "run_id": {"type": "str", "default": "manual"},
     "with_pem": {"type": "bool", "default": False},
     "new_key": {"type": "bool", "default": True},
     "common_name": {"type": "str"},
     "certificate_pem": {"type": "str"},
-    "privatekey_pem": {"type": "str", "no_log": True},
+    "privatekey_sealed": {"type": "dict", "no_log": True},
     "expected_public_key_sha256": {"type": "str"},
     "expected_file_sha256": {"type": "str"},
     "record": {"type": "dict"},
+    "proof_nonce": {"type": "str", "no_log": False},
 }
 
 
-def _apply_file_attributes(module: AnsibleModule, outcome: dict, only_existing: bool = False) -> bool:
-    """Owner, group, mode and SELinux context of the certificate and of the key the collection manages."""
+def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False) -> bool:
+    """Owner, group, mode and SELinux context of the certificate and of the key the collection manages.
+
+    In check mode AnsibleModule only reports what it would change; the record then follows the certificate.
+    """
     params = module.params
     changed = False
     if not only_existing or os.path.lexists(params["path"]):
@@ -398,8 +455,20 @@ def _apply_file_attributes(module: AnsibleModule, outcome: dict, only_existing: 
         key_args = module.load_file_common_arguments(params, path=params["privatekey_path"])
         key_args["mode"] = params["privatekey_mode"]
         changed = module.set_fs_attributes_if_different(key_args, changed)
-    outcome["attributes_changed"] = changed
+    if not module.check_mode:
+        _files.match_record_attributes(params["path"])
     return changed
+
+
+def _attributes_differ(module: AnsibleModule) -> bool:
+    """What _apply_file_attributes would change, changing nothing: inspection must leave everything as it was,
+    since the task may still fail (a failed task never leaves a file with new attributes)."""
+    saved = module.check_mode
+    module.check_mode = True
+    try:
+        return _apply_file_attributes(module, only_existing=True)
+    finally:
+        module.check_mode = saved
 
 
 def main() -> None:
@@ -421,22 +490,26 @@ def main() -> None:
         module.fail_json(msg=f"internal error: phase {phase} writes files and cannot run in check mode")
     try:
         if phase == "inspect":
-            inspection = phases.inspect(params, with_pem=bool(target.get("with_pem")))
-            # Owner, group and mode are kept on every run, not only when a certificate is issued
-            # (in check mode AnsibleModule only reports what it would change).
-            attributes_changed = params["state"] == "present" and _apply_file_attributes(module, {}, only_existing=True)
-            module.exit_json(changed=attributes_changed, attributes_changed=attributes_changed, inspection=inspection)
+            inspection = phases.inspect(params, with_pem=bool(target.get("with_pem")), proof_nonce=target.get("proof_nonce"))
+            if params["state"] == "present" and not inspection["problems"]:
+                inspection["attributes_differ"] = _attributes_differ(module)
+                inspection["record_attributes_differ"] = _files.record_attributes_differ(params["path"])
+            module.exit_json(changed=False, inspection=inspection)
         elif phase == "prepare":
+            if params["key_source"] == "esa":
+                module.exit_json(changed=False, **phases.prepare_recipient(params, run_id))
             module.exit_json(changed=False, **phases.prepare_key_and_csr(params, target["new_key"], target["common_name"], run_id))
         elif phase == "discard":
             module.exit_json(changed=phases.discard_pending_key(params, run_id))
-        elif phase == "record":
-            module.exit_json(changed=False, written=phases.write_record(params, target["record"], target.get("expected_file_sha256")))
+        elif phase == "maintain":
+            outcome = phases.maintain(params, target.get("record"), target.get("expected_file_sha256"))
+            outcome["attributes_changed"] = _apply_file_attributes(module, only_existing=True)
+            module.exit_json(changed=outcome["attributes_changed"], **outcome)
         elif phase == "install":
-            outcome = phases.install(params, target["certificate_pem"], target.get("privatekey_pem"), target["record"], run_id,
-                                     target.get("expected_file_sha256"), target.get("expected_public_key_sha256"))
+            outcome = phases.install(params, target["certificate_pem"], target.get("privatekey_sealed"), target["record"], run_id,
+                                     target.get("expected_file_sha256"), target.get("expected_public_key_sha256"), target.get("proof_nonce"))
             if not outcome["raced"]:
-                _apply_file_attributes(module, outcome)
+                _apply_file_attributes(module)
             outcome["inspection"] = phases.inspect(params, with_pem=bool(target.get("with_pem")))
             module.exit_json(changed=not outcome["raced"], **outcome)
         else:

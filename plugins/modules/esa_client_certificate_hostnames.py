@@ -16,6 +16,18 @@ description:
   - Idempotent. The set bound on ESA is compared with the one asked for, ignoring order, case and a trailing dot, and
     ESA is written only when they differ. A run that changes nothing makes one ESA read.
   - Runs on the controller (in the action plugin of the same name); the target is not contacted.
+  - "What binding does at the edge, in ESA's own words: the client certificate guide says that binding a domain name
+    I(enables mTLS authentication) and I(allows only users with the correct and valid client certificate to access)
+    it (U(https://www.alibabacloud.com/help/en/edge-security-acceleration/esa/user-guide/client-certificate)); the SSL/TLS
+    overview says that ESA I(validates client certificates per request) and that I(to block failed requests, create an
+    mTLS rule in ESA) (U(https://www.alibabacloud.com/help/en/edge-security-acceleration/esa/user-guide/first-level-node-1))."
+  - So this module makes ESA ask for and check client certificates on the hostnames; whether a request that fails the
+    check is refused depends on an mTLS rule of the site (ESA console, the site's security rules), which this collection
+    does not manage. Add a rule that blocks requests to these hostnames whose client certificate is missing or did not
+    verify, and test it with a request without a certificate before relying on it. The field names of that rule are
+    not in the public documentation this collection was written from, so no rule text is given here.
+  - An empty O(hostnames) list is refused with O(state=present), so that a variable left empty by mistake never stops
+    ESA from checking client certificates; use O(state=absent) to unbind hostnames.
 author:
   - alibabacloud.esa contributors (@alibabacloud)
 options:
@@ -35,7 +47,7 @@ options:
       - Hostnames of the site, such as V(api.example.com) or V(*.example.com). Each must be a hostname of the site; ESA refuses
         any other, and the task fails naming it.
       - At most 50 per CA (counted after removing duplicates, and with O(append=true) including those already bound).
-      - Required with O(state=present). V([]) with O(state=present) clears the set.
+      - Required with O(state=present), and not empty there (V([]) is refused: unbinding every hostname takes O(state=absent)).
       - With O(state=absent), the hostnames to remove from the set; left out, the whole set is cleared.
     type: list
     elements: str

@@ -33,6 +33,10 @@ class TaskInputError(Exception):
     """Bad input, refused before any ESA call; the message names the parameter."""
 
 
+class TaskStopped(Exception):
+    """The task stops on purpose (a policy said so, e.g. on_revoked=fail); the message says why and what to do."""
+
+
 def validate_arguments(args: dict[str, t.Any], argument_spec: dict[str, t.Any], *,
                        input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None, **constraints: t.Any) -> dict[str, t.Any]:
     """Validate on the controller with the module's own spec (then ``input_errors``), so errors come before any ESA call."""
@@ -88,7 +92,7 @@ class EsaOnlyAction(ActionBase):
         self.partial_result: dict[str, t.Any] = {}
         try:
             result.update(self.esa_run())
-        except (TaskInputError, EsaApiError) as exc:
+        except (TaskInputError, TaskStopped, EsaApiError) as exc:
             result.update(self.partial_result)
             fail(result, exc)
         return result

@@ -12,7 +12,7 @@ import typing as t
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY, certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, pem_facts, record_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import service_message_of
 
@@ -81,8 +81,8 @@ def _is_ca(certificate: t.Any) -> bool:
 
 def same_fingerprint(record: dict[str, t.Any], fingerprint_sha256: str) -> bool:
     """Whether an ESA record is the certificate with this fingerprint (ESA writes lower-case hex; compare without case or colons)."""
-    recorded = re.sub(r"[\s:]", "", str(record.get("FingerprintSha256") or "")).lower()
-    return bool(recorded) and recorded == re.sub(r"[\s:]", "", fingerprint_sha256).lower()
+    recorded = _plain(record.get("FingerprintSha256"))
+    return bool(recorded) and recorded == _plain(fingerprint_sha256)
 
 
 def find_by_fingerprint(records: t.Iterable[dict[str, t.Any]], fingerprint_sha256: str) -> dict[str, t.Any] | None:
@@ -91,8 +91,34 @@ def find_by_fingerprint(records: t.Iterable[dict[str, t.Any]], fingerprint_sha25
 
 
 def find_client_ca(client: t.Any, site_id: int, fingerprint_sha256: str) -> dict[str, t.Any] | None:
-    """One paginated search of the site's client CAs; ESA has no lookup by fingerprint."""
-    return find_by_fingerprint(client.iter_client_ca_certificates(site_id), fingerprint_sha256)
+    """One paginated search of the site's client CAs; ESA has no lookup by fingerprint.
+
+    A listed CA whose FingerprintSha256 is empty (the GetClientCaCertificate example answers "") is fetched and
+    its fingerprint computed from the PEM, so such an answer never makes the task upload the CA again.
+    """
+    records = list(client.iter_client_ca_certificates(site_id))
+    found = find_by_fingerprint(records, fingerprint_sha256)
+    if found is not None:
+        return found
+    for record in records:
+        if _plain(record.get("FingerprintSha256")) or not record.get("Id"):
+            continue
+        body = client.get_client_ca_certificate(site_id, record["Id"])
+        if body and pem_fingerprint(body) == _plain(fingerprint_sha256):
+            return flatten_record(body)
+    return None
+
+
+def pem_fingerprint(record: dict[str, t.Any]) -> str | None:
+    """The SHA-256 fingerprint computed from the PEM an ESA answer carries, else ESA's field (never an empty one)."""
+    facts = pem_facts(record)
+    if facts:
+        return facts["fingerprint_sha256"]
+    return _plain(flatten_record(record).get("FingerprintSha256")) or None
+
+
+def _plain(fingerprint: t.Any) -> str:
+    return re.sub(r"[\s:]", "", str(fingerprint or "")).lower()
 
 
 def ca_facts(record: dict[str, t.Any], site_id: int, now: _dt.datetime, *, name: str | None = None) -> dict[str, t.Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import typing as t
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import (
     format_time,
     lifetime_days,
@@ -35,11 +36,25 @@ def flatten_record(body: dict[str, t.Any]) -> dict[str, t.Any]:
     return dict(body)
 
 
+def pem_facts(record: dict[str, t.Any]) -> dict[str, t.Any] | None:
+    """certificate_facts() of the PEM an ESA answer carries (Get, Create, Upload), or None without a readable one."""
+    pem = flatten_record(record).get("Certificate")
+    if not isinstance(pem, str) or "BEGIN CERTIFICATE" not in pem:
+        return None
+    certificate = load_pem_certificate(pem.encode("ascii", "replace"))
+    return certificate_facts(certificate) if certificate is not None else None
+
+
 def record_facts(record: dict[str, t.Any], site_id: int, now: _dt.datetime) -> dict[str, t.Any]:
-    """Facts of an ESA record, snake_case, times as YYYY-MM-DDTHH:MM:SSZ; never a private key."""
+    """Facts of an ESA record, snake_case, times as YYYY-MM-DDTHH:MM:SSZ; never a private key.
+
+    Where the answer carries the PEM, what the certificate itself says (fingerprint, serial, validity) wins
+    over ESA's derived fields, which some answers leave empty.
+    """
     flat = flatten_record(record)
-    not_before = _time_or_none(flat.get("NotBefore"))
-    not_after = _time_or_none(flat.get("NotAfter"))
+    own = pem_facts(flat) or {}
+    not_before = _time_or_none(own.get("not_before") or flat.get("NotBefore"))
+    not_after = _time_or_none(own.get("not_after") or flat.get("NotAfter"))
     validity = flat.get("ValidityDays")
     if validity is None and not_before and not_after:
         validity = lifetime_days(not_before, not_after)
@@ -47,9 +62,9 @@ def record_facts(record: dict[str, t.Any], site_id: int, now: _dt.datetime) -> d
         "id": flat.get("Id"),
         "site_id": int(flat.get("SiteId") or site_id),
         "status": flat.get("Status"),
-        "common_name": (flat.get("CommonName") or "").strip() or None,
-        "serial_number": (flat.get("SerialNumber") or "").lower() or None,
-        "fingerprint_sha256": (flat.get("FingerprintSha256") or "").lower() or None,
+        "common_name": (flat.get("CommonName") or "").strip() or own.get("common_name"),
+        "serial_number": own.get("serial_number") or (flat.get("SerialNumber") or "").replace(":", "").lower() or None,
+        "fingerprint_sha256": own.get("fingerprint_sha256") or (flat.get("FingerprintSha256") or "").replace(":", "").lower() or None,
         "not_before": format_time(not_before) if not_before else None,
         "not_after": format_time(not_after) if not_after else None,
         "signature_algorithm": flat.get("SignatureAlgorithm"),

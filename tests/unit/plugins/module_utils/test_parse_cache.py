@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import TOKEN, issue_for
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import TOKEN, install, issue_for
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_parse_cache.__file__), *[os.pardir] * 5))
 
@@ -31,8 +31,7 @@ def params(tmp_path):
 def installed(params):
     """A pair as a real install leaves it: key, certificate, and a record with the parsed facts."""
     key = generate_private_key("ECDSA")
-    expected = _files.content_sha256(params["path"])
-    phases.install(params, issue_for(key.public_key()), private_key_pem(key).decode(), {"site_id": 1, "id": "abc"}, TOKEN, expected)
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
     return key
 
 
@@ -82,7 +81,7 @@ def test_a_csr_is_part_of_the_digest(params, installed, tmp_path):
     csr_path.write_text(build_csr_pem(installed, "web01.example.com"))
     params.update(csr_path=str(csr_path))
     assert phases.inspect(params)["parse_cache"] == "miss"
-    assert phases.write_record(params, _files.read_record(params["path"]), _files.content_sha256(params["path"])) is True
+    assert phases.maintain(params, _files.read_record(params["path"]), _files.content_sha256(params["path"])) == {"record_written": True}
     found = phases.inspect(params)
     assert found["parse_cache"] == "hit" and found["csr"]["public_key_sha256"] == found["certificate"]["public_key_sha256"]
     assert found["csr"]["pem"] == csr_path.read_text()
@@ -116,7 +115,7 @@ def test_the_record_holds_nothing_of_the_key_but_a_digest(params, installed):
 
 def test_rewriting_the_record_stands_down_when_the_certificate_changed(params, installed):
     before = open(_files.record_path(params["path"])).read()
-    assert phases.write_record(params, {"site_id": 1, "id": "other"}, "0" * 64) is False
+    assert phases.maintain(params, {"site_id": 1, "id": "other"}, "0" * 64) == {"record_written": False}
     assert open(_files.record_path(params["path"])).read() == before
 
 

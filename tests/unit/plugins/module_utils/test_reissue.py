@@ -183,3 +183,29 @@ def test_local_state_from_inspection_reads_module_output():
     assert local.key_checked and local.key_public_sha256 == PUBLIC
     missing = local_state_from_inspection({"certificate_state": "missing"}, parse_esa_time)
     assert missing.certificate is None and not missing.key_checked
+
+
+@pytest.mark.parametrize("blank", ["", None])
+def test_an_empty_fingerprint_from_esa_never_causes_a_change(blank):
+    remote = RemoteRecord(found=True, fingerprint_sha256=blank, status="active")
+    assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == []
+
+
+def test_a_fingerprint_in_another_format_is_the_same_fingerprint():
+    colons = ":".join(FINGERPRINT.upper()[index:index + 2] for index in range(0, 64, 2))
+    assert reissue_reasons(present(), RemoteRecord(found=True, fingerprint_sha256=colons, status="active"), KEY_POLICY, NOW) == []
+
+
+def test_a_recorded_id_naming_another_certificate_is_a_fingerprint_mismatch_not_a_revocation():
+    remote = RemoteRecord(found=False, names_other_certificate=True)
+    assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == ["fingerprint_mismatch"]
+
+
+def test_esas_certificate_decides_expiry_over_the_remembered_facts():
+    """The target's cache claims 2099; ESA's PEM of the very same certificate says it ends in 5 days."""
+    remembered = present(certificate=certificate(days_left=27000))
+    remote = RemoteRecord(found=True, fingerprint_sha256=FINGERPRINT, status="active",
+                          not_before=NOW - dt.timedelta(days=360), not_after=NOW + dt.timedelta(days=5))
+    assert reissue_reasons(remembered, remote, ReissuePolicy(uses_csr=False, pkey_type="RSA", remaining_days=30), NOW) == ["expiring"]
+    # Without an ESA read (verify_remote=false) the files alone decide.
+    assert reissue_reasons(remembered, None, ReissuePolicy(uses_csr=False, pkey_type="RSA", remaining_days=30), NOW) == []

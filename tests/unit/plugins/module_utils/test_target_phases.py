@@ -20,6 +20,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _key_wrap
+from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import seal
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
 
 CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -50,11 +52,17 @@ def read(path):
         return handle.read()
 
 
-def install(params, pem, key_pem=None, record=None, expected="unchanged", expected_key=None):
-    """install() with the certificate file as inspected just before, as the action plugin passes it."""
+def install(params, pem, key_pem=None, record=None, expected="unchanged", expected_key=None, proof_nonce=None):
+    """install() with the certificate file as inspected just before, as the action plugin passes it.
+
+    A key_pem stands for the key ESA generated: sealed for the one-time key of the prepare step, as the controller does.
+    """
     if expected == "unchanged":
         expected = _files.content_sha256(params["path"])
-    return phases.install(params, pem, key_pem, record or {"site_id": 1, "id": "abc"}, TOKEN, expected, expected_key)
+    sealed = None
+    if key_pem is not None:
+        sealed = seal(key_pem.encode("ascii"), phases.prepare_recipient(params, TOKEN)["recipient_public_key"])
+    return phases.install(params, pem, sealed, record or {"site_id": 1, "id": "abc"}, TOKEN, expected, expected_key, proof_nonce)
 
 
 def test_inspect_missing_files(params):
@@ -231,3 +239,125 @@ def test_backup_copy_of_a_key_is_never_wider_than_0600(tmp_path, monkeypatch):
         os.umask(0o022)
     assert modes == [0o600]
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+
+
+# --- issue 12: what a host's files may not do -------------------------------------------------
+
+
+def test_a_fifo_at_any_path_is_refused_without_blocking(params, tmp_path):
+    for which in ("path", "privatekey_path", "record"):
+        target = _files.record_path(params["path"]) if which == "record" else params[which]
+        os.mkfifo(target)  # opening a FIFO for reading would block forever; inspection must not
+        problems = phases.inspect(params)["problems"]
+        assert any("is a FIFO, not a regular file" in problem for problem in problems), problems
+        os.unlink(target)
+
+
+def test_a_huge_file_is_never_read_whole(params):
+    with open(params["path"], "wb") as handle:
+        handle.truncate(60 * 1024 * 1024)  # sparse: 60 MB without using the disk
+    found = phases.inspect(params)
+    assert found["certificate_state"] == "unreadable" and "larger than" in found["certificate_error"]
+    with pytest.raises(_files.FileTooLargeError):
+        _files.read_bytes(params["path"])
+
+
+def test_an_oversized_or_garbage_record_is_ignored(params):
+    key = generate_private_key("RSA")
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
+    with open(_files.record_path(params["path"]), "wb") as handle:
+        handle.write(b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert phases.inspect(params)["record"] is None
+
+
+def test_an_encrypted_key_is_refused_before_anything_is_asked_of_esa(params):
+    key = generate_private_key("RSA")
+    encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(b"passphrase"))
+    with open(params["privatekey_path"], "wb") as handle:
+        handle.write(encrypted)
+    params["csr_content"] = build_csr_pem(key, "app.example.com")
+    problems = phases.inspect(params)["problems"]
+    assert problems and "holds an encrypted private key" in problems[0]
+
+
+def test_a_csr_users_key_must_be_the_csrs(params):
+    key, stranger = generate_private_key("ECDSA"), generate_private_key("ECDSA")
+    params["csr_content"] = build_csr_pem(key, "app.example.com")
+    assert any("does not exist" in p for p in phases.inspect(params)["problems"])
+    _files.write_atomically(params["privatekey_path"], private_key_pem(stranger), 0o600)
+    assert any("is not the private key of the CSR" in p for p in phases.inspect(params)["problems"])
+    _files.write_atomically(params["privatekey_path"], private_key_pem(key), 0o600)
+    assert phases.inspect(params)["problems"] == []
+
+
+def test_two_options_naming_one_file_through_a_symlink_are_refused(params, tmp_path):
+    os.symlink(params["path"], str(tmp_path / "alias.key"))
+    params["privatekey_path"] = str(tmp_path / "alias.key")
+    assert any("privatekey_path and path name the same file" in p for p in phases.inspect(params)["problems"])
+
+
+def test_the_record_follows_the_certificates_mode_and_owner(params):
+    key = generate_private_key("RSA")
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
+    os.chmod(params["path"], 0o640)
+    record = _files.record_path(params["path"])
+    assert _files.record_attributes_differ(params["path"])
+    _files.match_record_attributes(params["path"])
+    assert stat.S_IMODE(os.stat(record).st_mode) == 0o640 and not _files.record_attributes_differ(params["path"])
+    phases.maintain(params, _files.read_record(params["path"]), _files.content_sha256(params["path"]))
+    assert stat.S_IMODE(os.stat(record).st_mode) == 0o640
+    if os.geteuid() == 0:
+        os.chown(params["path"], 1234, 5678)
+        _files.match_record_attributes(params["path"])
+        assert (os.stat(record).st_uid, os.stat(record).st_gid) == (1234, 5678)
+
+
+def test_a_planted_symlink_at_the_record_is_never_chmodded_through(params, tmp_path):
+    key = generate_private_key("RSA")
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("x")
+    os.chmod(str(elsewhere), 0o600)
+    os.unlink(_files.record_path(params["path"]))
+    os.symlink(str(elsewhere), _files.record_path(params["path"]))
+    os.chmod(params["path"], 0o644)
+    _files.match_record_attributes(params["path"])
+    assert stat.S_IMODE(os.stat(str(elsewhere)).st_mode) == 0o600
+
+
+def test_inspection_proves_possession_only_with_the_key(params):
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _possession  # pylint: disable=import-outside-toplevel
+
+    key = generate_private_key("ECDSA")
+    install(params, issue_for(key.public_key()), private_key_pem(key).decode())
+    params["state"] = "absent"
+    nonce = _possession.new_nonce()
+    params["site_id"] = 7
+    proof = phases.inspect(params, proof_nonce=nonce)["possession"]
+    assert _possession.verify(key.public_key(), _possession.proof_message(nonce, 7), proof["signature"])
+    os.unlink(params["privatekey_path"])
+    assert phases.inspect(params, proof_nonce=nonce)["possession"] == {"unavailable": f"privatekey_path {params['privatekey_path']} cannot be read"}
+
+
+def test_install_signs_with_the_key_it_replaces(params):
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _possession  # pylint: disable=import-outside-toplevel
+
+    old, new = generate_private_key("RSA"), generate_private_key("RSA")
+    install(params, issue_for(old.public_key()), private_key_pem(old).decode())
+    params["site_id"] = 7
+    nonce = _possession.new_nonce()
+    out = install(params, issue_for(new.public_key()), private_key_pem(new).decode(), proof_nonce=nonce)
+    message = _possession.proof_message(nonce, 7)
+    assert _possession.verify(old.public_key(), message, out["possession"]["signature"])
+    assert not _possession.verify(new.public_key(), message, out["possession"]["signature"])
+
+
+def test_a_sealed_key_for_another_run_is_refused_and_nothing_written(params):
+    key = generate_private_key("RSA")
+    phases.prepare_recipient(params, TOKEN)
+    _private, someone_elses = _key_wrap.new_recipient()
+    sealed = _key_wrap.seal(private_key_pem(key), someone_elses)
+    with pytest.raises(phases.TargetError, match="does not open"):
+        phases.install(params, issue_for(key.public_key()), sealed, {"site_id": 1, "id": "abc"}, TOKEN, None)
+    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])

@@ -27,6 +27,8 @@ class FakeEsaClient:
         self.records: dict[str, dict[str, t.Any]] = {}
         self.calls: list[str] = []
         self.fail_creates: list[str] = []
+        # Like answers of older API versions (and the GetClientCaCertificate example): no derived fields.
+        self.blank_fingerprints = False
 
     def _issue(self, csr_pem: str, created: dt.datetime) -> dict[str, t.Any]:
         csr = x509.load_pem_x509_csr(csr_pem.encode())
@@ -61,12 +63,15 @@ class FakeEsaClient:
         if record is None:
             return None
         return {"Status": record["Status"], "Certificate": record["Certificate"],
-                "Result": {k: v for k, v in record.items() if k != "Certificate"}}
+                "Result": {k: v for k, v in self._answered(record).items() if k != "Certificate"}}
 
     def iter_client_certificates(self, site_id):
         self.calls.append("List")
         for record in list(self.records.values()):
-            yield {k: v for k, v in record.items() if k != "Certificate"}
+            yield {k: v for k, v in self._answered(record).items() if k != "Certificate"}
+
+    def _answered(self, record):
+        return dict(record, FingerprintSha256="") if self.blank_fingerprints else record
 
     def revoke_client_certificate(self, site_id, cert_id):
         self.calls.append("Revoke")

@@ -20,6 +20,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import
     delete_client_ca,
     explain_upload_error,
     find_by_fingerprint,
+    find_client_ca,
     planned_ca_facts,
     read_ca_certificate,
     same_fingerprint,
@@ -228,3 +229,25 @@ def test_deleting_what_is_already_gone_is_fine():
     client = FakeClient([])
     delete_client_ca(client, SITE_ID, "ca-404")
     assert client.calls == ["Delete"]
+
+
+class _BlankListing:
+    """A site whose CA listing leaves FingerprintSha256 empty, as the GetClientCaCertificate example does."""
+
+    def __init__(self, pem):
+        self.gets = []
+        self.pem = pem
+
+    def iter_client_ca_certificates(self, site_id):
+        return iter([{"Id": "ca-other", "FingerprintSha256": "0" * 64}, {"Id": "ca-1", "FingerprintSha256": ""}])
+
+    def get_client_ca_certificate(self, site_id, ca_id):
+        self.gets.append(ca_id)
+        return {"Certificate": self.pem, "Result": {"Id": ca_id, "FingerprintSha256": "", "SerialNumber": ""}}
+
+
+def test_a_blank_fingerprint_in_the_listing_is_computed_from_the_pem_never_uploaded_again():
+    client = _BlankListing(CA_PEM)
+    found = find_client_ca(client, SITE_ID, FINGERPRINT)
+    assert found["Id"] == "ca-1" and client.gets == ["ca-1"]
+    assert find_client_ca(_BlankListing(CA_PEM), SITE_ID, "ab" * 32) is None
