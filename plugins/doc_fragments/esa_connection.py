@@ -70,6 +70,9 @@ options:
       - HTTPS is used unless V(http://) is given, and plain HTTP is accepted only for a loopback host
         (V(127.0.0.1), V(::1), V(localhost)), such as a local ESA emulator, because requests carry
         signed credentials.
+      - HTTPS requests honour the controller's E(HTTPS_PROXY) (or E(https_proxy)) and E(NO_PROXY).
+        Plain HTTP to a loopback host never goes through a proxy, whatever E(HTTP_PROXY) or E(ALL_PROXY)
+        say, so signed requests and private keys made by ESA never cross a proxy unencrypted.
     type: str
   api_timeout:
     description:

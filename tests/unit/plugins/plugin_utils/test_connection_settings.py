@@ -383,8 +383,10 @@ def test_doc_fragment_mirrors_argument_spec():
         assert documented[name].get("choices") == spec.get("choices"), name
 
 
-def test_doc_fragment_names_both_esa_endpoints():
+def test_doc_fragment_names_both_esa_endpoints_and_the_proxy_rule():
     documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
     region_text = " ".join(documented["region"]["description"])
     assert all(f"esa.{region}.aliyuncs.com" in region_text for region in ESA_REGIONS)
     assert "esa-vpc.<region>.aliyuncs.com" in " ".join(documented["endpoint_type"]["description"])
+    endpoint_text = " ".join(documented["endpoint"]["description"])
+    assert "HTTP_PROXY" in endpoint_text and "NO_PROXY" in endpoint_text
