@@ -102,7 +102,7 @@ def test_a_session_of_ours_is_left_alone_and_any_other_replaced(protocol, sessio
 
     DaraCore._sessions[key] = object()
     assert _sdk_transport.share_prepared_session(protocol, "127.0.0.1:8443") is True
-    assert type(DaraCore._sessions[key]) is session_class
+    assert isinstance(DaraCore._sessions[key], session_class)
 
 
 def test_https_is_left_to_the_sdk_when_no_adapter_could_be_prepared(monkeypatch):
