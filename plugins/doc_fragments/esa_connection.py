@@ -41,20 +41,38 @@ options:
     type: str
   region:
     description:
-      - Region of the ESA endpoint, used to build C(esa.<region>.aliyuncs.com) when O(endpoint) is not set.
-      - If not set, E(ALIBABA_CLOUD_REGION_ID) on the controller is used, then E(ALICLOUD_REGION),
-        then V(cn-hangzhou).
-      - Use V(cn-hangzhou) for sites on the China site and V(ap-southeast-1) for international sites.
+      - Region of the ESA API, used to build its address when O(endpoint) is not set.
+      - ESA's API answers in two regions only, V(cn-hangzhou) for accounts of the China site
+        (C(esa.cn-hangzhou.aliyuncs.com)) and V(ap-southeast-1) for international accounts
+        (C(esa.ap-southeast-1.aliyuncs.com)); a site is found only through the one of its account.
+        Any other region is refused before ESA is called; to reach another address, set O(endpoint).
+      - If not set, E(ALIBABA_CLOUD_REGION_ID) on the controller is used when it names one of these
+        two regions, then E(ALICLOUD_REGION) likewise, then V(cn-hangzhou). These variables serve
+        every Alibaba Cloud service, so one that names another region (for example V(cn-beijing)) is
+        not used, and the task warns that V(cn-hangzhou) was chosen.
+      - Ignored for the address when O(endpoint) is set; it then only has to be a well-formed region id.
     type: str
+  endpoint_type:
+    description:
+      - Which of ESA's endpoints in O(region) to call when O(endpoint) is not set.
+      - V(public) calls C(esa.<region>.aliyuncs.com) over the internet; V(vpc) calls
+        C(esa-vpc.<region>.aliyuncs.com), which answers only from inside an Alibaba Cloud VPC.
+      - If not set, E(ALIBABA_CLOUD_ESA_ENDPOINT_TYPE) on the controller is used, then V(public).
+      - Ignored when O(endpoint) is set, with a warning if this option was given.
+    type: str
+    choices: [public, vpc]
   endpoint:
     description:
-      - ESA API endpoint, overriding the one built from O(region).
+      - ESA API endpoint, overriding the one built from O(region) and O(endpoint_type).
       - If not set, E(ALIBABA_CLOUD_ESA_ENDPOINT) on the controller is used.
       - Accepts V(host), V(host:port), V([ipv6]:port), V(https://host[:port]) and V(http://host[:port]);
         a path, query or user name is refused.
       - HTTPS is used unless V(http://) is given, and plain HTTP is accepted only for a loopback host
         (V(127.0.0.1), V(::1), V(localhost)), such as a local ESA emulator, because requests carry
         signed credentials.
+      - HTTPS requests honour the controller's E(HTTPS_PROXY) (or E(https_proxy)) and E(NO_PROXY).
+        Plain HTTP to a loopback host never goes through a proxy, whatever E(HTTP_PROXY) or E(ALL_PROXY)
+        say, so signed requests and private keys made by ESA never cross a proxy unencrypted.
     type: str
   api_timeout:
     description:

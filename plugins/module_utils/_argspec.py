@@ -25,6 +25,7 @@ def connection_argument_spec() -> dict[str, dict[str, t.Any]]:
         "access_key_secret": {"type": "str", "no_log": True},
         "security_token": {"type": "str", "no_log": True},
         "region": {"type": "str"},
+        "endpoint_type": {"type": "str", "choices": ["public", "vpc"]},
         "endpoint": {"type": "str"},
         "api_timeout": {"type": "int", "default": 30},
         "api_retries": {"type": "int", "default": 8},

@@ -5,6 +5,7 @@
 
 Options win over environment variables, ``ALIBABA_CLOUD_*`` over the older ``ALICLOUD_*``,
 and with no key pair anywhere the Alibaba Cloud default credential chain applies.
+ESA's OpenAPI answers in two regions only (ESA_REGIONS); an explicit endpoint wins over region and endpoint type.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import c
 # The spec lives in module_utils because modules document (and so must accept) the same options.
 CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = connection_argument_spec()
 
+# The only regions with an ESA API endpoint (ESA endpoint page), and whose accounts each one serves.
+ESA_REGIONS: dict[str, str] = {"cn-hangzhou": "China-site accounts", "ap-southeast-1": "international accounts"}
 DEFAULT_REGION = "cn-hangzhou"
+ENDPOINT_TYPES = ("public", "vpc")
+DEFAULT_ENDPOINT_TYPE: t.Final = "public"
+REGION_ENVIRONMENT = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
+ENDPOINT_ENVIRONMENT = "ALIBABA_CLOUD_ESA_ENDPOINT"
+ENDPOINT_TYPE_ENVIRONMENT = "ALIBABA_CLOUD_ESA_ENDPOINT_TYPE"
 DEFAULT_TIMEOUT_SECONDS = 30
 DEFAULT_RETRIES = 8
 MAX_RETRIES = 20
@@ -52,10 +60,18 @@ class ConnectionSettings:
     timeout_seconds: int
     retries: int
     credential_source: str
+    # None when an explicit endpoint names the address (then region and endpoint type did not choose it).
+    endpoint_type: t.Literal["public", "vpc"] | None = "public"
+    # One line each, for the action to show: what was resolved differently from what the environment said.
+    warnings: tuple[str, ...] = ()
 
     @property
     def uses_default_chain(self) -> bool:
         return self.access_key_id is None
+
+    @property
+    def uses_explicit_endpoint(self) -> bool:
+        return self.endpoint_type is None
 
     @property
     def endpoint_url(self) -> str:
@@ -87,8 +103,19 @@ _ENVIRONMENT_CREDENTIALS = (
 def resolve_connection_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> ConnectionSettings:
     """Turn module options plus the controller's environment into validated settings, or raise ConnectionSettingsError."""
     access_key_id, access_key_secret, security_token, credential_source = _resolve_credentials(params, environ)
-    region = _resolve_region(params, environ)
-    endpoint_host, protocol = _resolve_endpoint(params, environ, region)
+    warnings: list[str] = []
+    explicit = _explicit_endpoint(params, environ)
+    region, ignored_region_variables = _resolve_region(params, environ, explicit_endpoint=explicit is not None)
+    endpoint_type = _resolve_endpoint_type(params, environ)
+    if explicit is not None:
+        endpoint_host, protocol, origin = explicit
+        if _present(params.get("endpoint_type")) is not None:
+            warnings.append(f"endpoint_type {endpoint_type} is ignored: {origin} names the address to call ({protocol}://{endpoint_host}).")
+        chosen_type: t.Literal["public", "vpc"] | None = None
+    else:
+        endpoint_host, protocol, chosen_type = esa_endpoint_host(region, endpoint_type), "https", endpoint_type
+        if ignored_region_variables:
+            warnings.append(_ignored_region_warning(ignored_region_variables, f"https://{endpoint_host}"))
     return ConnectionSettings(
         access_key_id=access_key_id,
         access_key_secret=access_key_secret,
@@ -99,7 +126,19 @@ def resolve_connection_settings(params: t.Mapping[str, t.Any], environ: t.Mappin
         timeout_seconds=_resolve_int(params, "api_timeout", DEFAULT_TIMEOUT_SECONDS, minimum=1, maximum=None),
         retries=_resolve_int(params, "api_retries", DEFAULT_RETRIES, minimum=0, maximum=MAX_RETRIES),
         credential_source=credential_source,
+        endpoint_type=chosen_type,
+        warnings=tuple(warnings),
     )
+
+
+def esa_endpoint_host(region: str, endpoint_type: str) -> str:
+    """ESA's API host for one of ESA_REGIONS: ``esa.<region>`` or, inside an Alibaba Cloud VPC, ``esa-vpc.<region>``."""
+    prefix = "esa-vpc" if endpoint_type == "vpc" else "esa"
+    return f"{prefix}.{region}.aliyuncs.com"
+
+
+def _regions_sentence() -> str:
+    return " and ".join(f"{region} ({accounts})" for region, accounts in ESA_REGIONS.items())
 
 
 def _present(value: t.Any) -> str | None:
@@ -133,32 +172,66 @@ def _resolve_credentials(params: t.Mapping[str, t.Any], environ: t.Mapping[str, 
     return None, None, None, CREDENTIALS_FROM_DEFAULT_CHAIN
 
 
-def _resolve_region(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> str:
-    candidates = (
-        ("region", params.get("region")),
-        ("ALIBABA_CLOUD_REGION_ID", environ.get("ALIBABA_CLOUD_REGION_ID")),
-        ("ALICLOUD_REGION", environ.get("ALICLOUD_REGION")),
-    )
-    for name, value in candidates:
-        region = _present(value)
-        if region is None:
+def _resolve_region(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str], *, explicit_endpoint: bool) -> tuple[str, list[tuple[str, str]]]:
+    """The region, and the generic region variables passed over because they name no ESA region."""
+    region = _present(params.get("region"))
+    if region is not None:
+        if explicit_endpoint:
+            # The endpoint names the address, so the region only has to be well formed.
+            if not _REGION_PATTERN.match(region):
+                raise ConnectionSettingsError(f"region {region!r} is not a region id: use lower-case letters, digits and '-', for example cn-hangzhou.")
+            return region, []
+        if region not in ESA_REGIONS:
+            raise ConnectionSettingsError(
+                f"region {region!r} has no ESA endpoint: ESA's API is only in {_regions_sentence()};"
+                " set region to one of them, or set endpoint to the address to call."
+            )
+        return region, []
+    # These variables serve every Alibaba Cloud service, so one naming another region says nothing about ESA.
+    ignored: list[tuple[str, str]] = []
+    for name in REGION_ENVIRONMENT:
+        value = _present(environ.get(name))
+        if value is None:
             continue
-        if not _REGION_PATTERN.match(region):
-            origin = "region" if name == "region" else f"region (from {name})"
-            raise ConnectionSettingsError(f"{origin} {region!r} is not a region id: use lower-case letters, digits and '-', for example cn-hangzhou.")
-        return region
-    return DEFAULT_REGION
+        if value in ESA_REGIONS:
+            return value, []
+        ignored.append((name, value))
+    return DEFAULT_REGION, [] if explicit_endpoint else ignored
 
 
-def _resolve_endpoint(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str], region: str) -> tuple[str, t.Literal["https", "http"]]:
+def _ignored_region_warning(ignored: list[tuple[str, str]], endpoint_url: str) -> str:
+    named = " and ".join(f"{name}={value!r}" for name, value in ignored)
+    verb = "is" if len(ignored) == 1 else "are"
+    return (
+        f"{named} {verb} not an ESA region, so ESA is called at {endpoint_url} ({DEFAULT_REGION}): ESA's API is only in {_regions_sentence()};"
+        " set the region option (ap-southeast-1 for an international account) to choose, and to silence this warning."
+    )
+
+
+def _resolve_endpoint_type(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> t.Literal["public", "vpc"]:
+    candidates = (("endpoint_type", params.get("endpoint_type")), (f"endpoint_type (from {ENDPOINT_TYPE_ENVIRONMENT})", environ.get(ENDPOINT_TYPE_ENVIRONMENT)))
+    for origin, value in candidates:
+        endpoint_type = _present(value)
+        if endpoint_type is None:
+            continue
+        if endpoint_type == "public":
+            return "public"
+        if endpoint_type == "vpc":
+            return "vpc"
+        raise ConnectionSettingsError(f"{origin} is {endpoint_type!r}: use public, or vpc from inside an Alibaba Cloud VPC.")
+    return DEFAULT_ENDPOINT_TYPE
+
+
+def _explicit_endpoint(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> tuple[str, t.Literal["https", "http"], str] | None:
+    """``(host[:port], protocol, origin)`` from the endpoint option or its variable, or None when neither is set."""
     endpoint = _present(params.get("endpoint"))
     origin = "endpoint"
     if endpoint is None:
-        endpoint = _present(environ.get("ALIBABA_CLOUD_ESA_ENDPOINT"))
-        origin = "endpoint (from ALIBABA_CLOUD_ESA_ENDPOINT)"
+        endpoint = _present(environ.get(ENDPOINT_ENVIRONMENT))
+        origin = f"endpoint (from {ENDPOINT_ENVIRONMENT})"
     if endpoint is None:
-        return f"esa.{region}.aliyuncs.com", "https"
-    return parse_endpoint(endpoint, origin=origin)
+        return None
+    return (*parse_endpoint(endpoint, origin=origin), origin)
 
 
 def parse_endpoint(endpoint: str, *, origin: str = "endpoint") -> tuple[str, t.Literal["https", "http"]]:

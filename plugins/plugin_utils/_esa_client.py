@@ -69,6 +69,7 @@ class EsaClient:
             raise EsaApiError(missing_sdk_message())
         else:
             self._sdk = SdkEsaClient(_sdk_config(settings))
+            # The SDK's own session would send plain http through HTTP_PROXY: this one never does (see _sdk_transport).
             share_prepared_session(settings.protocol, settings.endpoint_host)
 
     def create_client_certificate(self, site_id: int, *, validity_days: int, csr: str | None = None, pkey_type: str | None = None) -> dict[str, t.Any]:

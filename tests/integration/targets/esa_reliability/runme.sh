@@ -141,11 +141,37 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
 tls_port=$("$python_bin" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 openssl s_server -accept "127.0.0.1:${tls_port}" -cert "$out/tls.crt" -key "$out/tls.key" -quiet >/dev/null 2>&1 &
 tls_pid=$!
-trap 'kill "$tls_pid" 2>/dev/null || true' EXIT
+# A loopback "proxy" that only counts connections (in $out/proxy/count): plain http to the emulator must never reach it.
+mkdir -p "$out/proxy"
+"$python_bin" - "$out/proxy" <<'PY' &
+import os, socket, sys
+directory = sys.argv[1]
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+def record(name, value):
+    with open(os.path.join(directory, name + ".tmp"), "w") as handle:
+        handle.write(str(value))
+    os.replace(os.path.join(directory, name + ".tmp"), os.path.join(directory, name))
+record("count", 0)
+record("port", listener.getsockname()[1])
+count = 0
+while True:
+    connection, _address = listener.accept()
+    count += 1
+    record("count", count)
+    connection.close()
+PY
+proxy_pid=$!
+trap 'kill "$tls_pid" "$proxy_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$out/proxy/port" ] && break; sleep 0.1; done
+proxy_port=$(cat "$out/proxy/port")
 sleep 1
-play transport -i "$INVENTORY_PATH" transport.yml -e "tls_port=${tls_port}"
-kill "$tls_pid" 2>/dev/null || true
-echo "RELIABILITY: transport: untrusted https refused, plain http to 192.0.2.10 refused"
+# The action plugin runs in the controller process, so the variables are set for ansible-playbook itself.
+HTTP_PROXY="http://127.0.0.1:${proxy_port}" http_proxy="http://127.0.0.1:${proxy_port}" ALL_PROXY="http://127.0.0.1:${proxy_port}" NO_PROXY= no_proxy= \
+    play transport -i "$INVENTORY_PATH" transport.yml -e "tls_port=${tls_port} proxy_port=${proxy_port} proxy_count_file=$out/proxy/count"
+kill "$tls_pid" "$proxy_pid" 2>/dev/null || true
+echo "RELIABILITY: transport: untrusted https refused, plain http to 192.0.2.10 refused, plain http to loopback with HTTP_PROXY/ALL_PROXY set: $(( $(cat "$out/proxy/count") - 1 )) connection(s) reached the proxy"
 
 echo "== secrets: every log above at default verbosity, and a -vvv rerun of the fleet, then all files left behind"
 play reset-vvv -i "$inventory" -f 10 fleet.yml -e "fleet_dir=$out/reset fleet_name=reset-${run_id} fleet_force=true" -vvv

@@ -10,6 +10,8 @@ import yaml
 from ansible_collections.alibabacloud.esa.plugins.doc_fragments.esa_connection import ModuleDocFragment
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import (
     CONNECTION_ARGUMENT_SPEC,
+    ENDPOINT_TYPES,
+    ESA_REGIONS,
     CREDENTIALS_FROM_ALIBABA_CLOUD_ENV,
     CREDENTIALS_FROM_ALICLOUD_ENV,
     CREDENTIALS_FROM_DEFAULT_CHAIN,
@@ -38,6 +40,8 @@ def test_defaults_use_default_chain_and_hangzhou():
     assert settings.protocol == "https"
     assert settings.endpoint_url == "https://esa.cn-hangzhou.aliyuncs.com"
     assert (settings.timeout_seconds, settings.retries) == (30, 8)
+    assert settings.endpoint_type == "public"
+    assert settings.warnings == ()
 
 
 def test_options_win_over_both_environments():
@@ -124,9 +128,12 @@ def test_empty_strings_count_as_not_set():
 @pytest.mark.parametrize(
     "params, environ, region",
     [
-        ({"region": "ap-southeast-1"}, {"ALIBABA_CLOUD_REGION_ID": "cn-shanghai", "ALICLOUD_REGION": "cn-beijing"}, "ap-southeast-1"),
-        ({}, {"ALIBABA_CLOUD_REGION_ID": "cn-shanghai", "ALICLOUD_REGION": "cn-beijing"}, "cn-shanghai"),
-        ({}, {"ALICLOUD_REGION": "cn-beijing"}, "cn-beijing"),
+        ({"region": "ap-southeast-1"}, {"ALIBABA_CLOUD_REGION_ID": "cn-hangzhou", "ALICLOUD_REGION": "cn-hangzhou"}, "ap-southeast-1"),
+        ({"region": "cn-hangzhou"}, {"ALIBABA_CLOUD_REGION_ID": "ap-southeast-1"}, "cn-hangzhou"),
+        ({}, {"ALIBABA_CLOUD_REGION_ID": "ap-southeast-1", "ALICLOUD_REGION": "cn-hangzhou"}, "ap-southeast-1"),
+        ({}, {"ALICLOUD_REGION": "ap-southeast-1"}, "ap-southeast-1"),
+        # The first variable that names an ESA region is used; one naming another region is passed over.
+        ({}, {"ALIBABA_CLOUD_REGION_ID": "cn-beijing", "ALICLOUD_REGION": "ap-southeast-1"}, "ap-southeast-1"),
         ({}, {}, "cn-hangzhou"),
     ],
 )
@@ -134,15 +141,114 @@ def test_region_precedence_and_endpoint_from_region(params, environ, region):
     settings = resolve(params, environ)
     assert settings.region == region
     assert settings.endpoint_host == f"esa.{region}.aliyuncs.com"
+    assert settings.endpoint_type == "public"
+    assert not settings.uses_explicit_endpoint
+    assert settings.warnings == ()
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "cn-beijing", "cn-shanghai", "us-west-1", "ap-southeast-2", "CN_Hangzhou", "cn-hangzhou-1"])
+def test_a_region_without_an_esa_endpoint_is_refused_naming_both_and_endpoint(region):
+    with pytest.raises(ConnectionSettingsError) as raised:
+        resolve({"region": region}, {"ALIBABA_CLOUD_REGION_ID": "cn-hangzhou"})
+    assert str(raised.value) == (
+        f"region {region!r} has no ESA endpoint: ESA's API is only in cn-hangzhou (China-site accounts) and"
+        " ap-southeast-1 (international accounts); set region to one of them, or set endpoint to the address to call."
+    )
 
 
 @pytest.mark.parametrize(
-    "params, environ, named",
-    [({"region": "CN_Hangzhou"}, {}, "region"), ({}, {"ALICLOUD_REGION": "cn hangzhou"}, "ALICLOUD_REGION")],
+    "environ, named",
+    [
+        ({"ALICLOUD_REGION": "cn-beijing"}, "ALICLOUD_REGION='cn-beijing' is"),
+        ({"ALIBABA_CLOUD_REGION_ID": "eu-central-1"}, "ALIBABA_CLOUD_REGION_ID='eu-central-1' is"),
+        ({"ALIBABA_CLOUD_REGION_ID": "eu-central-1", "ALICLOUD_REGION": "cn-beijing"},
+         "ALIBABA_CLOUD_REGION_ID='eu-central-1' and ALICLOUD_REGION='cn-beijing' are"),
+        ({"ALICLOUD_REGION": "cn hangzhou"}, "ALICLOUD_REGION='cn hangzhou' is"),
+    ],
 )
-def test_invalid_region_is_refused(params, environ, named):
-    with pytest.raises(ConnectionSettingsError, match=named):
+def test_a_generic_region_variable_naming_no_esa_region_falls_back_to_hangzhou_with_a_warning(environ, named):
+    settings = resolve({}, environ)
+    assert settings.region == "cn-hangzhou"
+    assert settings.endpoint_url == "https://esa.cn-hangzhou.aliyuncs.com"
+    assert settings.warnings == (
+        f"{named} not an ESA region, so ESA is called at https://esa.cn-hangzhou.aliyuncs.com (cn-hangzhou):"
+        " ESA's API is only in cn-hangzhou (China-site accounts) and ap-southeast-1 (international accounts);"
+        " set the region option (ap-southeast-1 for an international account) to choose, and to silence this warning.",
+    )
+
+
+def test_the_region_option_silences_the_generic_variables():
+    settings = resolve({"region": "ap-southeast-1"}, {"ALICLOUD_REGION": "cn-beijing"})
+    assert settings.endpoint_host == "esa.ap-southeast-1.aliyuncs.com"
+    assert settings.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "params, environ, host",
+    [
+        ({"endpoint_type": "vpc"}, {}, "esa-vpc.cn-hangzhou.aliyuncs.com"),
+        ({"endpoint_type": "vpc", "region": "ap-southeast-1"}, {}, "esa-vpc.ap-southeast-1.aliyuncs.com"),
+        ({}, {"ALIBABA_CLOUD_ESA_ENDPOINT_TYPE": "vpc", "ALIBABA_CLOUD_REGION_ID": "ap-southeast-1"}, "esa-vpc.ap-southeast-1.aliyuncs.com"),
+        ({"endpoint_type": "public"}, {"ALIBABA_CLOUD_ESA_ENDPOINT_TYPE": "vpc"}, "esa.cn-hangzhou.aliyuncs.com"),
+        ({"endpoint_type": ""}, {"ALIBABA_CLOUD_ESA_ENDPOINT_TYPE": " vpc "}, "esa-vpc.cn-hangzhou.aliyuncs.com"),
+    ],
+)
+def test_endpoint_type_picks_the_vpc_endpoint(params, environ, host):
+    settings = resolve(params, environ)
+    assert settings.endpoint_url == f"https://{host}"
+    assert settings.endpoint_type == ("vpc" if "esa-vpc." in host else "public")
+    assert settings.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "params, environ, message",
+    [
+        ({"endpoint_type": "private"}, {}, "endpoint_type is 'private': use public, or vpc from inside an Alibaba Cloud VPC."),
+        ({}, {"ALIBABA_CLOUD_ESA_ENDPOINT_TYPE": "internal"},
+         "endpoint_type (from ALIBABA_CLOUD_ESA_ENDPOINT_TYPE) is 'internal': use public, or vpc from inside an Alibaba Cloud VPC."),
+    ],
+)
+def test_an_unknown_endpoint_type_is_refused(params, environ, message):
+    with pytest.raises(ConnectionSettingsError) as raised:
         resolve(params, environ)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    "params, environ",
+    [
+        ({"endpoint": "http://127.0.0.1:18080", "region": "eu-central-1"}, {}),
+        ({"region": "cn-shanghai"}, {"ALIBABA_CLOUD_ESA_ENDPOINT": "http://127.0.0.1:18080"}),
+        ({"endpoint": "http://127.0.0.1:18080"}, {"ALICLOUD_REGION": "cn-beijing", "ALIBABA_CLOUD_ESA_ENDPOINT_TYPE": "vpc"}),
+    ],
+)
+def test_an_explicit_endpoint_wins_over_region_and_endpoint_type(params, environ):
+    settings = resolve(params, environ)
+    assert settings.endpoint_url == "http://127.0.0.1:18080"
+    assert settings.uses_explicit_endpoint
+    assert settings.endpoint_type is None
+    assert settings.warnings == ()
+
+
+def test_explicit_endpoint_keeps_the_region_option_and_checks_only_its_form():
+    assert resolve({"endpoint": "esa.example.com", "region": "eu-central-1"}).region == "eu-central-1"
+    assert resolve({"endpoint": "esa.example.com"}, {"ALICLOUD_REGION": "cn-beijing"}).region == "cn-hangzhou"
+    with pytest.raises(ConnectionSettingsError) as raised:
+        resolve({"endpoint": "esa.example.com", "region": "CN_Hangzhou"})
+    assert str(raised.value) == "region 'CN_Hangzhou' is not a region id: use lower-case letters, digits and '-', for example cn-hangzhou."
+
+
+@pytest.mark.parametrize(
+    "params, environ, origin",
+    [
+        ({"endpoint": "https://esa.example.com", "endpoint_type": "vpc"}, {}, "endpoint"),
+        ({"endpoint_type": "public"}, {"ALIBABA_CLOUD_ESA_ENDPOINT": "https://esa.example.com"}, "endpoint (from ALIBABA_CLOUD_ESA_ENDPOINT)"),
+    ],
+)
+def test_an_endpoint_type_option_overridden_by_an_endpoint_is_warned_about(params, environ, origin):
+    settings = resolve(params, environ)
+    assert settings.endpoint_url == "https://esa.example.com"
+    assert settings.warnings == (f"endpoint_type {params['endpoint_type']} is ignored: {origin} names the address to call (https://esa.example.com).",)
 
 
 @pytest.mark.parametrize(
@@ -255,7 +361,12 @@ def test_timeout_and_retries_bounds(params, named):
 
 
 def test_argument_spec_has_no_environment_fallbacks_and_hides_secrets():
-    assert set(CONNECTION_ARGUMENT_SPEC) == {"access_key_id", "access_key_secret", "security_token", "region", "endpoint", "api_timeout", "api_retries"}
+    assert set(CONNECTION_ARGUMENT_SPEC) == {
+        "access_key_id", "access_key_secret", "security_token", "region", "endpoint_type", "endpoint", "api_timeout", "api_retries"
+    }
+    assert CONNECTION_ARGUMENT_SPEC["endpoint_type"]["choices"] == list(ENDPOINT_TYPES)
+    assert "default" not in CONNECTION_ARGUMENT_SPEC["endpoint_type"]  # ALIBABA_CLOUD_ESA_ENDPOINT_TYPE applies when it is not set
+    assert "choices" not in CONNECTION_ARGUMENT_SPEC["region"]  # refused with a message naming endpoint, not argspec's generic one
     assert all("fallback" not in spec for spec in CONNECTION_ARGUMENT_SPEC.values())
     assert CONNECTION_ARGUMENT_SPEC["access_key_secret"]["no_log"] is True
     assert CONNECTION_ARGUMENT_SPEC["security_token"]["no_log"] is True
@@ -269,3 +380,13 @@ def test_doc_fragment_mirrors_argument_spec():
     for name, spec in CONNECTION_ARGUMENT_SPEC.items():
         assert documented[name]["type"] == spec["type"], name
         assert documented[name].get("default") == spec.get("default"), name
+        assert documented[name].get("choices") == spec.get("choices"), name
+
+
+def test_doc_fragment_names_both_esa_endpoints_and_the_proxy_rule():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    region_text = " ".join(documented["region"]["description"])
+    assert all(f"esa.{region}.aliyuncs.com" in region_text for region in ESA_REGIONS)
+    assert "esa-vpc.<region>.aliyuncs.com" in " ".join(documented["endpoint_type"]["description"])
+    endpoint_text = " ".join(documented["endpoint"]["description"])
+    assert "HTTP_PROXY" in endpoint_text and "NO_PROXY" in endpoint_text

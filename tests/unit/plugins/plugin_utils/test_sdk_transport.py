@@ -11,7 +11,7 @@ import pytest
 
 from darabonba.core import DaraCore
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _sdk_transport
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client, _sdk_transport
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import resolve_connection_settings
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import EsaClient
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
@@ -62,7 +62,7 @@ def test_the_sdk_uses_the_prepared_session_for_a_real_call(esa_emulator, ssl_con
 
 
 def test_without_the_prepared_session_the_sdk_builds_the_same_key_itself(esa_emulator, ssl_contexts_made, monkeypatch):
-    monkeypatch.setattr(_sdk_transport, "_ADAPTERS", {})
+    monkeypatch.setattr(_esa_client, "share_prepared_session", lambda _protocol, _endpoint_host: False)
     client = client_for(esa_emulator.url, esa_emulator.credentials)
     assert DaraCore._sessions == {}
 
@@ -93,14 +93,25 @@ def test_https_key_matches_and_certificates_are_still_verified(ssl_contexts_made
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
-def test_an_existing_session_is_left_alone():
-    key = _sdk_transport.session_key("https", "esa.cn-hangzhou.aliyuncs.com")
-    DaraCore._sessions[key] = existing = object()
-    assert _sdk_transport.share_prepared_session("https", "esa.cn-hangzhou.aliyuncs.com") is False
-    assert DaraCore._sessions[key] is existing
+@pytest.mark.parametrize("protocol, session_class", [("https", _sdk_transport.ProxyAwareSession), ("http", _sdk_transport.DirectSession)])
+def test_a_session_of_ours_is_left_alone_and_any_other_replaced(protocol, session_class):
+    key = _sdk_transport.session_key(protocol, "127.0.0.1:8443")
+    DaraCore._sessions[key] = ours = session_class()
+    assert _sdk_transport.share_prepared_session(protocol, "127.0.0.1:8443") is False
+    assert DaraCore._sessions[key] is ours
+
+    DaraCore._sessions[key] = object()
+    assert _sdk_transport.share_prepared_session(protocol, "127.0.0.1:8443") is True
+    assert isinstance(DaraCore._sessions[key], session_class)
 
 
-def test_nothing_is_shared_when_no_adapter_could_be_prepared(monkeypatch):
+def test_https_is_left_to_the_sdk_when_no_adapter_could_be_prepared(monkeypatch):
     monkeypatch.setattr(_sdk_transport, "_ADAPTERS", {})
     assert _sdk_transport.share_prepared_session("https", "esa.cn-hangzhou.aliyuncs.com") is False
     assert DaraCore._sessions == {}
+
+
+def test_plain_http_gets_a_direct_session_even_without_a_prepared_adapter(monkeypatch):
+    monkeypatch.setattr(_sdk_transport, "_ADAPTERS", {})
+    assert _sdk_transport.share_prepared_session("http", "127.0.0.1:8080") is True
+    assert isinstance(DaraCore._sessions[_sdk_transport.session_key("http", "127.0.0.1:8080")], _sdk_transport.DirectSession)
