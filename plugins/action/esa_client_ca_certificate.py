@@ -17,7 +17,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     EsaOnlyAction,
     TaskInputError,
-    build_client,
     validate_arguments,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import (
@@ -45,7 +44,7 @@ class ActionModule(EsaOnlyAction):
                 certificate = read_ca_certificate(params["certificate"], now=now, require_ca=params["state"] == "present")
             except ValueError as exc:
                 raise TaskInputError(str(exc)) from exc
-        client = build_client(params)
+        client = self.esa_client(params)
         if params["state"] == "present":
             return self._present(params, client, certificate, now)
         return self._absent(params, client, certificate, now)

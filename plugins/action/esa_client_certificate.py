@@ -34,6 +34,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._time import pars
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     TaskInputError,
     TaskStopped,
+    add_warnings,
     build_client,
     fail,
     module_arguments,
@@ -69,6 +70,7 @@ class ActionModule(ActionBase):
             params = validate_arguments(self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
                                         input_errors=client_certificate_input_errors)
             client = build_client(params)
+            self._warnings.extend(client.settings.warnings)
             if params["state"] == "absent":
                 result.update(self._absent(params, client))
             else:
@@ -81,8 +83,7 @@ class ActionModule(ActionBase):
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         result.setdefault("filename", self._task.args.get("path"))
-        if self._warnings:
-            result["warnings"] = result.get("warnings", []) + self._warnings
+        add_warnings(result, self._warnings)
         return result
 
     # --- target phases -------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     EsaOnlyAction,
-    build_client,
     validate_arguments,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames
@@ -24,7 +23,7 @@ class ActionModule(EsaOnlyAction):
         params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
                                     input_errors=client_certificate_hostnames_input_errors)
         requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
-        client = build_client(params)
+        client = self.esa_client(params)
         outcome = ensure_hostnames(
             client,
             params["site_id"],

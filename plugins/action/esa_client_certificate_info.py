@@ -10,7 +10,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     EsaOnlyAction,
     TaskInputError,
-    build_client,
     validate_arguments,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_filters import matches, normalize_fingerprint
@@ -28,7 +27,7 @@ class ActionModule(EsaOnlyAction):
                 raise TaskInputError(str(exc)) from exc
         if params["expires_within_days"] is not None and params["expires_within_days"] < 0:
             raise TaskInputError(f"expires_within_days must be 0 or more, got {params['expires_within_days']}")
-        client = build_client(params)
+        client = self.esa_client(params)
         return {"certificates": _certificates(client, params, fingerprint), "changed": False}
 
 

@@ -134,7 +134,7 @@ options:
     default: false
   force:
     description:
-      - Reissue regardless of the state of the files and of ESA. This is the one option that does not settle: every run with it
+      - Reissue regardless of the state of the files and of ESA. This is the one option that does not settle; every run with it
         issues a new certificate.
     type: bool
     default: false
@@ -212,7 +212,7 @@ notes:
   - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
   - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
   - Trust boundary. The controller holds site-wide credentials, a managed host holds one certificate. The id kept in
-    C(<path>.esa.json) is only a lookup hint: ESA's record counts as the file's only when the certificate ESA returns for it
+    C(<path>.esa.json) is only a lookup hint. ESA's record counts as the file's only when the certificate ESA returns for it
     has the file's fingerprint (computed from ESA's PEM), otherwise the certificate is searched by fingerprint; and nothing is
     revoked or deleted unless the host proves it holds the key. A copied public certificate or an edited bookkeeping file can
     never make the controller revoke another host's certificate.

@@ -47,7 +47,7 @@ options:
       - Hostnames of the site, such as V(api.example.com) or V(*.example.com). Each must be a hostname of the site; ESA refuses
         any other, and the task fails naming it.
       - At most 50 per CA (counted after removing duplicates, and with O(append=true) including those already bound).
-      - Required with O(state=present), and not empty there (V([]) is refused: unbinding every hostname takes O(state=absent)).
+      - Required with O(state=present), and not empty there; V([]) is refused, since unbinding every hostname takes O(state=absent).
       - With O(state=absent), the hostnames to remove from the set; left out, the whole set is cleared.
     type: list
     elements: str

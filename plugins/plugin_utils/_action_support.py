@@ -90,12 +90,27 @@ class EsaOnlyAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         self.partial_result: dict[str, t.Any] = {}
+        self.connection_warnings: list[str] = []
         try:
             result.update(self.esa_run())
         except (TaskInputError, TaskStopped, EsaApiError) as exc:
             result.update(self.partial_result)
             fail(result, exc)
+        add_warnings(result, self.connection_warnings)
         return result
+
+    def esa_client(self, params: dict[str, t.Any]) -> EsaClient:
+        """build_client(), keeping what the connection settings warn about (an ignored region variable) for the result."""
+        client = build_client(params)
+        self.connection_warnings.extend(client.settings.warnings)
+        return client
 
     def esa_run(self) -> dict[str, t.Any]:
         raise NotImplementedError
+
+
+def add_warnings(result: dict[str, t.Any], warnings: t.Iterable[str]) -> None:
+    """Append to the result's warnings (never replace those already there)."""
+    new = [warning for warning in warnings if warning not in result.get("warnings", [])]
+    if new:
+        result["warnings"] = list(result.get("warnings", [])) + new

@@ -24,14 +24,14 @@ if ! HOME="$kept_home" ANSIBLE_KEEP_REMOTE_FILES=1 ANSIBLE_PIPELINING=0 ALIBABA_
     tail -n 30 "$out/key-at-rest.log"
     exit 1
 fi
-install_args="$(grep -rl --include='AnsiballZ_esa_client_certificate.py' '"install"' "$kept_home/.ansible/tmp" || true)"
-if [ -z "$install_args" ]; then
+mapfile -t install_files < <(grep -rl --include='AnsiballZ_esa_client_certificate.py' '"install"' "$kept_home/.ansible/tmp" || true)
+if [ "${#install_files[@]}" -eq 0 ]; then
     echo "key at rest: no kept AnsiballZ file of the install phase under $kept_home/.ansible/tmp: the check would prove nothing" >&2
     exit 1
 fi
-grep -q 'privatekey_sealed' $install_args || { echo "key at rest: the install phase carried no sealed key" >&2; exit 1; }
+grep -q "privatekey_sealed" "${install_files[@]}" || { echo "key at rest: the install phase carried no sealed key" >&2; exit 1; }
 if grep -rl 'PRIVATE KEY' "$kept_home/.ansible/tmp"; then
     echo "key at rest: an ESA-generated private key sits in clear in the kept module arguments above" >&2
     exit 1
 fi
-echo "key at rest: $(echo "$install_args" | wc -w) kept install file(s) hold the key sealed only"
+echo "key at rest: ${#install_files[@]} kept install file(s) hold the key sealed only"

@@ -168,7 +168,7 @@ for _ in $(seq 50); do [ -s "$out/proxy/port" ] && break; sleep 0.1; done
 proxy_port=$(cat "$out/proxy/port")
 sleep 1
 # The action plugin runs in the controller process, so the variables are set for ansible-playbook itself.
-HTTP_PROXY="http://127.0.0.1:${proxy_port}" http_proxy="http://127.0.0.1:${proxy_port}" ALL_PROXY="http://127.0.0.1:${proxy_port}" NO_PROXY= no_proxy= \
+HTTP_PROXY="http://127.0.0.1:${proxy_port}" http_proxy="http://127.0.0.1:${proxy_port}" ALL_PROXY="http://127.0.0.1:${proxy_port}" NO_PROXY='' no_proxy='' \
     play transport -i "$INVENTORY_PATH" transport.yml -e "tls_port=${tls_port} proxy_port=${proxy_port} proxy_count_file=$out/proxy/count"
 kill "$tls_pid" "$proxy_pid" 2>/dev/null || true
 echo "RELIABILITY: transport: untrusted https refused, plain http to 192.0.2.10 refused, plain http to loopback with HTTP_PROXY/ALL_PROXY set: $(( $(cat "$out/proxy/count") - 1 )) connection(s) reached the proxy"

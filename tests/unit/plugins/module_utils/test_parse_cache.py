@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import TOKEN, install, issue_for
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import install, issue_for
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_parse_cache.__file__), *[os.pardir] * 5))
 

@@ -36,7 +36,7 @@ def test_a_proof_of_an_rsa_key_does_not_verify_against_an_ec_certificate():
 
 
 def test_nonces_are_fresh():
-    assert len({_possession.new_nonce() for _ in range(100)}) == 100
+    assert len({_possession.new_nonce() for _index in range(100)}) == 100
 
 
 def test_a_sealed_key_opens_only_with_the_recipients_one_time_key():
