@@ -41,7 +41,6 @@ ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-
 class EsaError(Exception):
     """An ESA error answer: raised anywhere while handling a call, turned into JSON by the service."""
 
