@@ -99,6 +99,6 @@ def test_skew_within_fifteen_minutes_is_accepted(esa_emulator, client, offset):
 
 def test_every_sdk_call_carries_a_fresh_nonce(esa_emulator, client):
     """The SDK makes a new x-acs-signature-nonce per request, so the replay check never refuses it."""
-    for _ in range(20):
-        client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID))
+    for page_number in range(1, 21):
+        client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID, page_number=page_number))
     assert esa_emulator.stats()['answers'] == {'OK': 20}

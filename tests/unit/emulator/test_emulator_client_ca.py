@@ -211,8 +211,8 @@ def test_the_client_ca_limit_counts_per_site(keys, make_ca_pem):
     ], 'client_ca_limit': {'max': 2}}
     with EmulatorServer(config=config) as emu:
         sdk = Client(Config(**emu.credentials, endpoint=emu.endpoint, protocol='http'))
-        for _ in range(2):
-            _upload(sdk, make_ca_pem(keys['p256']), site_id=1)
+        for name in ('CA 1', 'CA 2'):
+            _upload(sdk, make_ca_pem(keys['p256'], name), site_id=1)
         _refused(lambda: _upload(sdk, make_ca_pem(keys['p256']), site_id=1), 'QuotaCheckFailed.Function')
         _upload(sdk, make_ca_pem(keys['p256']), site_id=2)
         assert emu.settings()['client_ca_limit']['max'] == 2
