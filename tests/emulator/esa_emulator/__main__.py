@@ -1,4 +1,4 @@
-"""CLI: python -m esa_emulator --port 0 --ready-file ready.json [--state-file F] [--config C] [--seed N]."""
+"""CLI: python -m esa_emulator --port 0 --ready-file ready.json [--state-file F] [--config C] [--settings S] [--seed N]."""
 
 from __future__ import annotations
 
@@ -24,10 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--config', help='JSON file with sites and credentials (default: the built-in config)')
     parser.add_argument('--seed', type=int, help='seed for probabilistic faults')
     parser.add_argument('--faults', help='JSON file with initial faults, as POST /_emulator/faults takes them')
+    parser.add_argument('--settings', help='JSON file with start settings, as POST /_emulator/settings takes them (over the config\'s)')
     parser.add_argument('--ready-file', help='write {"host","port","endpoint","url","pid"} here once listening')
     parser.add_argument('--log-level', default='WARNING', choices=['DEBUG', 'INFO', 'WARNING', 'ERROR'],
                         help='INFO logs why each refused call was refused')
     return parser
+
+
+def _read_json(path: str) -> t.Any:
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
 
 
 def _write_ready_file(path: str, document: dict[str, t.Any]) -> None:
@@ -50,14 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     try:
-        server = EmulatorServer(state_file=args.state_file, config=args.config, seed=args.seed, host=args.host, port=args.port)
+        settings = _read_json(args.settings) if args.settings else None
+        server = EmulatorServer(state_file=args.state_file, config=args.config, seed=args.seed, host=args.host, port=args.port,
+                                settings=settings)
     except (OSError, ValueError) as error:
         print(f'esa_emulator: {error}', file=sys.stderr)
         return 2
     try:
         if args.faults:
-            with open(args.faults, encoding='utf-8') as handle:
-                set_faults(server.service, json.load(handle))
+            set_faults(server.service, _read_json(args.faults))
         if args.ready_file:
             _write_ready_file(args.ready_file, {'host': server.host, 'port': server.port, 'endpoint': server.endpoint,
                                                 'url': server.url, 'pid': os.getpid()})

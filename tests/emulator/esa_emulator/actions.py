@@ -16,6 +16,7 @@ from .ca import CertificateAuthority, public_key_algorithm
 from .clock import Clock, to_iso, to_plain
 from .config import EmulatorConfig, Site
 from .errors import ERRORS, EsaError
+from .settings import SettingsHolder
 from .state import ACTIVE, CA_OK, MANAGED_CA, REVOKED, CertificateRecord, CertificateStore, ClientCaRecord, certificate_facts
 
 CERTIFICATE_TYPE = 'dcdn'  # the value ESA's GetClientCertificate example answers
@@ -26,6 +27,10 @@ MAX_VALIDITY_DAYS = 3650
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 ALLOWED_CURVES = (ec.SECP256R1, ec.SECP384R1)
+DERIVED_FIELDS = ('SerialNumber', 'FingerprintSha256')  # what ESA computes from the certificate and may leave out
+# The only actions whose API pages document QuotaCheckFailed.Function: the writes that need the feature.
+PLAN_CHECKED_ACTIONS = frozenset({'CreateClientCertificate', 'UploadClientCaCertificate', 'SetClientCaCertificateHostnames',
+                                  'SetClientCertificateHostnames'})
 
 Params = t.Mapping[str, str]
 Answer = dict[str, t.Any]
@@ -37,6 +42,8 @@ class ActionContext:
     store: CertificateStore
     ca: CertificateAuthority
     clock: Clock
+    settings: SettingsHolder
+    action: str = ''  # the action being answered, set per call
 
 
 def _site(ctx: ActionContext, params: Params) -> Site:
@@ -45,10 +52,22 @@ def _site(ctx: ActionContext, params: Params) -> Site:
         raise EsaError('MissingSiteId')
     site = ctx.config.site(int(raw)) if raw.isascii() and raw.isdigit() else None
     if site is None:
-        raise EsaError('InvalidParameter.SiteId', reason=f'no site {raw!r}')
-    if not site.client_certificates:
+        code = 'SiteNotFound' if ctx.settings.current.site_not_found(ctx.action) else 'InvalidParameter.SiteId'
+        raise EsaError(code, reason=f'no site {raw!r}')
+    # Reads, revokes and deletes answer normally on such a site: their pages do not document the code.
+    if not site.client_certificates and ctx.action in PLAN_CHECKED_ACTIONS:
         raise EsaError('QuotaCheckFailed.Function', reason=f'the plan of site {raw} lacks client certificates')
     return site
+
+
+def _with_derived_fields(answer: Answer, mode: str) -> Answer:
+    """The answer as the settings say ESA sends its derived fields: as computed, as "", or not at all."""
+    if mode == 'empty':
+        answer.update({name: '' for name in DERIVED_FIELDS})
+    elif mode == 'absent':
+        for name in DERIVED_FIELDS:
+            answer.pop(name, None)
+    return answer
 
 
 def _int(params: Params, name: str, low: int, high: int, default: int | None = None) -> int:
@@ -78,10 +97,10 @@ def _site_fields(site: Site) -> Answer:
     return {'SiteId': site.site_id, 'SiteName': site.site_name}
 
 
-def _result(record: CertificateRecord) -> Answer:
+def _result(ctx: ActionContext, record: CertificateRecord) -> Answer:
     """The certificate item of Get's `Result` and List's `Result[]`; times as YYYY-MM-DD HH:MM:SS UTC."""
     facts = record.facts
-    return {
+    return _with_derived_fields({
         'Id': record.id,
         'Name': facts.common_name,
         'Status': record.status,
@@ -98,7 +117,7 @@ def _result(record: CertificateRecord) -> Answer:
         'CACertificateId': record.ca_certificate_id,
         'SerialNumber': facts.serial_number,
         'FingerprintSha256': facts.fingerprint_sha256,
-    }
+    }, ctx.settings.current.derived_mode('client_certificates'))
 
 
 def _public_key_from_csr(pem: str) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
@@ -175,13 +194,13 @@ def create_client_certificate(ctx: ActionContext, params: Params) -> Answer:
     }
     if private_key_pem is not None:
         answer['PrivateKey'] = private_key_pem
-    return answer
+    return _with_derived_fields(answer, ctx.settings.current.derived_mode('client_certificates'))
 
 
 def get_client_certificate(ctx: ActionContext, params: Params) -> Answer:
     site = _site(ctx, params)
     record = _record(ctx, site, params)
-    return {**_site_fields(site), 'Status': record.status, 'Certificate': record.certificate_pem, 'Result': _result(record)}
+    return {**_site_fields(site), 'Status': record.status, 'Certificate': record.certificate_pem, 'Result': _result(ctx, record)}
 
 
 def _page(site: t.Any, params: Params, records: list[t.Any], to_result: t.Callable[[t.Any], dict[str, t.Any]]) -> Answer:
@@ -200,7 +219,7 @@ def _page(site: t.Any, params: Params, records: list[t.Any], to_result: t.Callab
 
 def list_client_certificates(ctx: ActionContext, params: Params) -> Answer:
     site = _site(ctx, params)
-    return _page(site, params, ctx.store.ordered(site.site_id), _result)
+    return _page(site, params, ctx.store.ordered(site.site_id), lambda record: _result(ctx, record))
 
 
 def _change_status(ctx: ActionContext, params: Params, required: str, new: str) -> Answer:
@@ -324,10 +343,10 @@ def _ca_certificate_from_pem(ctx: ActionContext, pem: str) -> x509.Certificate:
     return certificate
 
 
-def _ca_result(record: ClientCaRecord) -> Answer:
+def _ca_result(ctx: ActionContext, record: ClientCaRecord) -> Answer:
     """The item of GetClientCaCertificate's `Result` and ListClientCaCertificates' `Result[]`; times as YYYY-MM-DD HH:MM:SS UTC."""
     facts = record.facts
-    return {
+    return _with_derived_fields({
         'Id': record.id,
         'Name': record.name,
         'Status': CA_OK,
@@ -343,7 +362,16 @@ def _ca_result(record: ClientCaRecord) -> Answer:
         'UpdateTime': to_plain(record.update_time),
         'SerialNumber': facts.serial_number,
         'FingerprintSha256': facts.fingerprint_sha256,
-    }
+    }, ctx.settings.current.derived_mode('client_ca_certificates'))
+
+
+def _refuse_over_limit(ctx: ActionContext, site: Site) -> None:
+    """ESA's user guide allows a plan a few client CAs; the upload past them is refused (with a configurable answer)."""
+    limit = ctx.settings.current.client_ca_limit
+    held = len(ctx.store.ordered_client_cas(site.site_id))
+    if limit.max is not None and held >= limit.max:
+        raise EsaError(limit.code, status=limit.status, message=limit.message,
+                       reason=f'site {site.site_id} holds {held} client CA certificates, the limit is {limit.max}')
 
 
 def upload_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
@@ -357,9 +385,11 @@ def upload_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
     now = ctx.clock.now_utc()
     record = ClientCaRecord(id=ca_id, site_id=site.site_id, name=name, certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode('ascii'),
                             create_time=now, update_time=now)
-    ctx.store.add_client_ca(record)
+    with ctx.store.lock:  # count and add as one step, so two concurrent uploads cannot both take the last slot
+        _refuse_over_limit(ctx, site)
+        ctx.store.add_client_ca(record)
     facts = record.facts
-    return {
+    return _with_derived_fields({
         'Id': record.id,
         'Status': CA_OK,
         'CommonName': facts.common_name,
@@ -371,18 +401,18 @@ def upload_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
         'SignatureAlgorithm': facts.signature_algorithm,
         # The API reference types this one as a string ("300"), unlike CreateClientCertificate's number.
         'ValidityDays': str(round((facts.not_after - facts.not_before).total_seconds() / 86400)),
-    }
+    }, ctx.settings.current.derived_mode('client_ca_certificates'))
 
 
 def get_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:
     site = _site(ctx, params)
     record = _client_ca(ctx, site, params)
-    return {**_site_fields(site), 'Status': CA_OK, 'Certificate': record.certificate_pem, 'Result': _ca_result(record)}
+    return {**_site_fields(site), 'Status': CA_OK, 'Certificate': record.certificate_pem, 'Result': _ca_result(ctx, record)}
 
 
 def list_client_ca_certificates(ctx: ActionContext, params: Params) -> Answer:
     site = _site(ctx, params)
-    return _page(site, params, ctx.store.ordered_client_cas(site.site_id), _ca_result)
+    return _page(site, params, ctx.store.ordered_client_cas(site.site_id), lambda record: _ca_result(ctx, record))
 
 
 def delete_client_ca_certificate(ctx: ActionContext, params: Params) -> Answer:

@@ -1,4 +1,4 @@
-"""Sites and credentials the emulator knows: a built-in default, or a JSON file of the same shape."""
+"""Sites, credentials and start settings of the emulator: a built-in default, or a JSON file of the same shape."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import dataclasses
 import json
 import os
 import typing as t
+
+from .settings import KEYS as SETTINGS_KEYS
+from .settings import Settings
 
 # The default lets tests and the demo run with no config file. None of these secrets is real.
 DEFAULT_CONFIG: dict[str, t.Any] = {
@@ -56,6 +59,7 @@ class EmulatorConfig:
     credentials: tuple[Credential, ...]
     sites: tuple[Site, ...]
     max_time_skew_seconds: int
+    settings: Settings = Settings()  # the start values of the behaviour switches (settings.py)
 
     def credential(self, access_key_id: str) -> Credential | None:
         return next((c for c in self.credentials if c.access_key_id == access_key_id), None)
@@ -103,7 +107,8 @@ def build_config(raw: t.Mapping[str, t.Any] | None = None) -> EmulatorConfig:
     skew = merged['max_time_skew_seconds']
     if not isinstance(skew, int) or skew < 0:
         raise ValueError('max_time_skew_seconds must be a non-negative integer')
-    return EmulatorConfig(credentials, sites, skew)
+    start = Settings().updated({key: merged[key] for key in SETTINGS_KEYS if key in merged})
+    return EmulatorConfig(credentials, sites, skew, start)
 
 
 def load_config(source: str | os.PathLike[str] | t.Mapping[str, t.Any] | EmulatorConfig | None = None) -> EmulatorConfig:

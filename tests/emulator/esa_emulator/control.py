@@ -1,4 +1,4 @@
-"""Emulator-only routes under /_emulator/ (no signature): CA, stats, faults, clock, reset, state."""
+"""Emulator-only routes under /_emulator/ (no signature): CA, stats, faults, settings, clock, reset, state."""
 
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ def _body_json(body: bytes) -> t.Any:
 
 
 def set_faults(service: EsaService, document: t.Any) -> None:
-    """Accept a bare list of rules, or {"rules": [...], "qps_limit": N}; either replaces everything."""
+    """Accept a bare list of rules, or {"rules": [...], "qps_limit": N, "qps_throttle": {...}}; either replaces everything."""
     if isinstance(document, list):
         service.faults.configure(document, None)
-    elif isinstance(document, dict) and set(document) <= {'rules', 'qps_limit'}:
-        service.faults.configure(document.get('rules') or [], document.get('qps_limit'))
+    elif isinstance(document, dict) and set(document) <= {'rules', 'qps_limit', 'qps_throttle'}:
+        service.faults.configure(document.get('rules') or [], document.get('qps_limit'), document.get('qps_throttle'))
     else:
-        raise ValueError('faults must be a list of rules or an object with "rules" and "qps_limit"')
+        raise ValueError('faults must be a list of rules or an object with "rules", "qps_limit" and "qps_throttle"')
 
 
 def _set_clock(service: EsaService, document: t.Any) -> None:
@@ -59,6 +59,12 @@ def handle_control(service: EsaService, method: str, path: str, body: bytes) -> 
         if route == ('DELETE', 'faults'):
             service.faults.clear()
             return Reply.json(200, service.faults.to_json())
+        if route == ('GET', 'settings'):
+            return Reply.json(200, service.settings.current.to_json())
+        if route == ('POST', 'settings'):
+            return Reply.json(200, service.settings.update(_body_json(body)).to_json())
+        if route == ('DELETE', 'settings'):
+            return Reply.json(200, service.settings.restore().to_json())
         if route == ('GET', 'clock'):
             return Reply.json(200, _clock(service))
         if route == ('POST', 'clock'):

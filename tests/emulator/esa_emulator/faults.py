@@ -18,6 +18,8 @@ TERMINAL = ('throttle', 'server_error', 'reset_before_effect')
 FAULT_TYPES = NON_TERMINAL + TERMINAL
 _DEFAULT_CODE = {'throttle': 'Throttling.User', 'server_error': 'ServiceUnavailable'}
 _KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'latency_ms'}
+_SHAPE_KEYS = {'code', 'status', 'message', 'retry_after_ms'}
+DEFAULT_THROTTLE_RETRY_AFTER_MS = 100
 
 
 def _number(raw: t.Mapping[str, t.Any], name: str, low: float, high: float | None = None, default: t.Any = None) -> t.Any:
@@ -63,17 +65,9 @@ class FaultRule:
         times = _number(raw, 'times', 0)
         if times is not None and not isinstance(times, int):
             raise ValueError('fault times must be an integer or null')
-        code = raw.get('code', _DEFAULT_CODE.get(kind))
-        if code is not None and not isinstance(code, str):
-            raise ValueError('fault code must be a string')
-        status = _number(raw, 'status', 400, 599, ERRORS[code][0] if code in ERRORS else None)
-        if code is not None and status is None:
-            raise ValueError(f'fault code {code!r} is not a known ESA code: give its status')
-        message = raw.get('message')
-        if message is not None and not isinstance(message, str):
-            raise ValueError('fault message must be a string')
-        # Throttling always carries x-acs-retry-after (that is what makes the SDK raise ThrottlingException).
-        retry_after = _number(raw, 'retry_after_ms', 1, default=100 if kind == 'throttle' else None)
+        code, status, message = _code_status_message(raw, _DEFAULT_CODE.get(kind))
+        # Throttling carries x-acs-retry-after unless told otherwise: null sends none (as the gateway sometimes does).
+        retry_after = _number(raw, 'retry_after_ms', 0, default=DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' else None)
         return cls(
             type=kind,
             actions=actions,
@@ -89,11 +83,62 @@ class FaultRule:
     def to_json(self) -> dict[str, t.Any]:
         raw = dataclasses.asdict(self)
         raw['action'] = sorted(raw.pop('actions')) if self.actions is not None else None
-        return {k: v for k, v in raw.items() if v is not None and not (k == 'latency_ms' and self.type != 'latency')}
+        shown = {k: v for k, v in raw.items() if v is not None and not (k == 'latency_ms' and self.type != 'latency')}
+        if self.type == 'throttle':
+            shown['retry_after_ms'] = self.retry_after_ms  # null too: a throttle without the header reads back as one
+        return shown
 
     def error(self) -> EsaError:
         return EsaError(self.code or 'InternalError', status=self.status, message=self.message, retry_after_ms=self.retry_after_ms,
-                        reason=f'injected {self.type}')
+                        reason=f'injected {self.type}', throttling=self.type == 'throttle')
+
+
+def _code_status_message(raw: t.Mapping[str, t.Any], default_code: str | None) -> tuple[str | None, int | None, str | None]:
+    """A fault's code (any string), its status (the known code's unless given) and optional message."""
+    code = raw.get('code', default_code)
+    if code is not None and not isinstance(code, str):
+        raise ValueError('fault code must be a string')
+    status = _number(raw, 'status', 400, 599, ERRORS[code][0] if code in ERRORS else None)
+    if code is not None and status is None:
+        raise ValueError(f'fault code {code!r} is not a known ESA code: give its status')
+    if status is not None and not isinstance(status, int):
+        raise ValueError('fault status must be an integer')
+    message = raw.get('message')
+    if message is not None and not isinstance(message, str):
+        raise ValueError('fault message must be a string')
+    return code, status, message
+
+
+@dataclasses.dataclass(frozen=True)
+class QpsThrottle:
+    """How an answer over the QPS limit looks: code, status, message, and x-acs-retry-after (computed, fixed or none)."""
+
+    code: str = 'Throttling.User'
+    status: int = 429
+    message: str | None = None
+    retry_after: str | int | None = 'computed'  # 'computed': ms until a slot frees; an integer: that value; None: no header
+
+    @classmethod
+    def from_json(cls, raw: t.Any) -> QpsThrottle:
+        if not isinstance(raw, dict) or set(raw) - _SHAPE_KEYS:
+            raise ValueError(f'qps_throttle takes an object with {", ".join(sorted(_SHAPE_KEYS))}')
+        code, status, message = _code_status_message(raw, cls.code)
+        retry_after: str | int | None = 'computed'
+        if raw.get('retry_after_ms', 'computed') != 'computed':
+            value = _number(raw, 'retry_after_ms', 0)
+            retry_after = int(value) if value is not None else None
+        return cls(t.cast(str, code), t.cast(int, status), message, retry_after)
+
+    def to_json(self) -> dict[str, t.Any]:
+        shown: dict[str, t.Any] = {'code': self.code, 'status': self.status, 'retry_after_ms': self.retry_after}
+        if self.message is not None:
+            shown['message'] = self.message
+        return shown
+
+    def error(self, wait_ms: int, limit: int) -> EsaError:
+        retry_after = wait_ms if self.retry_after == 'computed' else self.retry_after
+        return EsaError(self.code, status=self.status, message=self.message, retry_after_ms=t.cast('int | None', retry_after),
+                        reason=f'over the limit of {limit} requests per second', throttling=True)
 
 
 @dataclasses.dataclass
@@ -114,19 +159,22 @@ class FaultInjector:
         self._random = random.Random(seed)
         self._rules: list[FaultRule] = []
         self._qps_limit: int | None = None
+        self._qps_throttle: QpsThrottle | None = None  # None: the default shape, left out of to_json
         self._window: collections.deque[float] = collections.deque()
 
-    def configure(self, rules: t.Any, qps_limit: t.Any = None) -> None:
-        """Replace every rule and the QPS limit; raise ValueError, changing nothing, when one is invalid."""
+    def configure(self, rules: t.Any, qps_limit: t.Any = None, qps_throttle: t.Any = None) -> None:
+        """Replace every rule, the QPS limit and its answer's shape; raise ValueError, changing nothing, when one is invalid."""
         if not isinstance(rules, list):
             raise ValueError('rules must be a list')
         parsed = [FaultRule.from_json(rule) for rule in rules]
         limit = _number({'qps_limit': qps_limit}, 'qps_limit', 1)
         if limit is not None and not isinstance(limit, int):
             raise ValueError('qps_limit must be an integer or null')
+        shape = QpsThrottle.from_json(qps_throttle) if qps_throttle is not None else None
         with self._lock:
             self._rules = parsed
             self._qps_limit = limit
+            self._qps_throttle = shape
             self._window.clear()
             # Reseeded with every configuration, so the same rules replay the same way (given a seed).
             self._random.seed(self._seed)
@@ -136,7 +184,10 @@ class FaultInjector:
 
     def to_json(self) -> dict[str, t.Any]:
         with self._lock:
-            return {'rules': [rule.to_json() for rule in self._rules], 'qps_limit': self._qps_limit}
+            shown = {'rules': [rule.to_json() for rule in self._rules], 'qps_limit': self._qps_limit}
+            if self._qps_throttle is not None:
+                shown['qps_throttle'] = self._qps_throttle.to_json()
+            return shown
 
     def admit(self) -> None:
         """Count one request against the rolling one-second window, or refuse it as ESA's flow control does."""
@@ -148,7 +199,7 @@ class FaultInjector:
                 self._window.popleft()
             if len(self._window) >= self._qps_limit:
                 wait_ms = max(1, math.ceil((self._window[0] + 1.0 - now) * 1000))
-                raise EsaError('Throttling.User', retry_after_ms=wait_ms, reason=f'over the limit of {self._qps_limit} requests per second')
+                raise (self._qps_throttle or QpsThrottle()).error(wait_ms, self._qps_limit)
             self._window.append(now)
 
     def plan(self, action: str) -> FaultPlan:

@@ -154,10 +154,10 @@ class EmulatorServer:
     """
 
     def __init__(self, state_file: str | os.PathLike[str] | None = None, config: t.Any = None, seed: int | None = None,
-                 host: str = '127.0.0.1', port: int = 0) -> None:
+                 host: str = '127.0.0.1', port: int = 0, settings: t.Mapping[str, t.Any] | None = None) -> None:
         if not is_loopback(host):
             raise ValueError(f'the emulator binds loopback addresses only, not {host!r}')
-        self.service = EsaService(config=config, state_file=state_file, seed=seed)
+        self.service = EsaService(config=config, state_file=state_file, seed=seed, settings=settings)
         self._httpd = EmulatorHTTPServer((host, port), self.service)
         self.host = host
         self.port: int = self._httpd.server_address[1]
@@ -202,11 +202,23 @@ class EmulatorServer:
         """The first STS triple (access_key_id, access_key_secret, security_token)."""
         return self._as_dict(next(c for c in self.service.config.credentials if c.security_token is not None))
 
-    def set_faults(self, rules: list[dict[str, t.Any]], qps_limit: int | None = None) -> None:
-        set_faults(self.service, {'rules': rules, 'qps_limit': qps_limit})
+    def set_faults(self, rules: list[dict[str, t.Any]], qps_limit: int | None = None, qps_throttle: dict[str, t.Any] | None = None) -> None:
+        set_faults(self.service, {'rules': rules, 'qps_limit': qps_limit, 'qps_throttle': qps_throttle})
 
     def clear_faults(self) -> None:
         self.service.faults.clear()
+
+    def settings(self) -> dict[str, t.Any]:
+        """The behaviour switches in force, as GET /_emulator/settings answers them."""
+        return self.service.settings.current.to_json()
+
+    def update_settings(self, **changes: t.Any) -> dict[str, t.Any]:
+        """Change the switches named, as POST /_emulator/settings does: update_settings(derived_fields={'client_certificates': 'empty'})."""
+        return self.service.settings.update(changes).to_json()
+
+    def reset_settings(self) -> dict[str, t.Any]:
+        """Back to the start settings (config and `settings=`), as DELETE /_emulator/settings."""
+        return self.service.settings.restore().to_json()
 
     def set_clock_offset(self, seconds: float) -> None:
         self.service.clock.set_offset(seconds)

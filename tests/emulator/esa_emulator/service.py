@@ -1,4 +1,4 @@
-"""The emulated ESA endpoint, independent of HTTP: authenticate, admit, inject faults, run the action, answer."""
+"""The emulated ESA endpoint, independent of HTTP: the gateway's checks, QPS limit, faults, the action, the answer."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ import typing as t
 import urllib.parse
 import uuid
 
-from . import signing
 from .actions import ACTIONS, ActionContext
 from .ca import CertificateAuthority
 from .clock import Clock, to_iso
 from .config import EmulatorConfig, load_config
 from .errors import EsaError
 from .faults import FaultInjector
+from .gateway import Gateway
+from .settings import SettingsHolder
 from .state import CertificateStore
 from .stats import CONNECTION_RESET, SUCCESS, Stats
 
-API_VERSION = '2024-09-10'
 JSON_TYPE = 'application/json;charset=utf-8'
 
 logger = logging.getLogger('esa_emulator')
@@ -56,7 +56,8 @@ def _form(headers: t.Mapping[str, list[str]], body: bytes) -> dict[str, str]:
 
 
 class EsaService:
-    def __init__(self, config: t.Any = None, state_file: str | os.PathLike[str] | None = None, seed: int | None = None) -> None:
+    def __init__(self, config: t.Any = None, state_file: str | os.PathLike[str] | None = None, seed: int | None = None,
+                 settings: t.Mapping[str, t.Any] | None = None) -> None:
         self.config: EmulatorConfig = load_config(config)
         self.clock = Clock()
         path = os.fspath(state_file) if state_file is not None else None
@@ -64,14 +65,20 @@ class EsaService:
         self.ca = CertificateAuthority.load_or_create(ca_file_for(path) if path else None, self.clock.now_utc())
         self.faults = FaultInjector(seed)
         self.stats = Stats()
-        self.context = ActionContext(self.config, self.store, self.ca, self.clock)
+        # `settings` (as POST /_emulator/settings takes them) go on top of the config's; reset returns to both.
+        self.settings = SettingsHolder(self.config.settings.updated(dict(settings or {})))
+        self.gateway = Gateway(self.config, self.clock, self.settings)
+        self.context = ActionContext(self.config, self.store, self.ca, self.clock, self.settings)
 
     def reset(self) -> None:
-        """Forget certificates, client CAs, hostname bindings, counters, faults and clock offset; keep the CA and the sites."""
+        """Forget certificates, client CAs, hostname bindings, counters, faults, clock offset, remembered nonces and
+        settings changed at runtime; keep the CA, the sites and the start settings."""
         self.store.clear()
         self.stats.reset()
         self.faults.clear()
         self.clock.set_offset(0)
+        self.gateway.reset()
+        self.settings.restore()
 
     def state(self) -> list[dict[str, t.Any]]:
         """Every certificate record with its main facts (there is no private key to leave out: none is kept)."""
@@ -115,7 +122,7 @@ class EsaService:
             logger.exception('%s %s failed inside the emulator', request_id, action)
             error = EsaError('InternalError', reason='unexpected emulator failure')
         logger.info('%s %s -> %s %s (%s)', request_id, action or '-', error.status, error.code, error.reason or error.message)
-        self.stats.answer(action, error.code, throttled=error.retry_after_ms is not None)
+        self.stats.answer(action, error.code, throttled=error.throttling or error.retry_after_ms is not None)
         extra = {'x-acs-request-id': request_id}
         if error.retry_after_ms is not None:
             extra['x-acs-retry-after'] = str(error.retry_after_ms)
@@ -123,11 +130,8 @@ class EsaService:
 
     def _run(self, request_id: str, action: str, method: str, path: str, query: t.Mapping[str, str],
              headers: t.Mapping[str, list[str]], body: bytes) -> Reply:
-        signing.verify(self.config, method, path, query, headers, body, self.clock.now())
-        if path != '/' or action not in ACTIONS:
-            raise EsaError('InvalidAction.NotFound', reason=f'no action {action!r} at {path!r}')
-        if (headers.get('x-acs-version') or [''])[0] != API_VERSION:
-            raise EsaError('InvalidVersion', reason=f'version {headers.get("x-acs-version")!r} is not {API_VERSION}')
+        self.gateway.authenticate(method, path, query, headers, body)
+        self.gateway.route(path, action, (headers.get('x-acs-version') or [''])[0], ACTIONS)
         self.faults.admit()
         plan = self.faults.plan(action)
         self.stats.faults(plan.fired)
@@ -140,7 +144,7 @@ class EsaService:
             raise plan.error
         # RPC parameters may travel in the query or the form body; the body wins, as at ESA's gateway.
         params = {**query, **_form(headers, body)}
-        answer = ACTIONS[action](self.context, params)
+        answer = ACTIONS[action](dataclasses.replace(self.context, action=action), params)
         if plan.reset_after_effect:
             logger.info('%s %s took effect; resetting the connection instead of answering', request_id, action)
             self.stats.answer(action, CONNECTION_RESET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -11,7 +12,6 @@ import typing as t
 import urllib.parse
 
 from .config import Credential, EmulatorConfig
-from .errors import EsaError
 
 ALGORITHM = 'ACS3-HMAC-SHA256'
 DATE_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
@@ -21,6 +21,32 @@ DATE_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 REQUIRED_SIGNED = ('host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256')
 
 _AUTH_RE = re.compile(r'^ACS3-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]*)\s*,\s*Signature=([0-9a-fA-F]+)\s*$')
+
+# What was wrong with a request; gateway.py decides which error code each kind is answered with.
+DATE_MALFORMED = 'date_malformed'
+DATE_SKEWED = 'date_skewed'
+AUTHORIZATION_MALFORMED = 'authorization_malformed'
+KEY_UNKNOWN = 'key_unknown'
+HEADERS_UNSIGNED = 'headers_unsigned'
+PAYLOAD_MISMATCH = 'payload_mismatch'
+TOKEN_MISMATCH = 'token_mismatch'
+SIGNATURE_MISMATCH = 'signature_mismatch'
+
+
+class SignatureFailure(Exception):
+    """A request that fails authentication: `kind` is one of the constants above, `reason` is for the log only."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f'{kind}: {reason}')
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifiedRequest:
+    credential: Credential
+    sent_at: float  # x-acs-date, seconds since the epoch
+    nonce: str
 
 
 def canonical_query(query: t.Mapping[str, str]) -> str:
@@ -43,16 +69,17 @@ def sign(secret: str, text: str) -> str:
     return hmac.new(secret.encode('utf-8'), text.encode('utf-8'), hashlib.sha256).hexdigest()
 
 
-def _check_time(headers: t.Mapping[str, list[str]], now: float, max_skew: int) -> None:
+def _check_time(headers: t.Mapping[str, list[str]], now: float, max_skew: int) -> float:
     values = headers.get('x-acs-date') or []
     if len(values) != 1:
-        raise EsaError('Unauthorized.InvalidTime', reason='x-acs-date missing or repeated')
+        raise SignatureFailure(DATE_MALFORMED, 'x-acs-date missing or repeated')
     try:
         sent = calendar.timegm(time.strptime(values[0].strip(), DATE_FORMAT))
     except ValueError:
-        raise EsaError('Unauthorized.InvalidTime', reason=f'x-acs-date {values[0]!r} is not {DATE_FORMAT}') from None
+        raise SignatureFailure(DATE_MALFORMED, f'x-acs-date {values[0]!r} is not {DATE_FORMAT}') from None
     if abs(sent - now) > max_skew:
-        raise EsaError('Unauthorized.InvalidTime', reason=f'x-acs-date is {int(sent - now)} s away from the server clock')
+        raise SignatureFailure(DATE_SKEWED, f'x-acs-date is {int(sent - now)} s away from the server clock')
+    return sent
 
 
 def _only(headers: t.Mapping[str, list[str]], name: str) -> str | None:
@@ -61,46 +88,46 @@ def _only(headers: t.Mapping[str, list[str]], name: str) -> str | None:
 
 
 def verify(config: EmulatorConfig, method: str, path: str, query: t.Mapping[str, str],
-           headers: t.Mapping[str, list[str]], body: bytes, now: float) -> Credential:
-    """Return the caller's credential, or raise the EsaError that ESA's gateway answers.
+           headers: t.Mapping[str, list[str]], body: bytes, now: float) -> VerifiedRequest:
+    """Return who signed the request, when and with which nonce, or raise SignatureFailure.
 
     `headers` maps lower-cased names to every value received for that name.
     """
-    _check_time(headers, now, config.max_time_skew_seconds)
+    sent = _check_time(headers, now, config.max_time_skew_seconds)
 
     match = _AUTH_RE.match(_only(headers, 'authorization') or '')
     if not match:
-        raise EsaError('Unauthorized.InvalidToken', reason='Authorization header missing or not ACS3-HMAC-SHA256')
+        raise SignatureFailure(AUTHORIZATION_MALFORMED, 'Authorization header missing or not ACS3-HMAC-SHA256')
     key_id, signed, signature = match.groups()
     credential = config.credential(key_id)
     if credential is None:
-        raise EsaError('Unauthorized.InvalidToken', reason=f'unknown AccessKeyId {key_id!r}')
+        raise SignatureFailure(KEY_UNKNOWN, f'unknown AccessKeyId {key_id!r}')
 
     names = signed.split(';') if signed else []
     if names != sorted(set(names)) or any(n != n.lower() for n in names):
-        raise EsaError('Unauthorized.InvalidToken', reason='SignedHeaders must be lower-case, sorted and unique')
+        raise SignatureFailure(HEADERS_UNSIGNED, 'SignedHeaders must be lower-case, sorted and unique')
     required = set(REQUIRED_SIGNED)
     if credential.security_token is not None:
         required |= {'x-acs-security-token', 'x-acs-accesskey-id'}
     missing = sorted(required - set(names))
     if missing:
-        raise EsaError('Unauthorized.InvalidToken', reason=f'headers not signed: {", ".join(missing)}')
+        raise SignatureFailure(HEADERS_UNSIGNED, f'headers not signed: {", ".join(missing)}')
     absent = [n for n in names if n not in headers]
     if absent:
-        raise EsaError('Unauthorized.InvalidToken', reason=f'signed headers not sent: {", ".join(absent)}')
+        raise SignatureFailure(HEADERS_UNSIGNED, f'signed headers not sent: {", ".join(absent)}')
 
     payload_hash = hashlib.sha256(body).hexdigest()
     if _only(headers, 'x-acs-content-sha256') != payload_hash:
-        raise EsaError('Unauthorized.InvalidToken', reason='x-acs-content-sha256 does not match the body')
+        raise SignatureFailure(PAYLOAD_MISMATCH, 'x-acs-content-sha256 does not match the body')
 
     token = _only(headers, 'x-acs-security-token')
     if credential.security_token is None:
         if 'x-acs-security-token' in headers:
-            raise EsaError('Unauthorized.InvalidToken', reason='a security token was sent with a permanent AccessKey')
+            raise SignatureFailure(TOKEN_MISMATCH, 'a security token was sent with a permanent AccessKey')
     elif token is None or not hmac.compare_digest(token, credential.security_token) or _only(headers, 'x-acs-accesskey-id') != key_id:
-        raise EsaError('Unauthorized.InvalidToken', reason='STS security token or x-acs-accesskey-id does not match')
+        raise SignatureFailure(TOKEN_MISMATCH, 'STS security token or x-acs-accesskey-id does not match')
 
     expected = sign(credential.access_key_secret, string_to_sign(method, path, query, headers, names, payload_hash))
     if not hmac.compare_digest(expected, signature.lower()):
-        raise EsaError('Unauthorized.InvalidToken', reason='signature does not match')
-    return credential
+        raise SignatureFailure(SIGNATURE_MISMATCH, 'signature does not match')
+    return VerifiedRequest(credential, float(sent), _only(headers, 'x-acs-signature-nonce') or '')

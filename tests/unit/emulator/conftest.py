@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
+import http.client
+import json
 import typing as t
+import urllib.parse
+import uuid
 
 import pytest
 from alibabacloud_esa20240910 import models
 from alibabacloud_esa20240910.client import Client
+from alibabacloud_tea_openapi.utils import Utils
 from alibabacloud_tea_openapi.utils_models import Config
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
+from darabonba.request import DaraRequest
 
 SITE_ID = 1234567890123
 
@@ -103,3 +111,54 @@ def build_ca_certificate(key: t.Any, common_name: str = 'Example Client CA', *, 
 @pytest.fixture
 def make_ca_pem() -> t.Callable[..., str]:
     return build_ca_certificate
+
+
+@dataclasses.dataclass
+class RawAnswer:
+    status: int
+    body: dict[str, t.Any]
+    headers: dict[str, str]  # lower-cased names
+
+
+def send_signed(emu: t.Any, *, action: str = 'ListClientCertificates', query: dict[str, str] | None = None, body: bytes = b'',
+                method: str = 'GET', key_id: str | None = None, secret: str | None = None, date: str | None = None,
+                nonce: str | None = None, tamper: t.Callable[..., t.Any] | None = None,
+                extra_headers: dict[str, str] | None = None) -> RawAnswer:
+    """Sign like the SDK (its own signer), apply `tamper(headers, query, body)`, send over plain http.client.
+
+    The SDK never sends a broken request nor shows an answer's headers, hence this.
+    """
+    query = dict(query if query is not None else {'SiteId': str(SITE_ID)})
+    headers = {
+        'host': emu.endpoint,
+        'x-acs-version': '2024-09-10',
+        'x-acs-action': action,
+        'user-agent': 'raw-test',
+        'x-acs-date': date or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'x-acs-signature-nonce': nonce or uuid.uuid4().hex,
+        'accept': 'application/json',
+        **(extra_headers or {}),
+    }
+    if body:
+        headers['content-type'] = 'application/x-www-form-urlencoded'
+    headers['x-acs-content-sha256'] = hashlib.sha256(body).hexdigest()
+    request = DaraRequest()
+    request.method, request.pathname, request.query, request.headers = method, '/', query, headers
+    headers['Authorization'] = Utils.get_authorization(request, 'ACS3-HMAC-SHA256', headers['x-acs-content-sha256'],
+                                                       key_id or emu.credentials['access_key_id'],
+                                                       secret or emu.credentials['access_key_secret'])
+    if tamper:
+        headers, query, body = tamper(dict(headers), dict(query), body)
+    connection = http.client.HTTPConnection(emu.host, emu.port, timeout=5)
+    try:
+        connection.request(method, '/?' + urllib.parse.urlencode(query), body=body, headers=headers)
+        answer = connection.getresponse()
+        return RawAnswer(answer.status, json.loads(answer.read()), {name.lower(): value for name, value in answer.getheaders()})
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def signed_call(esa_emulator: t.Any) -> t.Callable[..., RawAnswer]:
+    """send_signed bound to the test's emulator."""
+    return lambda **kwargs: send_signed(esa_emulator, **kwargs)

@@ -1,4 +1,4 @@
-"""Signed calls through the official SDK: a full lifecycle, STS, and each way authentication fails."""
+"""Signed calls through the official SDK: a full lifecycle, STS, and each way authentication fails (gateway and ESA-page codes)."""
 
 from __future__ import annotations
 
@@ -53,15 +53,28 @@ def test_sts_credentials_succeed(esa_emulator, make_client):
     assert sts.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID)).body.total_count == 0
 
 
-@pytest.mark.parametrize('overrides', [
-    pytest.param({'access_key_secret': 'not-the-secret'}, id='wrong-secret'),
-    pytest.param({'access_key_id': 'LTAIunknownKeyId'}, id='unknown-key-id'),
+BAD_CREDENTIALS = [
+    pytest.param({'access_key_secret': 'not-the-secret'}, 'SignatureDoesNotMatch', 400, id='wrong-secret'),
+    pytest.param({'access_key_id': 'LTAIunknownKeyId'}, 'InvalidAccessKeyId.NotFound', 404, id='unknown-key-id'),
     pytest.param({'access_key_id': 'STS.emulatorKeyId', 'access_key_secret': 'emulator-sts-secret-do-not-use',
-                  'security_token': 'stolen-token'}, id='wrong-sts-token'),
-    pytest.param({'access_key_id': 'STS.emulatorKeyId', 'access_key_secret': 'emulator-sts-secret-do-not-use'}, id='sts-without-token'),
-    pytest.param({'security_token': 'emulator-sts-security-token-do-not-use'}, id='token-with-permanent-key'),
-])
-def test_bad_credentials_are_invalid_token(make_client, overrides):
+                  'security_token': 'stolen-token'}, 'InvalidSecurityToken.MismatchWithAccessKey', 400, id='wrong-sts-token'),
+    pytest.param({'access_key_id': 'STS.emulatorKeyId', 'access_key_secret': 'emulator-sts-secret-do-not-use'},
+                 'IncompleteSignature', 400, id='sts-without-token'),
+    pytest.param({'security_token': 'emulator-sts-security-token-do-not-use'}, 'InvalidSecurityToken.MismatchWithAccessKey', 400,
+                 id='token-with-permanent-key'),
+]
+
+
+@pytest.mark.parametrize(('overrides', 'code', 'status'), BAD_CREDENTIALS)
+def test_bad_credentials_get_the_gateway_code(make_client, overrides, code, status):
+    with pytest.raises(ClientException) as caught:
+        make_client(**overrides).list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID))
+    assert (caught.value.code, caught.value.status_code) == (code, status)
+
+
+@pytest.mark.parametrize(('overrides', 'code', 'status'), BAD_CREDENTIALS)
+def test_bad_credentials_without_gateway_codes_are_invalid_token(esa_emulator, make_client, overrides, code, status):
+    esa_emulator.update_settings(gateway_codes=False)
     with pytest.raises(ClientException) as caught:
         make_client(**overrides).list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID))
     assert (caught.value.code, caught.value.status_code) == ('Unauthorized.InvalidToken', 403)
@@ -69,14 +82,23 @@ def test_bad_credentials_are_invalid_token(make_client, overrides):
 
 
 @pytest.mark.parametrize('offset', [16 * 60, -16 * 60, 3600 * 24])
-def test_skewed_clock_is_invalid_time(esa_emulator, client, offset):
+@pytest.mark.parametrize(('gateway_codes', 'code', 'status'), [(True, 'InvalidTimeStamp.Expired', 400), (False, 'Unauthorized.InvalidTime', 403)])
+def test_skewed_clock_is_refused(esa_emulator, client, offset, gateway_codes, code, status):
+    esa_emulator.update_settings(gateway_codes=gateway_codes)
     esa_emulator.set_clock_offset(offset)
     with pytest.raises(ClientException) as caught:
         client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID))
-    assert (caught.value.code, caught.value.status_code) == ('Unauthorized.InvalidTime', 403)
+    assert (caught.value.code, caught.value.status_code) == (code, status)
 
 
 @pytest.mark.parametrize('offset', [14 * 60, -14 * 60])
 def test_skew_within_fifteen_minutes_is_accepted(esa_emulator, client, offset):
     esa_emulator.set_clock_offset(offset)
     assert client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID)).body.total_count == 0
+
+
+def test_every_sdk_call_carries_a_fresh_nonce(esa_emulator, client):
+    """The SDK makes a new x-acs-signature-nonce per request, so the replay check never refuses it."""
+    for page_number in range(1, 21):
+        client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID, page_number=page_number))
+    assert esa_emulator.stats()['answers'] == {'OK': 20}

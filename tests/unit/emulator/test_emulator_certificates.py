@@ -111,3 +111,32 @@ def test_maximum_validity_is_accepted(create):
     created = create(validity_days=3650)
     leaf = x509.load_pem_x509_certificate(created.certificate.encode('ascii'))
     assert (leaf.not_valid_after_utc - leaf.not_valid_before_utc).days == 3650
+
+
+@pytest.mark.parametrize('mode', ['empty', 'absent'])
+def test_derived_fields_of_client_certificates_can_come_back_empty_or_absent(esa_emulator, client, create, mode):
+    """The GetClientCaCertificate example answers "" for them and older Get/List pages lack them: a collection must cope."""
+    esa_emulator.update_settings(derived_fields={'client_certificates': mode})
+    created = create()
+    got = _get(client, created.id)
+    listed = client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID)).body
+    answers = [client.raw_answers[-3]['body'], client.raw_answers[-2]['body']['Result'], client.raw_answers[-1]['body']['Result'][0]]
+    for answer in answers:
+        if mode == 'empty':
+            assert (answer['SerialNumber'], answer['FingerprintSha256']) == ('', '')
+        else:
+            assert 'SerialNumber' not in answer and 'FingerprintSha256' not in answer
+        assert answer['CommonName'] == 'client.example.com'
+    expected = '' if mode == 'empty' else None
+    assert (created.serial_number, got.result.serial_number, listed.result[0].serial_number) == (expected,) * 3
+    assert x509.load_pem_x509_certificate(got.certificate.encode('ascii'))  # the PEM still says everything
+    assert esa_emulator.state()[0]['fingerprint_sha256']  # the emulator's own view keeps the facts
+
+
+def test_derived_fields_switch_per_family_and_reset_restores_them(esa_emulator, client, create, keys, make_ca_pem):
+    esa_emulator.update_settings(derived_fields={'client_ca_certificates': 'absent'})
+    assert create().fingerprint_sha_256  # client certificates keep theirs
+    esa_emulator.reset()
+    assert esa_emulator.settings()['derived_fields'] == {'client_certificates': 'present', 'client_ca_certificates': 'present'}
+    uploaded = client.upload_client_ca_certificate(models.UploadClientCaCertificateRequest(site_id=SITE_ID, certificate=make_ca_pem(keys['p256'])))
+    assert uploaded.body.fingerprint_sha_256

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import hashlib
 
@@ -109,6 +110,7 @@ def test_name_defaults_to_the_common_name(client, keys, make_ca_pem):
 
 
 def test_listing_pages_like_client_certificates(esa_emulator, client, keys, make_ca_pem):
+    esa_emulator.update_settings(client_ca_limit={'max': None})  # more than a plan holds, to fill three pages
     ids = []
     for index in range(25):
         esa_emulator.set_clock_offset(index)  # distinct creation times make the order visible
@@ -151,15 +153,87 @@ def test_upload_refuses_what_esa_refuses(esa_emulator, client, keys, make_ca_pem
     assert esa_emulator.client_cas() == []
 
 
-@pytest.mark.parametrize('action', ['upload', 'get', 'list', 'delete'])
-def test_a_plan_without_the_feature_refuses_every_action(client, keys, make_ca_pem, action):
-    call = {
-        'upload': lambda: _upload(client, make_ca_pem(keys['p256']), site_id=BASIC_SITE_ID),
-        'get': lambda: _get(client, UNKNOWN_ID, site_id=BASIC_SITE_ID),
-        'list': lambda: _list(client, site_id=BASIC_SITE_ID),
-        'delete': lambda: _delete(client, UNKNOWN_ID, site_id=BASIC_SITE_ID),
-    }[action]
-    _refused(call, 'QuotaCheckFailed.Function')
+def test_a_plan_without_the_feature_refuses_uploads_and_answers_the_rest(client, keys, make_ca_pem):
+    """Only UploadClientCaCertificate documents QuotaCheckFailed.Function; Get, List and Delete answer as for any site."""
+    _refused(lambda: _upload(client, make_ca_pem(keys['p256']), site_id=BASIC_SITE_ID), 'QuotaCheckFailed.Function')
+    assert _list(client, site_id=BASIC_SITE_ID).body.total_count == 0
+    _refused(lambda: _get(client, UNKNOWN_ID, site_id=BASIC_SITE_ID), 'Certificate.NotFound', 404)
+    _refused(lambda: _delete(client, UNKNOWN_ID, site_id=BASIC_SITE_ID), 'Certificate.NotFound', 404)
+
+
+def test_the_sixth_client_ca_of_a_site_is_refused(esa_emulator, client, keys, make_ca_pem):
+    """The ESA user guide allows 5 client CA certificates per plan; the answer to the 6th is not documented (see README)."""
+    kept = [_upload(client, make_ca_pem(keys['p256'], f'CA {n}')).body.id for n in range(5)]
+    error = _refused(lambda: _upload(client, make_ca_pem(keys['p256'], 'CA 5')), 'QuotaCheckFailed.Function')
+    assert error.data['Message'] == 'The feature is unavailable in your plan. Upgrade the plan or contact your account manager to request the feature.'
+    assert sorted(record['id'] for record in esa_emulator.client_cas()) == sorted(kept)
+    _delete(client, kept[0])  # a freed slot takes an upload again
+    _upload(client, make_ca_pem(keys['p256'], 'CA 6'))
+    _refused(lambda: _upload(client, make_ca_pem(keys['p256'], 'CA 7')), 'QuotaCheckFailed.Function')
+    assert _list(client).body.total_count == 5
+
+
+def test_concurrent_uploads_never_pass_the_limit(esa_emulator, keys, make_ca_pem, make_client):
+    pems = [make_ca_pem(keys['p256'], f'CA {n}') for n in range(10)]
+
+    def upload(pem):
+        try:
+            return _upload(make_client(), pem).body.id
+        except ClientException as error:
+            return error.code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(upload, pems))
+    assert sorted(outcome == 'QuotaCheckFailed.Function' for outcome in outcomes) == [False] * 5 + [True] * 5
+    assert len(esa_emulator.client_cas()) == 5
+
+
+def test_the_client_ca_limit_and_its_answer_are_settings(esa_emulator, client, keys, make_ca_pem):
+    settings = esa_emulator.update_settings(client_ca_limit={'max': 1, 'code': 'QuotaExceeded.ClientCaCertificate', 'status': 409,
+                                                             'message': 'At most 1 client CA certificate.'})
+    assert settings['client_ca_limit'] == {'max': 1, 'code': 'QuotaExceeded.ClientCaCertificate', 'status': 409,
+                                           'message': 'At most 1 client CA certificate.'}
+    _upload(client, make_ca_pem(keys['p256']))
+    error = _refused(lambda: _upload(client, make_ca_pem(keys['p256'])), 'QuotaExceeded.ClientCaCertificate', 409)
+    assert error.data['Message'] == 'At most 1 client CA certificate.'
+    esa_emulator.update_settings(client_ca_limit={'code': 'InvalidParameter'})  # a known code brings its status and message
+    error = _refused(lambda: _upload(client, make_ca_pem(keys['p256'])), 'InvalidParameter', 400)
+    assert error.data['Message'] == 'The specified parameter is invalid.'
+    esa_emulator.update_settings(client_ca_limit={'max': None})
+    _upload(client, make_ca_pem(keys['p256']))
+    assert len(esa_emulator.client_cas()) == 2
+
+
+def test_the_client_ca_limit_counts_per_site(keys, make_ca_pem):
+    config = {'sites': [
+        {'site_id': 1, 'site_name': 'one.example', 'client_certificates': True, 'hostnames': ['one.example']},
+        {'site_id': 2, 'site_name': 'two.example', 'client_certificates': True, 'hostnames': ['two.example']},
+    ], 'client_ca_limit': {'max': 2}}
+    with EmulatorServer(config=config) as emu:
+        sdk = Client(Config(**emu.credentials, endpoint=emu.endpoint, protocol='http'))
+        for name in ('CA 1', 'CA 2'):
+            _upload(sdk, make_ca_pem(keys['p256'], name), site_id=1)
+        _refused(lambda: _upload(sdk, make_ca_pem(keys['p256']), site_id=1), 'QuotaCheckFailed.Function')
+        _upload(sdk, make_ca_pem(keys['p256']), site_id=2)
+        assert emu.settings()['client_ca_limit']['max'] == 2
+
+
+@pytest.mark.parametrize('mode', ['empty', 'absent'])
+def test_derived_fields_of_client_cas_can_come_back_empty_or_absent(esa_emulator, client, keys, make_ca_pem, mode):
+    esa_emulator.update_settings(derived_fields={'client_ca_certificates': mode})
+    uploaded = _upload(client, make_ca_pem(keys['p256']))
+    got = _get(client, uploaded.body.id)
+    listed = _list(client)
+    answers = [client.raw_answers[-3]['body'], client.raw_answers[-2]['body']['Result'], client.raw_answers[-1]['body']['Result'][0]]
+    for answer in answers:
+        if mode == 'empty':
+            assert (answer['SerialNumber'], answer['FingerprintSha256']) == ('', '')
+        else:
+            assert 'SerialNumber' not in answer and 'FingerprintSha256' not in answer
+        assert answer['CommonName'] == 'Example Client CA'  # everything else as usual
+    expected = '' if mode == 'empty' else None
+    assert (uploaded.body.fingerprint_sha_256, got.body.result.fingerprint_sha_256, listed.body.result[0].fingerprint_sha_256) == (expected,) * 3
+    assert esa_emulator.client_cas()[0]['fingerprint_sha256']  # the emulator's own view keeps the facts
 
 
 @pytest.mark.parametrize('action', ['get', 'delete'])

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 from alibabacloud_esa20240910 import models
-from alibabacloud_tea_openapi.exceptions import ServerException, ThrottlingException
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
 from darabonba.exceptions import UnretryableException
 
 SITE_ID = 1234567890123
@@ -130,6 +130,8 @@ def test_control_routes(esa_emulator, client, create):
     ('faults', [{'type': 'throttle', 'probability': 2}]),
     ('faults', [{'type': 'server_error', 'code': 'Made.Up'}]),
     ('faults', {'rules': [], 'qps_limit': 0}),
+    ('faults', [{'type': 'throttle', 'retry_after_ms': -1}]),
+    ('faults', [{'type': 'throttle', 'code': 'Throttling.user', 'status': 429.5}]),
     ('faults', {'rulez': []}),
     ('clock', {'offset': 5}),
 ])
@@ -137,6 +139,57 @@ def test_control_routes_refuse_bad_input(esa_emulator, route, document):
     status, answer = _control(esa_emulator, 'POST', route, document)
     assert status == 400 and answer['error']
     assert esa_emulator.service.faults.to_json() == {'rules': [], 'qps_limit': None}
+
+
+@pytest.mark.parametrize(('rule', 'status', 'code', 'header'), [
+    ({'type': 'throttle'}, 429, 'Throttling.User', '100'),
+    ({'type': 'throttle', 'status': 400, 'retry_after_ms': 2500}, 400, 'Throttling.User', '2500'),
+    ({'type': 'throttle', 'code': 'Throttling.user', 'retry_after_ms': None}, 400, 'Throttling.user', None),
+    ({'type': 'throttle', 'code': 'Throttling.ConcurrentLimitExceeded', 'status': 429, 'retry_after_ms': None}, 429,
+     'Throttling.ConcurrentLimitExceeded', None),
+    ({'type': 'throttle', 'code': 'Rejected.Throttling', 'status': 503}, 503, 'Rejected.Throttling', '100'),
+    ({'type': 'throttle', 'code': 'ServiceUnavailable', 'retry_after_ms': 0}, 503, 'ServiceUnavailable', '0'),
+])
+def test_throttle_shapes_on_the_wire(esa_emulator, signed_call, rule, status, code, header):
+    esa_emulator.set_faults([rule])
+    answer = signed_call()
+    assert (answer.status, answer.body['Code']) == (status, code)
+    assert answer.headers.get('x-acs-retry-after') == header
+    assert esa_emulator.stats()['throttled'] == 1  # flow control, with or without the header
+    shown = esa_emulator.service.faults.to_json()['rules'][0]
+    assert shown['retry_after_ms'] == (int(header) if header is not None else None)  # null reads back as null
+    esa_emulator.set_faults([{key: value for key, value in shown.items() if key != 'times'}])  # and round-trips
+    assert signed_call().headers.get('x-acs-retry-after') == header
+
+
+def test_qps_limit_answers_can_take_the_gateway_shapes(esa_emulator, client, signed_call):
+    esa_emulator.set_faults([], qps_limit=1, qps_throttle={'code': 'Throttling.user', 'retry_after_ms': None})
+    _list(client)
+    with pytest.raises(ClientException) as caught:  # no x-acs-retry-after: tea-openapi 0.4.6 raises by status
+        _list(client)
+    assert (caught.value.code, caught.value.status_code) == ('Throttling.user', 400)
+    assert esa_emulator.service.faults.to_json()['qps_throttle'] == {'code': 'Throttling.user', 'status': 400, 'retry_after_ms': None}
+
+    esa_emulator.set_faults([], qps_limit=1, qps_throttle={'code': 'ServiceUnavailable', 'retry_after_ms': 1500})
+    signed_call()
+    answer = signed_call()
+    assert (answer.status, answer.body['Code'], answer.headers['x-acs-retry-after']) == (503, 'ServiceUnavailable', '1500')
+
+    esa_emulator.set_faults([], qps_limit=1, qps_throttle={'status': 400})  # computed wait, as without a shape
+    signed_call()
+    answer = signed_call()
+    assert (answer.status, answer.body['Code']) == (400, 'Throttling.User') and 0 < int(answer.headers['x-acs-retry-after']) <= 1000
+    assert esa_emulator.stats()['throttled'] == 3
+
+
+def test_qps_throttle_through_the_control_route(esa_emulator):
+    document = {'rules': [], 'qps_limit': 5, 'qps_throttle': {'code': 'Rejected.Throttling', 'status': 503, 'retry_after_ms': None}}
+    assert _control(esa_emulator, 'POST', 'faults', document) == (200, {
+        'rules': [], 'qps_limit': 5, 'qps_throttle': {'code': 'Rejected.Throttling', 'status': 503, 'retry_after_ms': None}})
+    assert _control(esa_emulator, 'POST', 'faults', {'rules': [], 'qps_throttle': {'code': 'Made.Up'}})[0] == 400
+    assert _control(esa_emulator, 'POST', 'faults', {'rules': [], 'qps_throttle': {'colour': 'red'}})[0] == 400
+    assert _control(esa_emulator, 'GET', 'faults')[1]['qps_throttle']['code'] == 'Rejected.Throttling'  # refused input changed nothing
+    assert _control(esa_emulator, 'DELETE', 'faults') == (200, {'rules': [], 'qps_limit': None})
 
 
 def test_unknown_control_route(esa_emulator):

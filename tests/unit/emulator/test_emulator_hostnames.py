@@ -131,13 +131,21 @@ def test_unknown_ca_id_is_not_found(client, call):
         _refused(lambda: _set(client, ['example.com'], ca_id=UNKNOWN_ID, deprecated=deprecated), 'Certificate.NotFound', 404)
 
 
-@pytest.mark.parametrize('call', ['get', 'set', 'get-deprecated', 'set-deprecated'])
-def test_a_plan_without_the_feature_refuses_bindings(client, call):
-    deprecated = call.endswith('deprecated')
-    if call.startswith('get'):
-        _refused(lambda: _get(client, site_id=BASIC_SITE_ID, deprecated=deprecated), 'QuotaCheckFailed.Function')
-    else:
-        _refused(lambda: _set(client, ['basic-plan.example'], site_id=BASIC_SITE_ID, deprecated=deprecated), 'QuotaCheckFailed.Function')
+@pytest.mark.parametrize('deprecated', [False, True])
+def test_a_plan_without_the_feature_refuses_set_and_answers_get(client, deprecated):
+    """Only the Set actions document QuotaCheckFailed.Function: Get answers the empty binding, as for any site."""
+    assert _get(client, site_id=BASIC_SITE_ID, deprecated=deprecated).body.hostnames == []
+    _refused(lambda: _set(client, ['basic-plan.example'], site_id=BASIC_SITE_ID, deprecated=deprecated), 'QuotaCheckFailed.Function')
+
+
+@pytest.mark.parametrize('deprecated', [False, True])
+def test_site_not_found_on_hostname_reads_when_the_settings_say(esa_emulator, client, deprecated):
+    """The Terraform provider treats SiteNotFound as "gone" for GetClientCaCertificateHostnames: a switch, off by default."""
+    action = 'GetClientCertificateHostnames' if deprecated else 'GetClientCaCertificateHostnames'
+    _refused(lambda: _get(client, site_id=999, deprecated=deprecated), 'InvalidParameter.SiteId')
+    esa_emulator.update_settings(site_not_found_actions=[action])
+    _refused(lambda: _get(client, site_id=999, deprecated=deprecated), 'SiteNotFound', 404)
+    _refused(lambda: _set(client, ['example.com'], site_id=999, deprecated=deprecated), 'InvalidParameter.SiteId')
 
 
 def test_bindings_survive_a_restart_and_show_in_the_state_route(tmp_path, keys, make_ca_pem):
