@@ -186,6 +186,7 @@ class EsaClient:
                 endpoint=self.settings.endpoint_url,
                 timeout=self.settings.timeout_seconds,
                 secrets=self.settings.secret_values,
+                access_key_id=self.settings.access_key_id,
             )
 
         response = self.retry_policy.call(

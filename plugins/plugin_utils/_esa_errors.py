@@ -34,16 +34,21 @@ try:
 except ImportError:  # pragma: no cover - as above
     CredentialException = None  # type: ignore[assignment,misc]
 
-try:
-    from alibabacloud_tea_openapi.exceptions import ThrottlingException
-except ImportError:  # pragma: no cover - as above
-    ThrottlingException = None  # type: ignore[assignment,misc]
-
 CERTIFICATE_NOT_FOUND = "Certificate.NotFound"
 CERTIFICATE_STATUS_ERROR = "Certificate.StatusError"
 INTERNAL_EXCEPTION = "InternalException"
-# ESA documents these as flow control, answered with 400 or 429 and x-acs-retry-after.
-THROTTLING_CODES = frozenset({"Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable"})
+SERVICE_UNAVAILABLE = "ServiceUnavailable"
+SIGNATURE_NONCE_USED = "SignatureNonceUsed"
+PLAN_LACKS_FEATURE = "QuotaCheckFailed.Function"
+# ESA's user guide: a plan holds at most this many uploaded client CA certificates.
+MAX_CLIENT_CAS_PER_PLAN = 5
+# ESA's two public OpenAPI endpoints (plus esa-vpc. variants): the region decides which accounts' sites they serve.
+ENDPOINT_REGIONS = {"cn-hangzhou": "China-site accounts", "ap-southeast-1": "international accounts"}
+_ESA_HOST = re.compile(r"^(?P<prefix>esa(?:-vpc)?)\.(?P<region>[a-z0-9-]+)\.aliyuncs\.com$")
+# Count limits: a code naming a quota, limit or excess (but flow control and the plan lacking the feature are not these).
+_QUOTA_WORDS = ("quota", "limit", "exceed")
+# Access key ids start with these (long-term keys, STS); anything else may be a secret typed into access_key_id.
+_ACCESS_KEY_ID_PREFIXES = ("LTAI", "STS.")
 
 _REDACTED = "********"
 _MAX_SERVICE_MESSAGE = 300
@@ -61,14 +66,16 @@ _PARAMETERS_BY_ACTION = {
     "ListClientCertificates": "site_id",
 }
 
-# Every code ESA documents for the client-certificate actions, plus the gateway's common authentication codes.
+# Every code ESA documents for the client-certificate actions, plus the API gateway's own codes (Alibaba Cloud's common error table).
+_SITE_UNKNOWN = ("{Site} is not a site of this account at {endpoint} ({code}): check site_id, and that the credentials belong to the account that "
+                 "owns the site; {other_endpoint}.")
 _MESSAGES: dict[str, str] = {
-    "InvalidParameter.SiteId": "{Site} is not a site of this account (InvalidParameter.SiteId): check site_id, and that the credentials belong to the "
-    "account that owns the site.",
+    "InvalidParameter.SiteId": _SITE_UNKNOWN,
+    "SiteNotFound": _SITE_UNKNOWN,
     "MissingSiteId": "{action} reached ESA without a SiteId (MissingSiteId): set site_id.",
     "InvalidParameter": "ESA rejected a parameter of {action} (InvalidParameter: {service_message}): check {parameters}.",
     "InternalException": "ESA failed internally while handling {action} for {site} (InternalException: {service_message}): try again later.",
-    "QuotaCheckFailed.Function": "The ESA plan of {site} does not include client certificates (QuotaCheckFailed.Function): upgrade the site's plan, or "
+    PLAN_LACKS_FEATURE: "The ESA plan of {site} does not include client certificates (QuotaCheckFailed.Function): upgrade the site's plan, or "
     "use another site_id.",
     "Certificate.StatusError": "The status of {certificate} on {site} does not allow {action} (Certificate.StatusError: {service_message}): check its "
     "status (already revoked or already active?) with alibabacloud.esa.esa_client_certificate_info.",
@@ -78,14 +85,21 @@ _MESSAGES: dict[str, str] = {
     "signed with the controller's time.",
     "Unauthorized.InvalidToken": "ESA could not authenticate {action} (Unauthorized.InvalidToken): check access_key_id, access_key_secret and "
     "security_token (STS tokens expire).",
-    "Throttling.User": "ESA kept throttling {action} for this account (Throttling.User: {service_message}): run fewer hosts at once (forks, throttle) or "
-    "raise api_retries.",
-    "Throttling.Api": "ESA kept throttling {action} (Throttling.Api: {service_message}): run fewer hosts at once (forks, throttle) or raise api_retries.",
-    "Throttling": "ESA kept throttling {action} ({code}: {service_message}): run fewer hosts at once (forks, throttle) or raise api_retries.",
-    "ServiceUnavailable": "ESA was unavailable for {action} (ServiceUnavailable: {service_message}): try again later, or raise api_retries.",
-    "InvalidAccessKeyId.NotFound": "ESA does not know the access key used for {action} (InvalidAccessKeyId.NotFound): check access_key_id.",
-    "InvalidAccessKeyId.Inactive": "The access key used for {action} is disabled (InvalidAccessKeyId.Inactive): check access_key_id, or enable the key in RAM.",
-    "SignatureDoesNotMatch": "ESA could not verify the signature of {action} (SignatureDoesNotMatch): check access_key_secret.",
+    SERVICE_UNAVAILABLE: "ESA was unavailable for {action} (ServiceUnavailable: {service_message}): try again later, or raise api_retries.",
+    "InvalidTimeStamp.Expired": "ESA's gateway refused {action} because the time it was signed with is too far from ESA's (InvalidTimeStamp.Expired): "
+    "set the controller's clock right (NTP); requests are signed with the controller's time.",
+    "InvalidAccessKeyId.NotFound": "ESA does not know {key_id}, used for {action} (InvalidAccessKeyId.NotFound): check access_key_id; the key may have "
+    "been deleted.",
+    "InvalidAccessKeyId.Inactive": "{Key_id}, used for {action}, is disabled (InvalidAccessKeyId.Inactive): check access_key_id, or enable the key in "
+    "RAM.",
+    "SignatureDoesNotMatch": "ESA could not verify the signature of {action} (SignatureDoesNotMatch): access_key_secret is not the secret of {key_id}; "
+    "set access_key_id and access_key_secret from the same AccessKey pair.",
+    "IncompleteSignature": "ESA's gateway found the signature of {action} incomplete (IncompleteSignature: {service_message}): check access_key_id and "
+    "access_key_secret for stray spaces or line breaks, and that no proxy between the controller and {endpoint} rewrites requests.",
+    SIGNATURE_NONCE_USED: "ESA's gateway had already seen the signature nonce of {action} (SignatureNonceUsed): every attempt is signed with a new "
+    "nonce, so something between the controller and {endpoint} (a proxy?) replays requests; check it, or try again.",
+    "InvalidApi.NotFound": "{Endpoint} does not know the action {action} (InvalidApi.NotFound): check endpoint (ESA answers at esa.cn-hangzhou.aliyuncs.com "
+    "and esa.ap-southeast-1.aliyuncs.com), or upgrade alibabacloud-esa20240910 on the controller.",
     "InvalidSecurityToken.Expired": "The STS token used for {action} has expired (InvalidSecurityToken.Expired): renew security_token.",
     "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key (InvalidSecurityToken.MismatchWithAccessKey): "
     "set access_key_id, access_key_secret and security_token from the same STS answer.",
@@ -95,6 +109,11 @@ _MESSAGES: dict[str, str] = {
     "credentials.",
     "InvalidCredentials": "No Alibaba Cloud credentials were found on the controller for {action} (InvalidCredentials): " + _CREDENTIAL_HELP + ".",
 }
+_THROTTLED = "ESA kept throttling {action} ({code}: {service_message}): run fewer hosts at once (forks, throttle) or raise api_retries."
+_CLIENT_CA_QUOTA = (
+    "The plan of {site} already holds as many client CA certificates as it allows ({code}: {service_message}): ESA allows at most "
+    f"{MAX_CLIENT_CAS_PER_PLAN} client CA certificates per plan; delete one with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again."
+)
 
 _TRANSPORT_MESSAGES: dict[str, str] = {
     DNS: "Could not resolve the host of {endpoint} ({detail}): check endpoint and region, and the controller's DNS.",
@@ -180,22 +199,49 @@ def sdk_error_code(exc: BaseException) -> str | None:
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
-    """The wait ESA asked for with x-acs-retry-after (milliseconds on the wire), or None."""
+    """The wait ESA asked for with x-acs-retry-after (milliseconds on the wire), or None.
+
+    Read from whichever exception class carries it: tea-openapi 0.4.6 puts it on ThrottlingException (raised for any code
+    when the header is there), 0.4.5 on ThrottlingException raised for codes containing "Throttling" (and drops it otherwise).
+    """
     retry_after = getattr(exc, "retry_after", None)
     if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) and retry_after > 0:
         return retry_after / 1000.0
     return None
 
 
-def is_throttling(exc: BaseException) -> bool:
-    if ThrottlingException is not None and isinstance(exc, ThrottlingException):
+def is_throttling_answer(code: str | None, status_code: int | None) -> bool:
+    """Flow control: the gateway refused the request before ESA acted on it, so repeating it is always safe.
+
+    Any code containing "throttling" (Throttling.User, Throttling.user, Throttling.Api, Throttling.ConcurrentLimitExceeded,
+    Rejected.Throttling, ...), any HTTP 429, and ServiceUnavailable below 500. Decided from code and status only, never
+    from the SDK's exception class, which tea-openapi 0.4.5 and 0.4.6 choose differently.
+    """
+    if status_code == 429:
         return True
-    code = sdk_error_code(exc)
-    if code == "ServiceUnavailable":
-        # A 5xx ServiceUnavailable may come from a backend that failed mid-request; only 4xx is surely flow control.
-        status = _status_code(exc)
-        return status is None or status < 500
-    return code in THROTTLING_CODES
+    if code is None:
+        return False
+    if "throttling" in code.lower():
+        return True
+    # A 5xx ServiceUnavailable may come from a backend that failed mid-request; only below 500 is it surely flow control.
+    return code == SERVICE_UNAVAILABLE and (status_code is None or status_code < 500)
+
+
+def is_throttling(exc: BaseException) -> bool:
+    return is_throttling_answer(sdk_error_code(exc), _status_code(exc))
+
+
+def is_signature_nonce_reused(exc: BaseException) -> bool:
+    """SignatureNonceUsed: the gateway refused this request as a replay; a new attempt is signed with a new nonce."""
+    return sdk_error_code(exc) == SIGNATURE_NONCE_USED
+
+
+def is_quota_exceeded_code(code: str | None) -> bool:
+    """A count limit was reached: the code names a quota, limit or excess, and is neither flow control nor QuotaCheckFailed.Function."""
+    if code is None or code == PLAN_LACKS_FEATURE or is_throttling_answer(code, None):
+        return False
+    lowered = code.lower()
+    return any(word in lowered for word in _QUOTA_WORDS)
 
 
 def is_server_failure(exc: BaseException) -> bool:
@@ -213,10 +259,16 @@ def describe_sdk_error(
     endpoint: str | None = None,
     timeout: int | float | None = None,
     secrets: t.Iterable[str | None] = (),
+    access_key_id: str | None = None,
 ) -> EsaApiError:
-    """Turn any SDK exception into an EsaApiError whose one-line message names the cause and what to fix; never echoes ``secrets``."""
+    """Turn any SDK exception into an EsaApiError whose one-line message names the cause and what to fix; never echoes ``secrets``.
+
+    ``access_key_id`` (None with the default credential chain) is named when ESA does not know it or the secret does not match it.
+    """
     secret_values = _secret_variants(secrets)
-    context = _MessageContext(action=action, site_id=site_id, cert_id=cert_id, endpoint=endpoint, timeout=timeout, secrets=secret_values)
+    context = _MessageContext(
+        action=action, site_id=site_id, cert_id=cert_id, endpoint=endpoint, timeout=timeout, secrets=secret_values, access_key_id=access_key_id
+    )
     code = sdk_error_code(exc)
     request_id = _clean(getattr(exc, "request_id", None))
     status_code = _status_code(exc)
@@ -231,10 +283,8 @@ def describe_sdk_error(
             f"{context.endpoint_text} did not answer {action} in ESA's JSON format: check that endpoint names the ESA service"
             " (a proxy or another server may be answering)."
         )
-    elif code is not None:
-        message = context.code_message(code, status_code, context.quote(_service_message(exc)), exc)
-    elif status_code is not None:
-        message = context.code_message(None, status_code, context.quote(_service_message(exc)), exc)
+    elif code is not None or status_code is not None:
+        message = context.code_message(code, status_code, context.quote(_service_message(exc)))
     else:
         message = f"Calling {action} on ESA failed ({type(exc).__name__}: {context.quote(_innermost_message(exc))})."
 
@@ -250,39 +300,98 @@ def describe_sdk_error(
     return error
 
 
+def explain_generated_key_refusal(error: EsaApiError, pkey_type: str | None) -> EsaApiError:
+    """InvalidParameter from a Create without CSR (key_source=esa): most likely the PkeyType, of which ESA documents only RSA."""
+    if error.code != "InvalidParameter":
+        return error
+    service = _one_line(_service_message(error.__cause__) if error.__cause__ is not None else "") or "no details"
+    explained = EsaApiError(
+        f"ESA rejected {error.action or 'CreateClientCertificate'} with PkeyType {pkey_type or '(none)'} and no CSR (InvalidParameter: {service}): "
+        "ESA documents only RSA for keys it generates (ECDSA is unverified); use key_source=local, which sends a CSR, or pkey_type=RSA, "
+        "and check validity_days.",
+        code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
+    )
+    explained.__cause__ = error.__cause__ or error
+    return explained
+
+
+def endpoint_host(endpoint: str | None) -> str | None:
+    """The host of ``endpoint`` (``host[:port]`` or a URL), lower-case, or None."""
+    if not endpoint:
+        return None
+    hostname = urllib.parse.urlsplit(endpoint if "//" in endpoint else f"//{endpoint}").hostname
+    return hostname or None
+
+
+def other_endpoint_hint(endpoint: str | None) -> str:
+    """Where a site this endpoint does not know may live: ESA's other public endpoint (or both, for any other endpoint)."""
+    match = _ESA_HOST.match(endpoint_host(endpoint) or "")
+    if match and match.group("region") in ENDPOINT_REGIONS:
+        other = next(region for region in ENDPOINT_REGIONS if region != match.group("region"))
+        return (f"the site may belong to the other endpoint: {ENDPOINT_REGIONS[other]} use {match.group('prefix')}.{other}.aliyuncs.com "
+                f"(region {other}); set region or endpoint")
+    regions = ", ".join(f"{accounts} use esa.{region}.aliyuncs.com (region {region})" for region, accounts in ENDPOINT_REGIONS.items())
+    return f"the site may belong to the other endpoint: {regions}; set region or endpoint"
+
+
+def _access_key_text(access_key_id: str | None) -> str:
+    if access_key_id is None:
+        return "the access key id from the default credential chain"
+    if access_key_id.startswith(_ACCESS_KEY_ID_PREFIXES):
+        return f"access key {access_key_id}"
+    # A value that is not shaped like a key id may be the secret itself: never repeat it.
+    return "the access_key_id given (not shown: it does not start with LTAI or STS., so access_key_id and access_key_secret may be swapped)"
+
+
 class _MessageContext:
     def __init__(
-        self, *, action: str, site_id: int | str | None, cert_id: str | None, endpoint: str | None, timeout: int | float | None, secrets: tuple[str, ...]
+        self,
+        *,
+        action: str,
+        site_id: int | str | None,
+        cert_id: str | None,
+        endpoint: str | None,
+        timeout: int | float | None,
+        secrets: tuple[str, ...],
+        access_key_id: str | None = None,
     ) -> None:
         self.secrets = secrets
         self.action = action
         self.site_id = site_id
         self.cert_id = cert_id
+        self.endpoint = endpoint
         self.endpoint_text = f"ESA endpoint {endpoint}" if endpoint else "the ESA endpoint"
         self.timeout_text = f"{timeout:g}s (api_timeout)" if timeout is not None else "api_timeout"
+        self.access_key_id = access_key_id
 
     def _fields(self, service_message: str, code: str | None = None) -> dict[str, str]:
         site = f"site {self.site_id}" if self.site_id is not None else "the site"
+        key_id = _access_key_text(self.access_key_id)
         return {
             "action": self.action,
             "code": code or "throttled",
             "site": site,
-            "Site": site[0].upper() + site[1:],
+            "Site": _capitalised(site),
             "certificate": f"certificate {self.cert_id}" if self.cert_id else "the certificate",
             "cert_id": str(self.cert_id) if self.cert_id else "(id not given)",
             "parameters": _PARAMETERS_BY_ACTION.get(self.action, "site_id and id"),
             "service_message": service_message,
             "endpoint": self.endpoint_text,
-            "Endpoint": self.endpoint_text[0].upper() + self.endpoint_text[1:],
+            "Endpoint": _capitalised(self.endpoint_text),
+            "other_endpoint": other_endpoint_hint(self.endpoint),
+            "key_id": key_id,
+            "Key_id": _capitalised(key_id),
             "timeout": self.timeout_text,
         }
 
-    def code_message(self, code: str | None, status_code: int | None, service_message: str, exc: BaseException) -> str:
+    def code_message(self, code: str | None, status_code: int | None, service_message: str) -> str:
         fields = self._fields(service_message or "no details", code)
         if code in _MESSAGES:
             return _MESSAGES[code].format(**fields)
-        if (code is not None and code.startswith("Throttling")) or (code is None and is_throttling(exc)):
-            return _MESSAGES["Throttling"].format(**fields)
+        if is_throttling_answer(code, status_code):
+            return _THROTTLED.format(**fields)
+        if self.action == "UploadClientCaCertificate" and is_quota_exceeded_code(code):
+            return _CLIENT_CA_QUOTA.format(**fields)
         status = f"HTTP {status_code}" if status_code is not None else "no HTTP status"
         detail = f"{code}, {status}" if code else status
         if service_message:
@@ -301,6 +410,10 @@ class _MessageContext:
         if transport.through_proxy:
             message = message[:-1] + " (the request went through the proxy set by HTTPS_PROXY/HTTP_PROXY)."
         return message
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _clean(value: t.Any) -> t.Any:

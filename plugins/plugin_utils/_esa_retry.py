@@ -3,10 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one retry policy for ESA calls: jittered exponential backoff that honours x-acs-retry-after.
 
-Reads (and the idempotent Revoke/Activate/Delete) are retried on throttling, 5xx, InternalException
-and network failures.  CreateClientCertificate has no idempotency token, so it is retried only when
-the request surely did not take effect (throttled, or the connection never opened); any other
-failure that might have issued a certificate raises AmbiguousCreateError for the caller to reconcile.
+Reads (and the idempotent Revoke/Activate/Delete/Set*Hostnames) are retried on throttling, 5xx, InternalException,
+network failures and (twice at most) SignatureNonceUsed. Create and Upload have no idempotency token, so they are
+retried only when the request surely did not take effect (throttled, or the connection never opened); any other
+failure that might have taken effect raises AmbiguousCreateError for the caller to reconcile.
+
+Throttling is recognised from ESA's code and HTTP status, never from the SDK's exception class: tea-openapi 0.4.5
+raises ThrottlingException for codes containing "Throttling", 0.4.6 for answers carrying x-acs-retry-after, and the
+same answer must be retried the same way under both.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
     is_credential_failure,
     is_sdk_error,
     is_server_failure,
+    is_signature_nonce_reused,
     is_throttling,
     is_wrapped_sdk_failure,
     retry_after_seconds,
@@ -34,6 +39,8 @@ T = t.TypeVar("T")
 RETRY_AFTER_JITTER = 0.2
 # A retry-after beyond this is a broken answer, not a plan; waiting longer would only hang the play.
 MAX_RETRY_AFTER_SECONDS = 300.0
+# A new attempt signs with a new nonce; a nonce refused again after that means something replays requests, which waiting will not fix.
+MAX_NONCE_RETRIES = 2
 
 _RETRY = "retry"
 _GIVE_UP = "give_up"
@@ -75,12 +82,15 @@ class RetryPolicy:
         ``describe`` turns the final SDK exception into the user's message (default: describe_sdk_error with only the action).
         """
         attempt = 0
+        nonce_retries = 0
         while True:
             result, failure = _attempt(fn)
             if failure is None:
                 return t.cast(T, result)
             verdict = self._verdict(failure, may_have_taken_effect_on_failure)
-            if verdict == _RETRY and attempt < self.retries:
+            replayed = verdict == _RETRY and is_signature_nonce_reused(failure)
+            if verdict == _RETRY and attempt < self.retries and not (replayed and nonce_retries >= MAX_NONCE_RETRIES):
+                nonce_retries += int(replayed)
                 self.wait(attempt, failure)
                 attempt += 1
                 self.retries_performed += 1
@@ -100,6 +110,9 @@ class RetryPolicy:
             return _RETRY
         if is_credential_failure(failure):
             return _GIVE_UP  # no credentials, no request: nothing was sent and waiting will not help
+        if is_signature_nonce_reused(failure):
+            # Refused as a replay: this copy did nothing, but the copy that used the nonce first may have been ours.
+            return _AMBIGUOUS if may_have_taken_effect else _RETRY
         transport = classify_transport_failure(failure)
         if transport is not None:
             if transport.kind == TLS_VERIFY:

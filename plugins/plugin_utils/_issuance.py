@@ -20,7 +20,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
     public_key_sha256,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError, explain_generated_key_refusal
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 
@@ -64,6 +64,10 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
             if round_number == policy.retries + 1:
                 raise
             continue
+        except EsaApiError as exc:
+            if csr_pem is None and exc.code == "InvalidParameter":
+                raise explain_generated_key_refusal(exc, pkey_type) from exc
+            raise
         flat = flatten_record(body)
         return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
     raise AssertionError("unreachable: the last round returns or raises")

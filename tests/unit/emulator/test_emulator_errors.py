@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import typing as t
 
+import alibabacloud_tea_openapi
 import pytest
 from alibabacloud_esa20240910 import models
 from alibabacloud_esa20240910.client import Client
@@ -18,6 +19,8 @@ SITE_ID = 1234567890123
 BASIC_SITE_ID = 2222222222222  # its plan lacks client certificates
 UNKNOWN_SITE_ID = 999
 UNKNOWN_ID = '0123456789abcdef0123456789abcdef'
+# tea-openapi 0.4.6 raises ThrottlingException for any answer with x-acs-retry-after, 0.4.5 only for codes containing "Throttling".
+RETRY_AFTER_CLASS = ServerException if alibabacloud_tea_openapi.__version__ == '0.4.5' else ThrottlingException
 
 # The English messages of the ESA API pages (the oracle, written out rather than imported from the emulator).
 MESSAGES = {
@@ -175,7 +178,7 @@ CASES = [
                  id='invalid-token-injected'),
     pytest.param('Throttling.User', 429, ThrottlingException, _inject({'type': 'throttle'}), id='throttling-user'),
     pytest.param('Throttling.Api', 429, ThrottlingException, _inject({'type': 'throttle', 'code': 'Throttling.Api'}), id='throttling-api'),
-    pytest.param('ServiceUnavailable', 503, ThrottlingException,
+    pytest.param('ServiceUnavailable', 503, RETRY_AFTER_CLASS,
                  _inject({'type': 'throttle', 'code': 'ServiceUnavailable', 'status': 503, 'retry_after_ms': 250}), id='service-unavailable-retry-after'),
     # Throttling as the gateway sends it without x-acs-retry-after: tea-openapi 0.4.6 then raises by status alone.
     pytest.param('Throttling.User', 400, ClientException, _inject({'type': 'throttle', 'status': 400, 'retry_after_ms': None}),

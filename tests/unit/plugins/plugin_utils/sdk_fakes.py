@@ -35,6 +35,48 @@ def answer_error(status: int, code: str | None, message: str = "details", reques
     return ServerException(**common)
 
 
+# The two tea-openapi releases requirements.txt allows, which choose the exception class for an answer differently.
+TEA_OPENAPI_RELEASES = ("0.4.5", "0.4.6")
+
+
+def _throttling_time_left(release: str, header: str | None) -> int | None:
+    """Utils.get_throttling_time_left of each release: 0.4.5 is int() or None; 0.4.6 also drops empty and non-positive values."""
+    try:
+        time_left = int(header)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if release != "0.4.5" and time_left <= 0:
+        return None
+    return time_left
+
+
+def answer_error_from(release: str, status: int, code: str | None, *, retry_after_header: str | None = None, message: str = "details",
+                      request_id: str | None = "REQ-1"):
+    """What do_rpcrequest of tea-openapi ``release`` raises for a 4xx/5xx answer with this code and x-acs-retry-after header (None: absent).
+
+    0.4.5: ThrottlingException when the code contains "Throttling" (retry_after from the header, or None), else Client/ServerException
+    without retry_after, so a header on any other code is lost. 0.4.6: ThrottlingException exactly when the header holds a positive
+    number, whatever the code.
+    """
+    if release not in TEA_OPENAPI_RELEASES:
+        raise ValueError(f"unknown tea-openapi release {release}")
+    time_left = _throttling_time_left(release, retry_after_header)
+    data: dict[str, t.Any] = {"RequestId": request_id, "Code": code, "Message": message, "statusCode": status}
+    common = {
+        "status_code": status,
+        "code": f"{code}",
+        "message": f"code: {status}, {message} request id: {request_id}",
+        "data": data,
+        "request_id": f"{request_id}",
+    }
+    throttled = "Throttling" in f"{code}" if release == "0.4.5" else time_left is not None
+    if throttled:
+        return ThrottlingException(retry_after=time_left, **common)
+    if status < 500:
+        return ClientException(**common)
+    return ServerException(**common)
+
+
 def wrapped(inner: BaseException) -> UnretryableException:
     """What do_request raises when anything but an answer fails: UnretryableException(inner_exception=inner)."""
     return UnretryableException(RetryPolicyContext(retries_attempted=1, exception=inner))

@@ -10,9 +10,12 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
     AmbiguousCreateError,
     EsaApiError,
     describe_sdk_error,
+    explain_generated_key_refusal,
+    is_quota_exceeded_code,
     is_sdk_error,
     is_server_failure,
     is_throttling,
+    other_endpoint_hint,
     retry_after_seconds,
 )
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
@@ -20,11 +23,14 @@ from alibabacloud_credentials.exceptions import CredentialException
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 ENDPOINT = "https://esa.cn-hangzhou.aliyuncs.com"
-CONTEXT = {"site_id": 1234, "cert_id": "cert-77", "endpoint": ENDPOINT, "timeout": 30}
+KEY_ID = "LTAI5tExampleKeyId"
+CONTEXT = {"site_id": 1234, "cert_id": "cert-77", "endpoint": ENDPOINT, "timeout": 30, "access_key_id": KEY_ID}
+OTHER_ENDPOINT = "esa.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"
 
 # (HTTP status, ESA code, action, words the message must contain: the cause and the option to fix)
 DOCUMENTED_CODES = [
-    (400, "InvalidParameter.SiteId", "GetClientCertificate", ["Site 1234", "site_id"]),
+    (400, "InvalidParameter.SiteId", "GetClientCertificate", ["Site 1234", "site_id", f"at ESA endpoint {ENDPOINT}", OTHER_ENDPOINT, "region"]),
+    (404, "SiteNotFound", "GetClientCertificate", ["Site 1234", "site_id", f"at ESA endpoint {ENDPOINT}", OTHER_ENDPOINT, "region"]),
     (400, "MissingSiteId", "ListClientCertificates", ["SiteId", "site_id"]),
     (400, "InvalidParameter", "CreateClientCertificate", ["csr_path", "csr_content", "pkey_type", "validity_days", "details"]),
     (400, "InvalidParameter", "GetClientCertificate", ["site_id and id", "details"]),
@@ -39,9 +45,14 @@ DOCUMENTED_CODES = [
     (429, "Throttling.Api", "GetClientCertificate", ["throttling", "api_retries"]),
     (400, "ServiceUnavailable", "GetClientCertificate", ["unavailable", "api_retries"]),
     # The gateway's common authentication and authorisation codes.
-    (404, "InvalidAccessKeyId.NotFound", "GetClientCertificate", ["access_key_id"]),
-    (403, "InvalidAccessKeyId.Inactive", "GetClientCertificate", ["access_key_id"]),
-    (400, "SignatureDoesNotMatch", "GetClientCertificate", ["access_key_secret"]),
+    (404, "InvalidAccessKeyId.NotFound", "GetClientCertificate", [f"ESA does not know access key {KEY_ID}", "access_key_id"]),
+    (403, "InvalidAccessKeyId.Inactive", "GetClientCertificate", [f"Access key {KEY_ID}", "access_key_id"]),
+    (400, "SignatureDoesNotMatch", "GetClientCertificate", [f"access_key_secret is not the secret of access key {KEY_ID}", "access_key_id"]),
+    (400, "InvalidTimeStamp.Expired", "ListClientCertificates", ["clock", "NTP", "controller"]),
+    (400, "IncompleteSignature", "GetClientCertificate", ["access_key_id", "access_key_secret", "spaces", "proxy", ENDPOINT]),
+    (400, "SignatureNonceUsed", "GetClientCertificate", ["nonce", "replays", "proxy", ENDPOINT]),
+    (404, "InvalidApi.NotFound", "GetClientCertificate", [f"ESA endpoint {ENDPOINT} does not know the action GetClientCertificate", "check endpoint",
+                                                          "esa.ap-southeast-1.aliyuncs.com", "alibabacloud-esa20240910"]),
     (400, "InvalidSecurityToken.Expired", "GetClientCertificate", ["security_token"]),
     (400, "InvalidSecurityToken.MismatchWithAccessKey", "GetClientCertificate", ["security_token", "access_key_id"]),
     (403, "Forbidden.RAM", "DeleteClientCertificate", ["esa:DeleteClientCertificate", "RAM", "site 1234"]),
@@ -167,7 +178,9 @@ def test_extend_message_stays_one_sentence():
 
 
 def test_classification_helpers():
-    assert is_throttling(sdk_fakes.answer_error(500, "Whatever", retry_after_ms=10))
+    # A retry-after on a 5xx with another code is not flow control (tea-openapi 0.4.5 would not even show the header).
+    assert not is_throttling(sdk_fakes.answer_error(500, "Whatever", retry_after_ms=10))
+    assert is_server_failure(sdk_fakes.answer_error(500, "Whatever", retry_after_ms=10))
     assert is_throttling(sdk_fakes.answer_error(400, "Throttling.User"))
     assert is_throttling(sdk_fakes.answer_error(429, "ServiceUnavailable"))
     assert not is_throttling(sdk_fakes.answer_error(503, "ServiceUnavailable"))
@@ -179,3 +192,99 @@ def test_classification_helpers():
     assert is_sdk_error(sdk_fakes.connection_refused())
     assert is_sdk_error(ClientException(code="X"))
     assert not is_sdk_error(TypeError("bug"))
+
+
+def describe(code, status=400, action="GetClientCertificate", message="details", **context):
+    return describe_sdk_error(sdk_fakes.answer_error(status, code, message, request_id="REQ-42"), action=action, **{**CONTEXT, **context})
+
+
+@pytest.mark.parametrize("code", ["InvalidAccessKeyId.NotFound", "SignatureDoesNotMatch", "InvalidAccessKeyId.Inactive"])
+def test_a_key_id_that_may_be_the_secret_is_never_shown(code):
+    # access_key_id and access_key_secret swapped: the "key id" is the secret, so it must not be repeated.
+    secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY"
+    error = describe(code, access_key_id=secret, secrets=["LTAI5tExampleKeyId"])
+    assert secret not in error.message and secret[:8] not in error.message
+    assert "swapped" in error.message
+    assert error.code == code
+
+
+def test_a_key_from_the_default_chain_is_named_as_such():
+    error = describe("InvalidAccessKeyId.NotFound", 404, access_key_id=None)
+    assert "the access key id from the default credential chain" in error.message
+
+
+def test_sts_key_ids_are_named():
+    assert "access key STS.NUexample" in describe("SignatureDoesNotMatch", access_key_id="STS.NUexample").message
+
+
+@pytest.mark.parametrize(
+    "endpoint, words",
+    [
+        ("https://esa.cn-hangzhou.aliyuncs.com", ["international accounts use esa.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"]),
+        ("esa.ap-southeast-1.aliyuncs.com", ["China-site accounts use esa.cn-hangzhou.aliyuncs.com (region cn-hangzhou)"]),
+        ("https://esa-vpc.cn-hangzhou.aliyuncs.com:443", ["international accounts use esa-vpc.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"]),
+        ("http://127.0.0.1:8080", ["esa.cn-hangzhou.aliyuncs.com (region cn-hangzhou)", "esa.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"]),
+        (None, ["esa.cn-hangzhou.aliyuncs.com (region cn-hangzhou)", "esa.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"]),
+    ],
+)
+def test_an_unknown_site_points_at_the_other_endpoint(endpoint, words):
+    hint = other_endpoint_hint(endpoint)
+    assert hint.startswith("the site may belong to the other endpoint")
+    assert hint.endswith("set region or endpoint")
+    for word in words:
+        assert word in hint
+    for code in ("InvalidParameter.SiteId", "SiteNotFound"):
+        message = describe(code, endpoint=endpoint).message
+        assert hint in message
+        assert (f"at ESA endpoint {endpoint} " if endpoint else "at the ESA endpoint ") in message
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("ClientCaCertificate.QuotaExceeded", True),
+        ("QuotaExceed.ClientCaCertificate", True),
+        ("ClientCa.CountLimit", True),
+        ("Certificate.ExceedLimit", True),
+        ("QuotaCheckFailed.Function", False),
+        ("Throttling.ConcurrentLimitExceeded", False),
+        ("InvalidParameter", False),
+        (None, False),
+    ],
+)
+def test_quota_codes(code, expected):
+    assert is_quota_exceeded_code(code) is expected
+
+
+@pytest.mark.parametrize("code", ["ClientCaCertificate.QuotaExceeded", "QuotaExceed.ClientCaCertificate", "ClientCa.CountLimit"])
+def test_a_full_client_ca_quota_says_how_to_free_a_slot(code):
+    error = describe(code, action="UploadClientCaCertificate", message="The number of client CA certificates exceeds the quota.")
+    assert error.message == (
+        f"The plan of site 1234 already holds as many client CA certificates as it allows ({code}: The number of client CA certificates exceeds the "
+        "quota.): ESA allows at most 5 client CA certificates per plan; delete one with alibabacloud.esa.esa_client_ca_certificate state=absent, then "
+        "upload again."
+    )
+    assert (error.code, error.request_id) == (code, "REQ-42")
+
+
+def test_quota_wording_is_only_for_uploads_and_never_for_throttling_or_a_missing_feature():
+    assert "at most 5" not in describe("ClientCaCertificate.QuotaExceeded", action="CreateClientCertificate").message
+    throttled = describe("Throttling.ConcurrentLimitExceeded", action="UploadClientCaCertificate").message
+    assert throttled.startswith("ESA kept throttling UploadClientCaCertificate")
+    plan = describe("QuotaCheckFailed.Function", action="UploadClientCaCertificate").message
+    assert "does not include client certificates" in plan and "at most 5" not in plan
+
+
+@pytest.mark.parametrize("pkey_type", ["ECDSA", "RSA", None])
+def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(pkey_type):
+    base = describe("InvalidParameter", action="CreateClientCertificate", message="The specified parameter PkeyType is invalid.")
+    explained = explain_generated_key_refusal(base, pkey_type)
+    assert explained.message == (
+        f"ESA rejected CreateClientCertificate with PkeyType {pkey_type or '(none)'} and no CSR (InvalidParameter: The specified parameter PkeyType is "
+        "invalid.): ESA documents only RSA for keys it generates (ECDSA is unverified); use key_source=local, which sends a CSR, or pkey_type=RSA, and "
+        "check validity_days."
+    )
+    assert (explained.code, explained.request_id, explained.status_code, explained.action) == ("InvalidParameter", "REQ-42", 400,
+                                                                                               "CreateClientCertificate")
+    other = describe("QuotaCheckFailed.Function", action="CreateClientCertificate")
+    assert explain_generated_key_refusal(other, pkey_type) is other

@@ -169,13 +169,17 @@ def test_unreadable_answer_to_a_read_is_not_retried():
         sdk_fakes.answer_error(400, "Throttling.User"),
         sdk_fakes.answer_error(429, "Throttling.Api"),
         sdk_fakes.answer_error(400, "ServiceUnavailable"),
-        sdk_fakes.answer_error(503, "Busy", retry_after_ms=200),
+        sdk_fakes.answer_error(400, "Throttling.user"),
+        sdk_fakes.answer_error(400, "Throttling.ConcurrentLimitExceeded"),
+        sdk_fakes.answer_error(503, "Rejected.Throttling"),
+        sdk_fakes.answer_error(429, "TooManyRequests"),
         sdk_fakes.connection_refused(),
         sdk_fakes.connect_timeout(),
         sdk_fakes.name_not_resolved(),
         sdk_fakes.network_unreachable(),
     ],
-    ids=["Throttling.User", "Throttling.Api", "ServiceUnavailable-400", "retry-after-503", "refused", "connect-timeout", "dns", "unreachable"],
+    ids=["Throttling.User", "Throttling.Api", "ServiceUnavailable-400", "Throttling.user", "ConcurrentLimitExceeded", "Rejected.Throttling-503", "429",
+         "refused", "connect-timeout", "dns", "unreachable"],
 )
 def test_create_is_retried_when_it_surely_did_not_take_effect(failure):
     policy, sleeps = make_policy()
@@ -194,8 +198,10 @@ def test_create_is_retried_when_it_surely_did_not_take_effect(failure):
         sdk_fakes.reset_after_send(),
         sdk_fakes.read_timeout(),
         sdk_fakes.unparseable_answer(),
+        sdk_fakes.answer_error(503, "Busy", retry_after_ms=200),
+        sdk_fakes.answer_error(400, "SignatureNonceUsed"),
     ],
-    ids=["500", "ServiceUnavailable-503", "InternalException", "reset-after-send", "read-timeout", "not-json"],
+    ids=["500", "ServiceUnavailable-503", "InternalException", "reset-after-send", "read-timeout", "not-json", "retry-after-503", "nonce-replayed"],
 )
 def test_ambiguous_create_is_never_retried(failure):
     policy, sleeps = make_policy()
@@ -226,6 +232,64 @@ def test_throttled_create_that_never_gets_through_is_not_ambiguous():
     assert not isinstance(raised.value, AmbiguousCreateError)
     assert raised.value.code == "Throttling.User"
     assert fn.calls == 3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sdk_fakes.answer_error(400, "InvalidTimeStamp.Expired"),
+        sdk_fakes.answer_error(400, "SignatureDoesNotMatch"),
+        sdk_fakes.answer_error(404, "InvalidAccessKeyId.NotFound"),
+        sdk_fakes.answer_error(400, "IncompleteSignature"),
+        sdk_fakes.answer_error(404, "InvalidApi.NotFound"),
+        sdk_fakes.answer_error(404, "SiteNotFound"),
+        sdk_fakes.answer_error(400, "InvalidParameter.SiteId"),
+        sdk_fakes.answer_error(403, "Unauthorized.InvalidTime"),
+        sdk_fakes.answer_error(400, "ClientCaCertificate.QuotaExceeded"),
+        sdk_fakes.answer_error(400, "InvalidParameter", retry_after_ms=100),
+    ],
+    ids=["InvalidTimeStamp.Expired", "SignatureDoesNotMatch", "InvalidAccessKeyId.NotFound", "IncompleteSignature", "InvalidApi.NotFound",
+         "SiteNotFound", "InvalidParameter.SiteId", "Unauthorized.InvalidTime", "quota", "retry-after-on-a-refusal"],
+)
+def test_gateway_refusals_that_waiting_cannot_fix_are_not_retried(failure):
+    for kwargs in (READ, CREATE):
+        policy, sleeps = make_policy()
+        fn = Scripted(failure)
+        with pytest.raises(EsaApiError) as raised:
+            policy.call(fn, **kwargs)
+        assert fn.calls == 1
+        assert sleeps == []
+        assert not isinstance(raised.value, AmbiguousCreateError)
+
+
+def test_signature_nonce_used_is_retried_at_most_twice_per_call():
+    policy, sleeps = make_policy()
+    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(2)])
+    assert policy.call(fn, **READ) == "ok"
+    assert (fn.calls, len(sleeps)) == (3, 2)
+    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(5)])
+    with pytest.raises(EsaApiError) as raised:
+        policy.call(fn, **READ)
+    assert fn.calls == 3
+    assert raised.value.code == "SignatureNonceUsed"
+    assert "gave up after 3 attempts" in raised.value.message
+
+
+def test_nonce_retries_do_not_stop_other_retries():
+    policy, sleeps = make_policy()
+    failures = [sdk_fakes.answer_error(400, "SignatureNonceUsed"), sdk_fakes.answer_error(400, "Throttling.user"),
+                sdk_fakes.answer_error(400, "SignatureNonceUsed"), sdk_fakes.answer_error(503, "ServiceUnavailable")]
+    fn = Scripted(*failures)
+    assert policy.call(fn, **READ) == "ok"
+    assert (fn.calls, len(sleeps)) == (5, 4)
+
+
+def test_nonce_retries_are_bounded_by_api_retries_too():
+    policy, sleeps = make_policy(retries=1)
+    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(3)])
+    with pytest.raises(EsaApiError):
+        policy.call(fn, **READ)
+    assert (fn.calls, len(sleeps)) == (2, 1)
 
 
 def test_programming_errors_pass_through_untouched():
