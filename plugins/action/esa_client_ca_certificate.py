@@ -21,11 +21,13 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import (
     ca_facts,
+    client_ca_listing,
     delete_client_ca,
     find_client_ca,
     pem_fingerprint,
     planned_ca_facts,
     read_ca_certificate,
+    too_many_client_cas,
     upload_client_ca,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
@@ -52,15 +54,19 @@ class ActionModule(EsaOnlyAction):
     def _present(self, params: dict[str, t.Any], client: t.Any, certificate: t.Any, now: t.Any) -> dict[str, t.Any]:
         site_id = params["site_id"]
         name = params["name"].strip() if params["name"] else None
-        record = find_client_ca(client, site_id, certificate.facts["fingerprint_sha256"])
+        listing = client_ca_listing(client, site_id)
+        record = find_client_ca(client, site_id, certificate.facts["fingerprint_sha256"], listing)
         before = ca_facts(record, site_id, now) if record else None
         warnings = []
         if record is None:
             changed = True
+            too_many = too_many_client_cas(site_id, len(listing))
+            if too_many:
+                raise TaskInputError(too_many)
             if self._task.check_mode:
                 after = planned_ca_facts(certificate, site_id, now, name=name)
             else:
-                uploaded = upload_client_ca(client, site_id, certificate, name=name, retry_policy=client.retry_policy)
+                uploaded = upload_client_ca(client, site_id, certificate, name=name, retry_policy=client.retry_policy, listed=len(listing))
                 after = ca_facts(uploaded, site_id, now, name=name or certificate.facts["common_name"])
         else:
             changed = False

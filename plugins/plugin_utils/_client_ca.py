@@ -11,7 +11,12 @@ import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY, certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import (
+    MAX_CLIENT_CAS_PER_PLAN,
+    PLAN_LACKS_FEATURE,
+    AmbiguousCreateError,
+    EsaApiError,
+)
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, pem_facts, record_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import service_message_of
@@ -90,13 +95,18 @@ def find_by_fingerprint(records: t.Iterable[dict[str, t.Any]], fingerprint_sha25
     return next((flatten_record(record) for record in records if same_fingerprint(record, fingerprint_sha256)), None)
 
 
-def find_client_ca(client: t.Any, site_id: int, fingerprint_sha256: str) -> dict[str, t.Any] | None:
-    """One paginated search of the site's client CAs; ESA has no lookup by fingerprint.
+def client_ca_listing(client: t.Any, site_id: int) -> list[dict[str, t.Any]]:
+    """Every client CA record of the site (all pages)."""
+    return list(client.iter_client_ca_certificates(site_id))
+
+
+def find_client_ca(client: t.Any, site_id: int, fingerprint_sha256: str, listing: list[dict[str, t.Any]] | None = None) -> dict[str, t.Any] | None:
+    """One paginated search of the site's client CAs (or of ``listing``, already walked); ESA has no lookup by fingerprint.
 
     A listed CA whose FingerprintSha256 is empty (the GetClientCaCertificate example answers "") is fetched and
     its fingerprint computed from the PEM, so such an answer never makes the task upload the CA again.
     """
-    records = list(client.iter_client_ca_certificates(site_id))
+    records = client_ca_listing(client, site_id) if listing is None else listing
     found = find_by_fingerprint(records, fingerprint_sha256)
     if found is not None:
         return found
@@ -139,10 +149,12 @@ def planned_ca_facts(certificate: CaCertificate, site_id: int, now: _dt.datetime
     return facts
 
 
-def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: t.Any = None) -> dict[str, t.Any]:
+def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: t.Any = None,
+                     listed: int = 0) -> dict[str, t.Any]:
     """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again.
 
-    ``retry_policy`` (the client's) bounds the uploads to ``retries + 1`` and spaces them with its backoff.
+    ``retry_policy`` (the client's) bounds the uploads to ``retries + 1`` and spaces them with its backoff; ``listed``
+    (how many client CAs the site already holds) lets a refusal say which limit it met.
     """
     fingerprint = certificate.facts["fingerprint_sha256"]
     policy = retry_policy or RetryPolicy(_DEFAULT_AMBIGUOUS_RETRIES, sleep=lambda _seconds: None)
@@ -156,7 +168,7 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
             if adopted is not None:
                 return adopted
         except EsaApiError as exc:
-            raise explain_upload_error(exc) from exc
+            raise explain_upload_error(exc, listed=listed) from exc
     error = t.cast(EsaApiError, last_error)
     raise EsaApiError(
         f"UploadClientCaCertificate failed {policy.retries + 1} times in a way that may have taken effect, yet ESA lists no client CA with "
@@ -165,8 +177,26 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
     ) from error
 
 
-def explain_upload_error(exc: EsaApiError) -> EsaApiError:
-    """InvalidParameter from an upload is about the certificate or the name, not about an id."""
+def too_many_client_cas(site_id: int, listed: int) -> str | None:
+    """The refusal, before any upload, when the site alone already holds ESA's limit of client CAs per plan."""
+    if listed < MAX_CLIENT_CAS_PER_PLAN:
+        return None
+    return (f"site {site_id} already holds {listed} client CA certificates and ESA allows at most {MAX_CLIENT_CAS_PER_PLAN} per plan: nothing was "
+            "uploaded; delete one you no longer need with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again")
+
+
+def explain_upload_error(exc: EsaApiError, *, listed: int = 0) -> EsaApiError:
+    """InvalidParameter from an upload is about the certificate or the name, not about an id; QuotaCheckFailed.Function on a
+    site that already holds client CAs cannot mean the plan lacks the feature, so it is the per-plan limit."""
+    if exc.code == PLAN_LACKS_FEATURE and listed > 0:
+        explained = EsaApiError(
+            f"ESA refused the upload with {PLAN_LACKS_FEATURE}, although this site already holds {listed} client CA certificate(s), so its plan has "
+            f"the feature: the plan's limit of {MAX_CLIENT_CAS_PER_PLAN} client CAs is probably used up (sites of one plan share it); delete one "
+            "with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again.",
+            code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
+        )
+        explained.__cause__ = exc.__cause__ or exc
+        return explained
     if exc.code != "InvalidParameter":
         return exc
     service = " ".join((service_message_of(exc) or "no details").split())[:300]

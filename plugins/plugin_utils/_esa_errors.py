@@ -9,6 +9,7 @@ import re
 import typing as t
 import urllib.parse
 
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import ESA_REGIONS, esa_endpoint_host
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failure import (
     CONNECT_FAILED,
     CONNECT_TIMEOUT,
@@ -43,7 +44,6 @@ PLAN_LACKS_FEATURE = "QuotaCheckFailed.Function"
 # ESA's user guide: a plan holds at most this many uploaded client CA certificates.
 MAX_CLIENT_CAS_PER_PLAN = 5
 # ESA's two public OpenAPI endpoints (plus esa-vpc. variants): the region decides which accounts' sites they serve.
-ENDPOINT_REGIONS = {"cn-hangzhou": "China-site accounts", "ap-southeast-1": "international accounts"}
 _ESA_HOST = re.compile(r"^(?P<prefix>esa(?:-vpc)?)\.(?P<region>[a-z0-9-]+)\.aliyuncs\.com$")
 # Count limits: a code naming a quota, limit or excess (but flow control and the plan lacking the feature are not these).
 _QUOTA_WORDS = ("quota", "limit", "exceed")
@@ -326,11 +326,12 @@ def endpoint_host(endpoint: str | None) -> str | None:
 def other_endpoint_hint(endpoint: str | None) -> str:
     """Where a site this endpoint does not know may live: ESA's other public endpoint (or both, for any other endpoint)."""
     match = _ESA_HOST.match(endpoint_host(endpoint) or "")
-    if match and match.group("region") in ENDPOINT_REGIONS:
-        other = next(region for region in ENDPOINT_REGIONS if region != match.group("region"))
-        return (f"the site may belong to the other endpoint: {ENDPOINT_REGIONS[other]} use {match.group('prefix')}.{other}.aliyuncs.com "
+    if match and match.group("region") in ESA_REGIONS:
+        other = next(region for region in ESA_REGIONS if region != match.group("region"))
+        endpoint_type = "vpc" if match.group("prefix") == "esa-vpc" else "public"
+        return (f"the site may belong to the other endpoint: {ESA_REGIONS[other]} use {esa_endpoint_host(other, endpoint_type)} "
                 f"(region {other}); set region or endpoint")
-    regions = ", ".join(f"{accounts} use esa.{region}.aliyuncs.com (region {region})" for region, accounts in ENDPOINT_REGIONS.items())
+    regions = ", ".join(f"{accounts} use {esa_endpoint_host(region, 'public')} (region {region})" for region, accounts in ESA_REGIONS.items())
     return f"the site may belong to the other endpoint: {regions}; set region or endpoint"
 
 
@@ -408,7 +409,7 @@ class _MessageContext:
         template = _TRANSPORT_MESSAGES.get(transport.kind, _TRANSPORT_FALLBACK)
         message = template.format(**self._fields(""), detail=self.quote(transport.detail))
         if transport.through_proxy:
-            message = message[:-1] + " (the request went through the proxy set by HTTPS_PROXY/HTTP_PROXY)."
+            message = message[:-1] + " (the request went through the proxy set by HTTPS_PROXY; plain http to a loopback endpoint never uses one)."
         return message
 
 
