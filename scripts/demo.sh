@@ -150,8 +150,8 @@ step_handshakes() {
     say ""
     say "[2] real mTLS on loopback with the issued certificates"
     emulator_reset
-    run_playbook 2-bind require_mtls.yml || die "examples/require_mtls.yml failed: ESA would not require client certificates on the demo hostnames"
-    say "    examples/require_mtls.yml: ESA now requires client certificates on api.example.com and www.example.com (esa_client_certificate_hostnames)"
+    run_playbook 2-bind require_mtls.yml || die "examples/require_mtls.yml failed: ESA would not bind the demo hostnames"
+    say "    examples/require_mtls.yml: api.example.com and www.example.com bound to the ESA-managed client CA (ESA checks client certificates there; blocking failures takes an mTLS rule of the site)"
     emulator_reset
     run_playbook 1b-extra issue.yml -e esa_hosts=extra || true
     emulator_stats 1b-extra

@@ -83,7 +83,11 @@ options:
   api_retries:
     description:
       - How many times an ESA call is retried after throttling, a server error or a network error,
-        with jittered exponential backoff that honours the wait ESA asks for.
+        with jittered exponential backoff that honours the wait ESA asks for (C(x-acs-retry-after)).
+      - Throttling is recognised however the gateway sends it (any code containing C(Throttling), such as C(Throttling.User),
+        C(Throttling.user), C(Throttling.Api), C(Throttling.ConcurrentLimitExceeded) or C(Rejected.Throttling); any HTTP 429;
+        C(ServiceUnavailable)), with or without C(x-acs-retry-after), and whichever exception class the SDK release raises.
+        C(SignatureNonceUsed) is retried at most twice.
       - Creating a certificate (or uploading a client CA) is repeated at once only when the request surely did not reach ESA.
         When it may have taken effect (a server error, or a connection lost after sending), ESA is searched for what it
         issued, which is adopted; only if nothing is found is the request sent again, at most this many times, with the

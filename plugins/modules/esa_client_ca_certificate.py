@@ -14,6 +14,10 @@ description:
     that CA issued on hostnames of the site; deletes it with O(state=absent).
   - Idempotent by the certificate's SHA-256 fingerprint; the site's client CAs are searched once (every page),
     since ESA has no lookup by fingerprint. The same certificate is never uploaded twice, even when a call is retried.
+    The fingerprint is computed from the PEM ESA returns whenever ESA leaves its C(FingerprintSha256) field empty.
+  - ESA allows at most 5 client CA certificates per plan. A site that already holds 5 is refused before any upload; when
+    ESA refuses an upload because other sites of the plan use up the 5, the message says so. Delete a CA with O(state=absent)
+    to make room.
   - With O(hostnames), binds those hostnames to the CA in the same task, as
     M(alibabacloud.esa.esa_client_certificate_hostnames) does with O(alibabacloud.esa.esa_client_certificate_hostnames#module:ca_id).
   - The certificate is checked on the controller before anything is written to ESA. It must be one PEM certificate

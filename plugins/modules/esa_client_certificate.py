@@ -91,6 +91,8 @@ options:
   pkey_type:
     description:
       - The private key type, V(RSA) (2048 bits) or V(ECDSA) (P-256). A certificate whose key has another type is reissued.
+      - With O(key_source=esa) this is sent to ESA as C(PkeyType). ESA's documentation shows only V(RSA); V(ECDSA) is not confirmed
+        by any public source. If ESA refuses it, the message names the value; O(key_source=local) (a CSR) works with either type.
     type: str
     default: RSA
     choices: [RSA, ECDSA]
