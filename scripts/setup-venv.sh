@@ -46,13 +46,20 @@ setup_core() {
     "${ROOT}/scripts/install-get-pip.sh" "${core}"
 }
 
-# The target stacks that esa_target_matrix runs on this core line (scripts/lib.sh: target_stacks_for_core).
+# The target stacks that esa_target_matrix runs on this core line (scripts/lib.sh: target_stacks_for_core),
+# made side by side: each is small, and most of the time goes to venv and pip start-up.
 setup_target_stacks() {
-    local stack
+    local stack pid failed=0
+    local -a pids=()
     for stack in $(target_stacks_for_core "$1"); do
         ensure_venv "$(target_stack_venv_dir "${stack}")" "$(find_python "$(python_version_of_target_stack "${stack}")")" \
-            "${ROOT}/tests/requirements/target-${stack}.txt"
+            "${ROOT}/tests/requirements/target-${stack}.txt" &
+        pids+=("$!")
     done
+    for pid in "${pids[@]}"; do
+        wait "${pid}" || failed=1
+    done
+    [[ ${failed} -eq 0 ]] || die "a target stack's virtualenv could not be made (see above)"
 }
 
 setup_tools() {
