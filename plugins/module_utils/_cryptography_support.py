@@ -11,7 +11,8 @@ esa_target_matrix runs. Code that uses cryptography follows these rules, so it w
 - ``unsafe_skip_rsa_key_validation`` exists from 39: pass ``**skip_rsa_key_validation_kwargs()``.
 - Before 42 certificate validity is a naive datetime in UTC, and from 42 the naive properties warn: read it
   with ``not_valid_before_utc()`` / ``not_valid_after_utc()``.
-- Releases before 35 raise ``UnsupportedAlgorithm`` (not ``ValueError``) for keys of unknown types: catch both.
+- Loading a key or reading a signature of a type the release does not know raises ``UnsupportedAlgorithm``
+  (not ``ValueError``) on some releases: catch both.
 - Available from 2.8, so usable without a check: ``sign``/``verify`` of RSA and EC keys, X25519 with
   ``Encoding.Raw``/``PublicFormat.Raw`` (2.5), ``AESGCM`` (2.0), ``BestAvailableEncryption``. Not before the
   release named, so not usable: ``padding.PSS.DIGEST_LENGTH``/``AUTO`` (37), ``load_pem_x509_certificates``

@@ -76,7 +76,7 @@ def test_not_a_key(data):
 
 
 def test_unsupported_algorithm_is_not_a_key(monkeypatch):
-    """Releases before 35 raise UnsupportedAlgorithm for key types they do not know: no traceback, just no key."""
+    """Some releases raise UnsupportedAlgorithm for key types they do not know: no traceback, just no key."""
     from cryptography.exceptions import UnsupportedAlgorithm  # pylint: disable=import-outside-toplevel
 
     def refuse(*args, **kwargs):
