@@ -62,6 +62,28 @@ target_venv_dir_for_python() {
     echo "${BUILD}/venv-target-py$1"
 }
 
+# Target stacks (a Python and the cryptography a distribution ships with it) that the integration target
+# esa_target_matrix runs against, per controller line: stack S is tests/requirements/target-S.txt, installed
+# into .build/venv-target-S. One line runs the matrix; ansible-core 2.20 and later refuse Python 3.8 targets,
+# so the 3.8 stacks (the floor, and one release below it) run with the 2.19 controller.
+target_stacks_for_core() {
+    case "$1" in
+        2.21) echo "py3.9-cryptography36.0.1 py3.10-cryptography3.4.8 py3.11-cryptography38.0.4 py3.12-cryptography41.0.7" ;;
+        2.19) echo "py3.8-cryptography2.8 py3.8-cryptography2.7" ;;
+        *) die "unsupported CORE '$1' (choose from: ${DEFAULT_CORES})" ;;
+    esac
+}
+
+# The X.Y Python version of a target stack: py3.10-cryptography3.4.8 -> 3.10.
+python_version_of_target_stack() {
+    local stack="${1#py}"
+    echo "${stack%%-*}"
+}
+
+target_stack_venv_dir() {
+    echo "${BUILD}/venv-target-$1"
+}
+
 # Append one line to the results table that scripts/test.sh summarises:
 # core, phase, passed, failed, skipped, note.
 record_result() {

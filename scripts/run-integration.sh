@@ -51,15 +51,23 @@ start_emulator() {
 }
 
 # Write the extra vars for the targets (JSON is YAML; values come from the emulator's ready file).
+# Arguments after the destination are the core line's target stacks, as STACK=PYTHON.
 write_integration_config() {
     local python="$1" work="$2" target_python="$3" destination="$4"
-    "${python}" - "${work}" "${target_python}" "${destination}" <<PY
+    shift 4
+    "${python}" - "${work}" "${target_python}" "${destination}" "$@" <<PY
 import json
 import os
 import sys
 import urllib.request
 
-work, target_python, destination = sys.argv[1:]
+work, target_python, destination = sys.argv[1:4]
+target_stacks = []
+for argument in sys.argv[4:]:  # py3.10-cryptography3.4.8=/path/to/python
+    stack, _sep, stack_python = argument.partition('=')
+    python_part, _sep, cryptography_part = stack.partition('-cryptography')
+    target_stacks.append({'name': stack, 'python': stack_python, 'python_version': python_part[2:],
+                          'cryptography_version': cryptography_part})
 with open(os.path.join(work, 'emulator-ready.json'), encoding='utf-8') as handle:
     ready = json.load(handle)
 
@@ -84,6 +92,7 @@ variables = {
     'esa_emulator_state_file': os.path.join(work, 'emulator-state.json'),
     'esa_emulator_ca_file': ca_file,
     'esa_target_python': target_python,
+    'esa_target_stacks': target_stacks,
     # The live test (tests/integration/targets/esa_live) runs against this emulator in CI, so that it keeps working;
     # scripts/run-live.sh points the same variables at a real site.
     'esa_live_opt_in': True,
@@ -102,11 +111,15 @@ PY
 main() {
     local core="$1"
     shift
-    local python_version venv work target_python config rc=0
+    local python_version venv work target_python config stack rc=0
+    local -a stacks=()
     python_version="$(python_version_for_core "${core}")"
     venv="$(venv_dir_for_core "${core}")"
     target_python="$(target_venv_dir_for_python "${python_version}")/bin/python"
     work="${BUILD}/integration/${core}"
+    for stack in $(target_stacks_for_core "${core}"); do
+        stacks+=("${stack}=$(target_stack_venv_dir "${stack}")/bin/python")
+    done
 
     "${ROOT}/scripts/setup-venv.sh" "${core}"
     "${ROOT}/scripts/sync-collection.sh"
@@ -117,7 +130,7 @@ main() {
 
     config="${ROOT}/tests/integration/integration_config.yml"
     mkdir -p "$(dirname "${config}")" "${COLLECTION_DIR}/tests/integration"
-    write_integration_config "${venv}/bin/python" "${work}" "${target_python}" "${config}"
+    write_integration_config "${venv}/bin/python" "${work}" "${target_python}" "${config}" "${stacks[@]}"
     cp "${config}" "${COLLECTION_DIR}/tests/integration/integration_config.yml"
     log "ansible-core ${core}: ESA emulator at $(grep '^esa_url:' "${config}" | cut -d' ' -f2 | tr -d '"') (log: ${work#"${ROOT}"/}/emulator.log)"
 

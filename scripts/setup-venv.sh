@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create or refresh the virtualenvs under .build/ from the pinned files in tests/requirements/.
 #
-#   scripts/setup-venv.sh 2.21 2.19   core venvs (.build/venv-<core>) and target-only venvs
+#   scripts/setup-venv.sh 2.21 2.19   core venvs (.build/venv-<core>), target-only venvs and the core line's
+#                                     target stacks (.build/venv-target-py<X.Y>-cryptography<version>)
 #   scripts/setup-venv.sh tools       lint tools (.build/venv-tools)
 #
 # A virtualenv is rebuilt only when its pinned file, its interpreter or this script changed.
@@ -41,7 +42,24 @@ setup_core() {
     python="$(find_python "${python_version}")"
     ensure_venv "$(venv_dir_for_core "${core}")" "${python}" "${ROOT}/tests/requirements/core-${core}.txt"
     ensure_venv "$(target_venv_dir_for_python "${python_version}")" "${python}" "${ROOT}/tests/requirements/target.txt"
+    setup_target_stacks "${core}"
     "${ROOT}/scripts/install-get-pip.sh" "${core}"
+}
+
+# The target stacks that esa_target_matrix runs on this core line (scripts/lib.sh: target_stacks_for_core),
+# made side by side: each is small, and most of the time goes to venv and pip start-up.
+setup_target_stacks() {
+    local stack pid failed=0
+    local -a pids=()
+    for stack in $(target_stacks_for_core "$1"); do
+        ensure_venv "$(target_stack_venv_dir "${stack}")" "$(find_python "$(python_version_of_target_stack "${stack}")")" \
+            "${ROOT}/tests/requirements/target-${stack}.txt" &
+        pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do
+        wait "${pid}" || failed=1
+    done
+    [[ ${failed} -eq 0 ]] || die "a target stack's virtualenv could not be made (see above)"
 }
 
 setup_tools() {

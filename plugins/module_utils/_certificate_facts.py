@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._time import as_utc, format_time, lifetime_days
+from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import backend_kwargs, not_valid_after_utc, not_valid_before_utc
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import format_time, lifetime_days
 
 try:
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
@@ -46,20 +48,23 @@ def common_name_of(name: t.Any) -> str | None:
 def load_pem_certificate(data: bytes) -> t.Any | None:
     """The first certificate of a PEM file, or None when the data is not one."""
     try:
-        return x509.load_pem_x509_certificate(data)
+        return x509.load_pem_x509_certificate(data, **backend_kwargs())
     except ValueError:
         return None
 
 
 def load_pem_csr(data: bytes) -> t.Any | None:
     try:
-        return x509.load_pem_x509_csr(data)
+        return x509.load_pem_x509_csr(data, **backend_kwargs())
     except ValueError:
         return None
 
 
 def _signature_algorithm(certificate: t.Any) -> str | None:
-    hash_algorithm = certificate.signature_hash_algorithm
+    try:
+        hash_algorithm = certificate.signature_hash_algorithm
+    except UnsupportedAlgorithm:  # a signature algorithm this release does not know
+        hash_algorithm = None
     oid_name = getattr(certificate.signature_algorithm_oid, "_name", "") or ""
     key_type = next((v for k, v in _SIGNATURE_KEY_TYPES.items() if k.lower() in oid_name.lower()), None)
     if hash_algorithm is None or key_type is None:
@@ -69,8 +74,8 @@ def _signature_algorithm(certificate: t.Any) -> str | None:
 
 def certificate_facts(certificate: t.Any) -> dict[str, t.Any]:
     """What a certificate says about itself, in the names and formats this collection returns."""
-    not_before = as_utc(_validity(certificate, "not_valid_before"))
-    not_after = as_utc(_validity(certificate, "not_valid_after"))
+    not_before = not_valid_before_utc(certificate)
+    not_after = not_valid_after_utc(certificate)
     public_key = certificate.public_key()
     der = certificate.public_bytes(serialization.Encoding.DER)
     return {
@@ -95,8 +100,3 @@ def csr_facts(csr: t.Any) -> dict[str, t.Any]:
         "key_type": key_type_of(public_key),
         "signature_valid": bool(csr.is_signature_valid),
     }
-
-
-def _validity(certificate: t.Any, name: str) -> t.Any:
-    # cryptography >= 42 offers timezone-aware *_utc properties; older releases only the naive ones.
-    return getattr(certificate, name + "_utc", None) or getattr(certificate, name)

@@ -25,6 +25,8 @@ try:
 except ImportError:  # pragma: no cover - the module reports a missing cryptography first
     pass
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import backend_kwargs
+
 _DOMAIN = b"alibabacloud.esa sealed private key v1\0"
 
 
@@ -53,7 +55,7 @@ def seal(plaintext: bytes, recipient_public_b64: str) -> dict[str, str]:
 def unseal(sealed: dict[str, t.Any], recipient_private_pem: bytes) -> bytes:
     """Open what seal() made, with the pending private half (target side)."""
     try:
-        recipient = serialization.load_pem_private_key(recipient_private_pem, password=None)
+        recipient = serialization.load_pem_private_key(recipient_private_pem, password=None, **backend_kwargs())
         if not isinstance(recipient, X25519PrivateKey):
             raise UnsealError("the pending one-time key is not an X25519 key")
         ephemeral_public = _unb64(sealed["ephemeral_public"])
@@ -67,7 +69,7 @@ def unseal(sealed: dict[str, t.Any], recipient_private_pem: bytes) -> bytes:
 
 
 def _derive(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_DOMAIN + ephemeral_public + recipient_public).derive(shared)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_DOMAIN + ephemeral_public + recipient_public, **backend_kwargs()).derive(shared)
 
 
 def _raw_public(public_key: t.Any) -> bytes:

@@ -10,7 +10,6 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import socket
 import typing as t
@@ -23,14 +22,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _p
 
 class TargetError(Exception):
     """A failure on the target with a one-line message for the user."""
-
-
-def cryptography_installed() -> bool:
-    """Whether the target's Python can import cryptography, without importing it (that is what costs)."""
-    try:
-        return importlib.util.find_spec("cryptography") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def _crypto() -> tuple[t.Any, t.Any]:

@@ -418,7 +418,7 @@ request_id:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
@@ -426,6 +426,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
 
 PHASES = ["inspect", "prepare", "install", "discard", "maintain", "remove"]
 # The action plugin drives the module through phases with this one internal option; users never set it.
@@ -482,8 +483,9 @@ def main() -> None:
         add_file_common_args=True,
         supports_check_mode=True,
     )
-    if not phases.cryptography_installed():
-        module.fail_json(msg=missing_required_lib("cryptography (on the target)"))
+    problem = cryptography_problem()  # before any phase, without importing cryptography (a no-op run never does)
+    if problem:
+        module.fail_json(msg=problem)
     params = module.params
     target = params["_target"] or {}
     phase = target.get("phase") or "inspect"
