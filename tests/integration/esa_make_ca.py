@@ -26,7 +26,9 @@ from cryptography.x509.oid import NameOID
 def _certificate(common_name: str, *, ca: bool = True, starts_days: int = -1, days: int = 3650) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    starts = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(days=starts_days)
+    # Half a day off the current time of day: remaining_days (a floor of days) then reads the same in a check-mode run
+    # and in the real run a few seconds later; aligned to now, a check run in the creation's own second read one more.
+    starts = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(days=starts_days, hours=-12)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
