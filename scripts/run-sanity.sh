@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-test sanity for one ansible-core line, on the collection copy, with no ignore files.
+# ansible-test sanity for one ansible-core line, on the collection copy; tests/sanity/ignore-<core>.txt holds one justified entry.
 #
 #   scripts/run-sanity.sh 2.21
 set -euo pipefail

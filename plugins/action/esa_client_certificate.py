@@ -10,6 +10,8 @@ once per run, not once per host.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import secrets
 import typing as t
 
@@ -21,16 +23,18 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_argument_spec,
     client_certificate_input_errors,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import seal
-from ansible_collections.alibabacloud.esa.plugins.module_utils._possession import new_nonce, proof_message, verify
-from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
-    RemoteRecord,
-    ReissuePolicy,
-    local_state_from_inspection,
-    reissue_reasons,
+from ansible_collections.alibabacloud.esa.plugins.module_utils._possession import new_nonce
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
+    Bookkeeping,
+    ContractError,
+    Inspection,
+    InstallOutcome,
+    Prepared,
+    RemoveOutcome,
+    TargetRequest,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time, utc_now
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     TaskInputError,
     TaskStopped,
@@ -40,7 +44,15 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     module_arguments,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_lookup import Lookup, find_record, record_by_bookkeeping
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_lookup import find_record, record_by_bookkeeping
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan import (
+    Issue,
+    TaskOptions,
+    needs_lookup,
+    plan_absent,
+    plan_present,
+    possession_proven,
+)
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import issue
@@ -55,6 +67,8 @@ class _ModuleFailed(Exception):
 
 
 class ActionModule(ActionBase):
+    """Carries out the plan of _certificate_plan: the ESA calls here, the file work on the target (phases of the module)."""
+
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
@@ -78,7 +92,7 @@ class ActionModule(ActionBase):
         except _ModuleFailed as exc:
             result.update(exc.result)
             result["failed"] = True
-        except (TaskInputError, TaskStopped, EsaApiError) as exc:
+        except (TaskInputError, TaskStopped, EsaApiError, ContractError) as exc:
             fail(result, exc)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -86,117 +100,61 @@ class ActionModule(ActionBase):
         add_warnings(result, self._warnings)
         return result
 
-    # --- target phases -------------------------------------------------------------------------
+    # --- the target ----------------------------------------------------------------------------
 
-    def _target(self, phase: str, **internal: t.Any) -> dict[str, t.Any]:
-        target = {"phase": phase, "run_id": self._run_token}
-        target.update({name: value for name, value in internal.items() if value is not None})
-        args = module_arguments(self._task.args, _target=target)
+    def _target(self, request: TargetRequest) -> dict[str, t.Any]:
+        """Run one phase of the module on the target (see _target_contract for what goes and comes back)."""
+        args = module_arguments(self._task.args, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
         outcome = self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars)
         if outcome.get("failed"):
             raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
         return outcome
 
+    def _inspect(self, **request: t.Any) -> Inspection:
+        inspection = Inspection.from_dict(self._target(TargetRequest(phase="inspect", **request))["inspection"])
+        if inspection.problems:
+            raise TaskInputError("; ".join(inspection.problems))
+        return inspection
+
     # --- state=present -------------------------------------------------------------------------
 
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
-        now = utc_now()
-        site_id = params["site_id"]
-        if params["common_name"] is not None and (params["csr_path"] or params["csr_content"]):
-            self._warnings.append("common_name is ignored with csr_path or csr_content: the certificate's common name is the CSR's")
-        inspection = self._target("inspect", with_pem=params["return_content"])["inspection"]
-        if inspection["problems"]:
-            raise TaskInputError("; ".join(inspection["problems"]))
-        local = local_state_from_inspection(inspection, parse_esa_time)
-        file_facts = inspection.get("certificate")
-        bookkeeping = inspection.get("record")
-
+        options = TaskOptions.from_params(params)
+        inspection = self._inspect(with_pem=params["return_content"])
         lookup = None
-        if local.certificate_state == "present" and (params["verify_remote"] or params["revoke_replaced"]):
-            lookup = find_record(client, site_id, file_facts["fingerprint_sha256"], bookkeeping, expected=file_facts)
-            self._warn_about_other_id(params, lookup)
-        remote = _remote_record(lookup)
-        policy = ReissuePolicy(
-            uses_csr=bool(params["csr_path"] or params["csr_content"]),
-            pkey_type=params["pkey_type"],
-            common_name=params["common_name"],
-            remaining_days=params["remaining_days"],
-            verify_remote=params["verify_remote"],
-            force=params["force"],
-        )
-        reasons = reissue_reasons(local, remote, policy, now)
-        record = lookup.record if lookup else None
-        # Without an ESA read the bookkeeping's id is shown as a hint; it never drives a revoke.
-        shown_id = (record or {}).get("Id") if lookup else (bookkeeping or {}).get("id")
-        # ESA's copy of the certificate outranks what the target remembered about it.
-        facts = (lookup.pem_facts if lookup and lookup.pem_facts else None) or file_facts
-        before = merge_file_and_record(facts, record, site_id, shown_id, now)
-        if "revoked" in reasons:
-            self._on_revoked(params, before)
-
-        if not reasons:
-            changed = bool(inspection.get("attributes_differ"))
-            if not self._task.check_mode:
-                self._maintain(site_id, lookup, inspection)
-            return self._result(params, changed, [], before, before, inspection)
-        if lookup is None:
+        if needs_lookup(inspection, options):
+            certificate = inspection.certificate
+            lookup = find_record(client, options.site_id, certificate.fingerprint_sha256 if certificate else None,
+                                 inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
+                                 expected=certificate.to_dict() if certificate else None)
+        plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
+        self._warnings.extend(plan.warnings)
+        if plan.stop:
+            raise TaskStopped(plan.stop)
+        if plan.keep is not None:
+            if plan.keep.maintain and not self._task.check_mode:
+                self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping,
+                                           expected_file_sha256=inspection.certificate_file_sha256))
+            return self._result(params, plan.changed, [], plan.before, plan.before, inspection)
+        if plan.issue.preflight_read:
             # Nothing was read from ESA yet: one cheap read refuses an unknown site, bad credentials or a skewed
             # clock before a key is made or anything is written, and makes check mode fail where the run would.
-            client.list_client_certificates(site_id, page_size=1)
+            client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
-            return self._result(params, True, reasons, before, None, inspection)
-        return self._reissue(params, client, reasons, inspection, before, lookup)
+            return self._result(params, True, plan.reasons, plan.before, None, inspection)
+        return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before)
 
-    def _warn_about_other_id(self, params: dict[str, t.Any], lookup: Lookup) -> None:
-        if lookup.other_id:
-            found = f"found the file's own certificate ({lookup.record['Id']}) by fingerprint" if lookup.record else \
-                "ESA holds no certificate with the file's fingerprint"
-            self._warnings.append(f"{params['path']}.esa.json named ESA certificate {lookup.other_id}, which is not the certificate in "
-                                  f"{params['path']}; that id was ignored (nothing was done to it) and {found}")
-
-    def _on_revoked(self, params: dict[str, t.Any], facts: dict[str, t.Any] | None) -> None:
-        described = f"certificate {(facts or {}).get('id')} (CN {(facts or {}).get('common_name')!r}) at {params['path']}"
-        if params["on_revoked"] == "fail":
-            raise TaskStopped(f"ESA reports {described} as revoked and on_revoked=fail: nothing was issued; if the revocation no "
-                              "longer stands, run with on_revoked=reissue")
-        self._warnings.append(f"ESA reports {described} as revoked; a new certificate {'would be' if self._task.check_mode else 'was'} "
-                              "issued (on_revoked=fail stops instead)")
-
-    def _maintain(self, site_id: int, lookup: Lookup | None, inspection: dict[str, t.Any]) -> None:
-        """A run that issues nothing still keeps the bookkeeping and the file attributes right (only if something differs).
-
-        The bookkeeping is rewritten when the id was found again by fingerprint, or when its parsed facts are stale
-        (files changed in a way that needs no new certificate, e.g. a CSR made again for the same key), which would
-        otherwise make every later run parse the files again. Bookkeeping alone is not a change.
-        """
-        fingerprint = inspection["certificate"]["fingerprint_sha256"]
-        bookkeeping = inspection.get("record")
-        record = None
-        if lookup is not None and lookup.recovered:
-            record = _bookkeeping(site_id, lookup.record["Id"], fingerprint)
-        elif inspection.get("parse_cache") == "miss" and bookkeeping and bookkeeping.get("fingerprint_sha256") == fingerprint:
-            record = bookkeeping
-        if record is None and not inspection.get("attributes_differ") and not inspection.get("record_attributes_differ"):
-            return
-        self._target("maintain", record=record, expected_file_sha256=inspection["certificate_file_sha256"])
-
-    def _reissue(self, params, client, reasons, inspection, before, lookup: Lookup | None) -> dict[str, t.Any]:
+    def _issue(self, params, client, reasons: list[str], plan: Issue, inspection: Inspection, before) -> dict[str, t.Any]:
         site_id = params["site_id"]
-        uses_csr = bool(params["csr_path"] or params["csr_content"])
-        replaced = lookup.record if lookup and lookup.record else None
-        revoke = bool(params["revoke_replaced"] and replaced and (replaced.get("Status") or "").lower() == "active")
-        proof_nonce = new_nonce() if revoke else None
+        proof_nonce = new_nonce() if plan.revoke_replaced else None
         csr_pem = expected_key = recipient = None
-        pending_on_target = params["key_source"] == "esa" or (params["key_source"] == "local" and not uses_csr)
-        if uses_csr:
-            csr_pem, expected_key = inspection["csr"]["pem"], inspection["csr"]["public_key_sha256"]
-        elif params["key_source"] == "local":
-            key = inspection.get("privatekey") or {}
-            new_key = params["rotate_key"] or key.get("state") != "present" or key.get("key_type") != params["pkey_type"]
-            prepared = self._target("prepare", new_key=new_key, common_name=params["common_name"])
-            csr_pem, expected_key = prepared["csr_pem"], prepared["public_key_sha256"]
+        if plan.source == "csr":
+            csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
+        elif plan.source == "local":
+            prepared = Prepared.from_dict(self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"])))
+            csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
         else:
-            recipient = self._target("prepare")["recipient_public_key"]
+            recipient = Prepared.from_dict(self._target(TargetRequest(phase="prepare"))).recipient_public_key
         try:
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"],
                            retry_policy=client.retry_policy)
@@ -204,40 +162,43 @@ class ActionModule(ActionBase):
                 raise EsaApiError(f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
                                   "nothing was written; revoke that certificate, and issue with key_source=local")
         except Exception:
-            if pending_on_target:
-                self._target("discard")
+            if plan.source != "csr":
+                self._target(TargetRequest(phase="discard"))
             raise
         sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None else None
-        installed = self._target(
-            "install",
-            certificate_pem=issued.certificate_pem,
-            privatekey_sealed=sealed,
-            expected_public_key_sha256=expected_key,
-            record=_bookkeeping(site_id, issued.record["Id"]),
-            expected_file_sha256=inspection.get("certificate_file_sha256"),
-            with_pem=params["return_content"],
-            proof_nonce=proof_nonce,
-        )
-        after_inspection = installed["inspection"]
-        if installed.get("raced"):
+        try:
+            installed = InstallOutcome.from_dict(self._target(TargetRequest(
+                phase="install", certificate_pem=issued.certificate_pem, privatekey_sealed=sealed, expected_public_key_sha256=expected_key,
+                bookkeeping=Bookkeeping(site_id=site_id, id=issued.record["Id"]), expected_file_sha256=inspection.certificate_file_sha256,
+                with_pem=params["return_content"], proof_nonce=proof_nonce,
+            )))
+        except _ModuleFailed as exc:
+            # The files could not take the new certificate: retire it, so a failed task leaves no live certificate behind,
+            # and no pending key either.
+            if plan.source != "csr":
+                with contextlib.suppress(_ModuleFailed):
+                    self._target(TargetRequest(phase="discard"))
+            _revoke(client, site_id, issued.record["Id"], "active")
+            _delete(client, site_id, issued.record["Id"])
+            exc.result["msg"] = f"{exc.result.get('msg')}; the certificate issued for it ({issued.record['Id']}) was revoked and deleted on ESA"
+            raise
+        after_inspection = installed.inspection
+        if installed.raced:
             return self._lost_race(params, client, issued.record["Id"], after_inspection)
-        now = utc_now()
-        after = merge_file_and_record(after_inspection.get("certificate"), issued.record, site_id, issued.record.get("Id"), now)
+        after_facts = after_inspection.certificate.to_dict() if after_inspection.certificate else None
+        after = merge_file_and_record(after_facts, issued.record, site_id, issued.record.get("Id"), utc_now())
         result = self._result(params, True, reasons, before, after, after_inspection)
-        for name in ("backup_file", "privatekey_backup_file"):
-            if installed.get(name):
-                result[name] = installed[name]
-        old_fingerprint = (inspection.get("certificate") or {}).get("fingerprint_sha256")
+        if installed.backup_file:
+            result["backup_file"] = installed.backup_file
+        if installed.privatekey_backup_file:
+            result["privatekey_backup_file"] = installed.privatekey_backup_file
+        replaced = plan.replaced
+        old_fingerprint = inspection.certificate.fingerprint_sha256 if inspection.certificate else None
         if replaced or old_fingerprint:
             # Only an id ESA confirmed for the replaced file is reported: a later task may act on it.
             result["replaced_certificate"] = {"id": (replaced or {}).get("Id"), "fingerprint_sha256": old_fingerprint, "revoked": False}
-        recorded_id = (inspection.get("record") or {}).get("id")
-        if params["revoke_replaced"] and lookup is None and recorded_id:
-            self._warnings.append(f"{params['path']}.esa.json named ESA certificate {recorded_id}, but no certificate file here is that "
-                                  "certificate, so it was not revoked: a bookkeeping file alone (copied with an image, or planted) "
-                                  "proves nothing")
-        if revoke and replaced["Id"] != issued.record.get("Id"):
-            proven, why_not = _possession_proven(replaced, installed.get("possession"), proof_nonce, site_id)
+        if plan.revoke_replaced and replaced["Id"] != issued.record.get("Id"):
+            proven, why_not = possession_proven(replaced, installed.possession, proof_nonce, site_id)
             if proven:
                 result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
             else:
@@ -245,118 +206,61 @@ class ActionModule(ActionBase):
                                       f"private key ({why_not}); revoke it yourself once you know it is no longer in use")
         return result
 
-    def _lost_race(self, params, client, new_id: str, inspection: dict[str, t.Any]) -> dict[str, t.Any]:
+    def _lost_race(self, params, client, new_id: str, inspection: Inspection | None) -> dict[str, t.Any]:
         """Another run replaced the files while this one waited for ESA: keep theirs, retire ours unseen."""
         site_id = params["site_id"]
         _revoke(client, site_id, new_id, "active")
         _delete(client, site_id, new_id)
-        record = (inspection.get("record") or {})
-        now = utc_now()
-        facts = merge_file_and_record(inspection.get("certificate"), None, site_id, record.get("id"), now)
-        result = self._result(params, False, [], facts, facts, inspection)
+        facts = inspection.certificate.to_dict() if inspection and inspection.certificate else None
+        shown_id = inspection.bookkeeping.id if inspection and inspection.bookkeeping else None
+        current = merge_file_and_record(facts, None, site_id, shown_id, utc_now())
         self._warnings.append(f"another run replaced {params['path']} while this one was issuing; its certificate was kept, "
                               f"and the one issued here ({new_id}) was revoked and deleted")
-        return result
+        return self._result(params, False, [], current, current, inspection)
 
     # --- state=absent --------------------------------------------------------------------------
 
     def _absent(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
-        now = utc_now()
-        site_id = params["site_id"]
+        options = TaskOptions.from_params(params)
         nonce = new_nonce()
-        inspection = self._target("inspect", proof_nonce=nonce)["inspection"]
-        if inspection["problems"]:
-            raise TaskInputError("; ".join(inspection["problems"]))
-        file_facts = inspection.get("certificate")
-        bookkeeping = inspection.get("record")
-        if file_facts:
-            lookup = find_record(client, site_id, file_facts["fingerprint_sha256"], bookkeeping, expected=file_facts)
-            self._warn_about_other_id(params, lookup)
+        inspection = self._inspect(proof_nonce=nonce)
+        bookkeeping = inspection.bookkeeping.to_dict() if inspection.bookkeeping else None
+        if inspection.certificate is not None:
+            lookup = find_record(client, options.site_id, inspection.certificate.fingerprint_sha256, bookkeeping,
+                                 expected=inspection.certificate.to_dict())
         else:
             # No certificate file left to compare with: the id is only a lead, and possession alone can prove it.
-            lookup = record_by_bookkeeping(client, site_id, bookkeeping)
-        record = lookup.record
-        revoke = delete = False
-        if record is not None:
-            active = (record.get("Status") or "").lower() == "active"
-            if active or params["delete_record"]:
-                proven, why_not = _possession_proven(record, inspection.get("possession"), nonce, site_id)
-                if proven:
-                    revoke, delete = active, params["delete_record"]
-                else:
-                    self._warnings.append(f"certificate {record['Id']} was not {'revoked' if active else 'deleted'} on ESA: this host could "
-                                          f"not prove it holds its private key ({why_not}); only the local files were removed")
-        managed_files = inspection["certificate_state"] != "missing" or bookkeeping is not None or \
-            ((inspection.get("privatekey") or {}).get("state") not in (None, "missing") and not (params["csr_path"] or params["csr_content"]))
-        changed = revoke or delete or managed_files
-        facts = (lookup.pem_facts if record is not None else None) or file_facts
-        before = merge_file_and_record(facts, record, site_id, (record or {}).get("Id"), now)
-        result = self._result(params, changed, ["absent"] if changed else [], before, None, inspection)
+            lookup = record_by_bookkeeping(client, options.site_id, bookkeeping)
+        plan = plan_absent(inspection, lookup, options, nonce, utc_now())
+        self._warnings.extend(plan.warnings)
+        result = self._result(params, plan.changed, ["absent"] if plan.changed else [], plan.before, None, inspection)
         result.pop("certificate", None)
-        if self._task.check_mode or not changed:
+        if self._task.check_mode or not plan.changed:
             return result
-        if revoke:
-            _revoke(client, site_id, record["Id"], record.get("Status"))
-        if delete:
-            _delete(client, site_id, record["Id"])
-        if managed_files:
-            removed = self._target("remove")
-            if removed.get("backup_files"):
-                result["backup_files"] = removed["backup_files"]
+        if plan.revoke_id:
+            _revoke(client, options.site_id, plan.revoke_id, "active")
+        if plan.delete_id:
+            _delete(client, options.site_id, plan.delete_id)
+        if plan.remove_files:
+            removed = RemoveOutcome.from_dict(self._target(TargetRequest(phase="remove")))
+            if removed.backup_files:
+                result["backup_files"] = list(removed.backup_files)
         return result
 
     # --- results -------------------------------------------------------------------------------
 
-    def _result(self, params, changed, reasons, before, after, inspection) -> dict[str, t.Any]:
+    def _result(self, params, changed, reasons, before, after, inspection: Inspection | None) -> dict[str, t.Any]:
         result: dict[str, t.Any] = {"changed": changed, "reasons": reasons, "filename": params["path"]}
         if params["privatekey_path"]:
             result["privatekey_filename"] = params["privatekey_path"]
         shown = after if after is not None else before
         if shown is not None:
             result["certificate"] = shown
-        if params["return_content"] and inspection.get("certificate_pem") and after is not None:
-            result["certificate_pem"] = inspection["certificate_pem"]
+        if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:
+            result["certificate_pem"] = inspection.certificate_pem
         if self._task.diff:
             result["diff"] = {"before": before or {}, "after": after or {}}
         return result
-
-
-def _remote_record(lookup: Lookup | None) -> RemoteRecord | None:
-    """What the decision needs from ESA: found only for the file's own certificate (see find_record)."""
-    if lookup is None:
-        return None
-    if lookup.record is None:
-        return RemoteRecord(found=False, names_other_certificate=bool(lookup.other_id))
-    facts = lookup.pem_facts or {}
-    return RemoteRecord(
-        found=True,
-        fingerprint_sha256=facts.get("fingerprint_sha256") or lookup.record.get("FingerprintSha256"),
-        status=lookup.record.get("Status"),
-        not_before=parse_esa_time(facts["not_before"]) if facts.get("not_before") else None,
-        not_after=parse_esa_time(facts["not_after"]) if facts.get("not_after") else None,
-    )
-
-
-def _possession_proven(record: dict[str, t.Any], possession: dict[str, t.Any] | None, nonce: str | None, site_id: int) -> tuple[bool, str]:
-    """Whether the host signed this task's challenge with the key of the certificate ESA holds under record's id.
-
-    The public key comes from ESA's PEM, never from the host: a host can copy a public certificate or write any
-    id into its files, but it cannot sign for a key it does not have.
-    """
-    possession = possession or {}
-    if not nonce or not possession.get("signature"):
-        return False, possession.get("unavailable") or "the host returned no proof"
-    certificate = load_pem_certificate(str(record.get("Certificate") or "").encode("ascii", "replace"))
-    if certificate is None:
-        return False, "ESA returned no certificate PEM to check the proof against"
-    if not verify(certificate.public_key(), proof_message(nonce, site_id), possession["signature"]):
-        return False, "the key at privatekey_path is not this certificate's key"
-    return True, ""
-
-
-def _bookkeeping(site_id: int, cert_id: str, fingerprint: str | None = None) -> dict[str, t.Any]:
-    """What the target keeps beside the certificate; on install the module adds the fingerprint it computed."""
-    return {"site_id": site_id, "id": cert_id, "fingerprint_sha256": fingerprint}
 
 
 def _revoke(client: t.Any, site_id: int, cert_id: str, status: str | None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Connection options shared by every alibabacloud.esa module; mirrors CONNECTION_ARGUMENT_SPEC one-to-one."""
+    """Connection options shared by every alibabacloud.esa module; mirrors module_utils._argspec.connection_argument_spec() one-to-one."""
 
     DOCUMENTATION = r"""
 options:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import hashlib
@@ -16,8 +17,8 @@ import time
 import typing as t
 
 PENDING_KEY_SUFFIX = ".esa-pending"
-RECORD_SUFFIX = ".esa.json"
-# Certificates, keys, CSRs and the bookkeeping record are a few kilobytes; anything far larger at one of
+BOOKKEEPING_SUFFIX = ".esa.json"
+# Certificates, keys, CSRs and the bookkeeping file are a few kilobytes; anything far larger at one of
 # these paths is not ours, and reading it whole would cost the target memory for nothing.
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -27,12 +28,12 @@ class NotRegularFileError(OSError):
 
 
 class FileTooLargeError(OSError):
-    """More than MAX_FILE_BYTES where a certificate, key, CSR or record is expected."""
+    """More than MAX_FILE_BYTES where a certificate, key, CSR or bookkeeping file is expected."""
 
 
-def record_path(certificate_path: str) -> str:
+def bookkeeping_path(certificate_path: str) -> str:
     """Where the ESA id of a certificate file is kept, so a no-op run needs one ESA read, not a search."""
-    return certificate_path + RECORD_SUFFIX
+    return certificate_path + BOOKKEEPING_SUFFIX
 
 
 def pending_key_path(privatekey_path: str, run_token: str) -> str:
@@ -119,7 +120,7 @@ def read_bytes(path: str, limit: int | None = MAX_FILE_BYTES) -> bytes | None:
             raise NotRegularFileError(0, f"not a regular file ({file_kind(kind)})", path)
         data = handle.read() if limit is None else handle.read(limit + 1)
     if limit is not None and len(data) > limit:
-        raise FileTooLargeError(0, f"larger than {limit // 1024} KiB, so not a certificate, key, CSR or record", path)
+        raise FileTooLargeError(0, f"larger than {limit // 1024} KiB, so not a certificate, key, CSR or bookkeeping file", path)
     return data
 
 
@@ -156,12 +157,14 @@ def directory_problem(path: str, what: str) -> str | None:
     return None
 
 
-def write_atomically(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
+def write_atomically(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None, unsafe_writes: bool = False) -> None:
     """Write data to path so readers see the old content or the new, never a part.
 
     The temporary file is created with `mode` from its first byte (O_EXCL, no umask widening
     afterwards), so a private key is never readable by others, not even for an instant.
     ``owner`` (uid, gid) is given to the temporary file before the rename, where the process may.
+    ``unsafe_writes`` (Ansible's option): when the rename cannot replace path (a file bind-mounted into a
+    container, another filesystem), write the bytes into path instead, as ansible.builtin.copy does.
     """
     directory, name = os.path.split(os.path.abspath(path))
     temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
@@ -170,10 +173,35 @@ def write_atomically(path: str, data: bytes, mode: int, owner: tuple[int, int] |
         if owner is not None:
             _chown_if_permitted(temporary, owner)
         os.replace(temporary, path)
-    except OSError:
+    except OSError as exc:
         remove_if_present(temporary)
-        raise
+        if not (unsafe_writes and exc.errno in UNSAFE_WRITE_ERRNOS):
+            raise
+        write_in_place(path, data, mode, owner)
+        return
     sync_directory(directory)
+
+
+# The errors for which AnsibleModule.atomic_move falls back to a write in place when unsafe_writes is set.
+UNSAFE_WRITE_ERRNOS = frozenset((errno.EPERM, errno.EXDEV, errno.EACCES, errno.ETXTBSY, errno.EBUSY))
+
+
+def write_in_place(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
+    """Overwrite path's content (not atomic: only for unsafe_writes). The file is narrowed to ``mode & 0600``
+    before the first byte goes in, so a key never sits in a file others may read, and widened to ``mode`` after."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), mode & 0o600)
+    try:
+        os.fchmod(descriptor, mode & 0o600)
+        os.ftruncate(descriptor, 0)
+        with os.fdopen(descriptor, "wb", closefd=False) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.fchmod(descriptor, mode)
+    finally:
+        os.close(descriptor)
+    if owner is not None:
+        _chown_if_permitted(path, owner)
 
 
 def create_private_file(path: str, data: bytes, mode: int) -> None:
@@ -192,8 +220,17 @@ def create_private_file(path: str, data: bytes, mode: int) -> None:
         raise
 
 
-def move_into_place(source: str, destination: str) -> None:
-    os.replace(source, destination)
+def move_into_place(source: str, destination: str, unsafe_writes: bool = False) -> None:
+    """Rename source over destination; with ``unsafe_writes``, copy it in place where a rename cannot (see write_atomically)."""
+    try:
+        os.replace(source, destination)
+    except OSError as exc:
+        if not (unsafe_writes and exc.errno in UNSAFE_WRITE_ERRNOS):
+            raise
+        data = read_bytes(source, limit=None) or b""
+        write_in_place(destination, data, os.stat(source).st_mode & 0o7777)
+        remove_if_present(source)
+        return
     sync_directory(os.path.dirname(os.path.abspath(destination)))
 
 
@@ -226,46 +263,46 @@ def _chown_if_permitted(path: str, owner: tuple[int, int]) -> None:
         pass
 
 
-def read_record(certificate_path: str) -> dict[str, t.Any] | None:
-    """The bookkeeping record of a certificate file, or None when missing, unreadable, oversized or not ours."""
+def read_bookkeeping(certificate_path: str) -> dict[str, t.Any] | None:
+    """The bookkeeping file of a certificate file, or None when missing, unreadable, oversized or not ours."""
     try:
-        data = read_bytes(record_path(certificate_path))
+        data = read_bytes(bookkeeping_path(certificate_path))
     except OSError:
         return None
     if data is None:
         return None
     try:
-        record = json.loads(data.decode("utf-8"))
+        bookkeeping = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+    if not isinstance(bookkeeping, dict) or not isinstance(bookkeeping.get("id"), str):
         return None
-    return record
+    return bookkeeping
 
 
-def write_record(certificate_path: str, record: dict[str, t.Any]) -> None:
-    """Write the record with the certificate's owner, group and mode (without execute bits): it says no more than the certificate."""
-    payload = json.dumps(record, sort_keys=True, indent=1).encode("utf-8") + b"\n"
+def write_bookkeeping(certificate_path: str, bookkeeping: dict[str, t.Any], unsafe_writes: bool = False) -> None:
+    """Write the bookkeeping file with the certificate's owner, group and mode (without execute bits): it says no more than the certificate."""
+    payload = json.dumps(bookkeeping, sort_keys=True, indent=1).encode("utf-8") + b"\n"
     mode, owner = _attributes_of(certificate_path)
-    write_atomically(record_path(certificate_path), payload, mode, owner)
+    write_atomically(bookkeeping_path(certificate_path), payload, mode, owner, unsafe_writes=unsafe_writes)
 
 
-def record_attributes_differ(certificate_path: str) -> bool:
-    """Whether an existing record's owner, group or mode differ from the certificate's (as match_record_attributes sets them)."""
-    return bool(_record_attribute_changes(certificate_path)[1])
+def bookkeeping_attributes_differ(certificate_path: str) -> bool:
+    """Whether an existing bookkeeping file's owner, group or mode differ from the certificate's (as match_bookkeeping_attributes sets them)."""
+    return bool(_bookkeeping_attribute_changes(certificate_path)[1])
 
 
-def match_record_attributes(certificate_path: str) -> None:
-    """Give an existing record the certificate's owner, group and mode (without execute bits) again."""
-    target, changes = _record_attribute_changes(certificate_path)
+def match_bookkeeping_attributes(certificate_path: str) -> None:
+    """Give an existing bookkeeping file the certificate's owner, group and mode (without execute bits) again."""
+    target, changes = _bookkeeping_attribute_changes(certificate_path)
     if "owner" in changes:
         _chown_if_permitted(target, changes["owner"])
     if "mode" in changes:
         os.chmod(target, changes["mode"])
 
 
-def _record_attribute_changes(certificate_path: str) -> tuple[str, dict[str, t.Any]]:
-    target = record_path(certificate_path)
+def _bookkeeping_attribute_changes(certificate_path: str) -> tuple[str, dict[str, t.Any]]:
+    target = bookkeeping_path(certificate_path)
     try:
         current = os.lstat(target)
     except FileNotFoundError:

@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the certificate, key and CSR files said when last parsed, remembered in the bookkeeping record.
+"""What the certificate, key and CSR files said when last parsed, remembered in the bookkeeping file.
 
 Parsing needs the cryptography library, whose import alone costs a no-op run more CPU on the target than
 everything else the module does. The facts parsed from the files are a pure function of their bytes, so the
-record keeps them under a digest of those bytes: while the files are byte for byte the ones parsed, the facts
+bookkeeping file keeps them under a digest of those bytes: while the files are byte for byte the ones parsed, the facts
 are reused, and any change to any of them (a single byte, a file appearing or vanishing) parses them again.
 
 The digest covers the private key's bytes, so that a replaced key is noticed, and is stored in a file that
@@ -58,7 +58,7 @@ def _days(value: t.Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100000
 
 
-# The parsed facts, by part, with a check for each field; a record whose remembered facts fail any check
+# The parsed facts, by part, with a check for each field; a bookkeeping file whose remembered facts fail any check
 # (edited by hand, truncated, from another version) is a cache miss: the files are parsed again.
 _FIELDS: dict[str, dict[str, t.Callable[[t.Any], bool]]] = {
     "certificate": {
@@ -86,13 +86,13 @@ def files_digest(certificate: bytes | None, privatekey: bytes | None, csr: bytes
 
 
 def entry(digest: str, facts: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The value kept in the record's ``parsed`` field."""
+    """The value kept in the bookkeeping file's ``parsed`` field."""
     return {"version": VERSION, "digest": digest, "facts": facts}
 
 
-def cached_facts(record: dict[str, t.Any] | None, digest: str) -> dict[str, t.Any] | None:
-    """The remembered facts when the record holds some for exactly these bytes and they are well formed."""
-    parsed = (record or {}).get("parsed")
+def cached_facts(bookkeeping: dict[str, t.Any] | None, digest: str) -> dict[str, t.Any] | None:
+    """The remembered facts when the bookkeeping file holds some for exactly these bytes and they are well formed."""
+    parsed = (bookkeeping or {}).get("parsed")
     if not isinstance(parsed, dict) or parsed.get("version") != VERSION or parsed.get("digest") != digest:
         return None
     facts = parsed.get("facts")

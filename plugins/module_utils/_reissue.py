@@ -12,6 +12,7 @@ import dataclasses
 import datetime as _dt
 import typing as t
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Inspection
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import as_utc
 
 # The order in which reasons are reported; it is also the order of the SPEC.
@@ -58,8 +59,8 @@ class LocalState:
 
 
 @dataclasses.dataclass(frozen=True)
-class RemoteRecord:
-    """What ESA says about the certificate on disk; None when ESA was not asked.
+class EsaCertificateState:
+    """What ESA says about the certificate on disk (not to be confused with the bookkeeping file); None when ESA was not asked.
 
     ``found`` is True only for a record whose certificate is the file's (the lookup compares fingerprints it
     computes from ESA's PEM). ``names_other_certificate`` says the bookkeeping's id led to another certificate
@@ -92,7 +93,7 @@ def renewal_threshold(certificate: LocalCertificate, remaining_days: int | None)
     return (as_utc(certificate.not_after) - as_utc(certificate.not_before)) / 3
 
 
-def reissue_reasons(local: LocalState, remote: RemoteRecord | None, policy: ReissuePolicy, now: _dt.datetime) -> list[str]:
+def reissue_reasons(local: LocalState, remote: EsaCertificateState | None, policy: ReissuePolicy, now: _dt.datetime) -> list[str]:
     """Every reason to issue a new certificate, in REASONS order; empty means leave everything alone."""
     reasons: list[str] = []
     forced = ["forced"] if policy.force else []
@@ -128,7 +129,7 @@ def _csr_differs(local: LocalState, certificate: LocalCertificate) -> bool:
     return local.csr_common_name != certificate.common_name
 
 
-def _remote_reasons(certificate: LocalCertificate, remote: RemoteRecord) -> list[str]:
+def _remote_reasons(certificate: LocalCertificate, remote: EsaCertificateState) -> list[str]:
     if not remote.found:
         return ["fingerprint_mismatch" if remote.names_other_certificate else "not_found_remote"]
     reasons = []
@@ -144,26 +145,25 @@ def _plain_hex(value: str) -> str:
     return value.replace(":", "").strip().lower()
 
 
-def local_state_from_inspection(inspection: dict[str, t.Any], parse_time: t.Callable[[str], _dt.datetime]) -> LocalState:
-    """Build LocalState from the module's inspect result (plain JSON types)."""
-    cert = inspection.get("certificate") or {}
+def local_state_from_inspection(inspection: Inspection, parse_time: t.Callable[[str], _dt.datetime]) -> LocalState:
+    """Build LocalState from the module's inspection."""
+    cert = inspection.certificate
     certificate = None
-    if inspection.get("certificate_state") == "present":
+    if inspection.certificate_state == "present" and cert is not None:
         certificate = LocalCertificate(
-            fingerprint_sha256=cert["fingerprint_sha256"],
-            public_key_sha256=cert["public_key_sha256"],
-            key_type=cert["key_type"],
-            common_name=cert.get("common_name"),
-            not_before=parse_time(cert["not_before"]),
-            not_after=parse_time(cert["not_after"]),
+            fingerprint_sha256=cert.fingerprint_sha256,
+            public_key_sha256=cert.public_key_sha256,
+            key_type=cert.key_type,
+            common_name=cert.common_name,
+            not_before=parse_time(cert.not_before),
+            not_after=parse_time(cert.not_after),
         )
-    key = inspection.get("privatekey") or {}
-    csr = inspection.get("csr") or {}
+    key, csr = inspection.key, inspection.csr
     return LocalState(
-        certificate_state=inspection.get("certificate_state", "missing"),
+        certificate_state=inspection.certificate_state,
         certificate=certificate,
-        key_checked=bool(key.get("checked")),
-        key_public_sha256=key.get("public_key_sha256"),
-        csr_public_key_sha256=csr.get("public_key_sha256"),
-        csr_common_name=csr.get("common_name"),
+        key_checked=key is not None,
+        key_public_sha256=key.public_key_sha256 if key is not None else None,
+        csr_public_key_sha256=csr.public_key_sha256 if csr is not None else None,
+        csr_common_name=csr.common_name if csr is not None else None,
     )

@@ -9,15 +9,28 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import socket
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
+    Bookkeeping,
+    CertificateFacts,
+    CsrView,
+    Inspection,
+    InstallOutcome,
+    KeyView,
+    MaintainOutcome,
+    Possession,
+    Prepared,
+    RemoveOutcome,
+)
 
 # cryptography is imported only where files are parsed or made (see _crypto): a run whose files are the ones
-# parsed last time (the usual no-op) reuses the facts kept in the bookkeeping record and never imports it.
+# parsed last time (the usual no-op) reuses the facts kept in the bookkeeping file and never imports it.
 
 
 class TargetError(Exception):
@@ -114,22 +127,22 @@ def _digest(inputs: _Inputs) -> str:
     return _parse_cache.files_digest(*(_bytes_or_none(part) for part in (inputs.certificate, inputs.privatekey, inputs.csr)))
 
 
-def _facts(inputs: _Inputs, record: dict[str, t.Any] | None) -> tuple[dict[str, t.Any], bool]:
+def _facts(inputs: _Inputs, stored: dict[str, t.Any] | None) -> tuple[dict[str, t.Any], bool]:
     """The parsed facts, remembered ones when the files are unchanged; and whether they were remembered."""
     readable = all(not isinstance(part, OSError) for part in inputs[:3])
-    cached = _parse_cache.cached_facts(record, _digest(inputs)) if readable else None
+    cached = _parse_cache.cached_facts(stored, _digest(inputs)) if readable else None
     if cached is not None:
         return cached, True
     return _parse(inputs), False
 
 
 def parsed_entry(params: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The record's ``parsed`` field for the files as they are now."""
+    """The bookkeeping file's ``parsed`` field for the files as they are now."""
     inputs = _read_inputs(params)
     return _parse_cache.entry(_digest(inputs), _parse(inputs))
 
 
-def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str | None = None) -> dict[str, t.Any]:
+def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str | None = None) -> Inspection:
     """Everything the reissue decision needs to know about the files; reads only, changes nothing.
 
     With ``proof_nonce`` (state=absent), the key at privatekey_path also signs the controller's challenge,
@@ -137,26 +150,43 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     """
     path = params["path"]
     problems = _path_problems(params)
-    record = _files.read_record(path)
+    stored = _files.read_bookkeeping(path)
     inputs = _read_inputs(params)
-    facts, remembered = _facts(inputs, record)
-    shown_record = {name: value for name, value in record.items() if name != "parsed"} if record else None
-    result: dict[str, t.Any] = {"problems": problems, "record": shown_record, "parse_cache": "hit" if remembered else "miss"}
-    result.update(_inspect_certificate(path, inputs.certificate, facts["certificate"], with_pem))
-    if params.get("privatekey_path"):
-        result["privatekey"] = _inspect_key(inputs.privatekey, facts["privatekey"])
-    if uses_csr(params):
-        result["csr"] = _inspect_csr(params, inputs, facts["csr"], problems)
+    facts, remembered = _facts(inputs, stored)
+    certificate_state, certificate_error = _certificate_state(path, inputs.certificate, facts["certificate"])
+    key = _inspect_key(inputs.privatekey, facts["privatekey"]) if params.get("privatekey_path") else None
+    csr = _inspect_csr(params, inputs, facts["csr"], problems) if uses_csr(params) else None
     if params.get("state", "present") == "present":
-        problems.extend(_present_problems(params, result))
-    if proof_nonce and not problems:
-        result["possession"] = possession_proof(params, inputs.privatekey, proof_nonce, params.get("site_id"))
-    return result
+        problems.extend(_present_problems(params, key, csr))
+    present = certificate_state == "present"
+    return Inspection(
+        certificate_state=certificate_state,
+        problems=problems,
+        certificate=CertificateFacts.from_dict(facts["certificate"]) if present else None,
+        certificate_error=certificate_error,
+        certificate_file_sha256=hashlib.sha256(inputs.certificate).hexdigest() if isinstance(inputs.certificate, bytes) else None,
+        certificate_pem=inputs.certificate.decode("ascii", "replace") if with_pem and present and isinstance(inputs.certificate, bytes) else None,
+        key=key,
+        csr=csr,
+        bookkeeping=Bookkeeping.from_dict(stored),
+        parse_cache_hit=remembered,
+        possession=possession_proof(params, inputs.privatekey, proof_nonce, params.get("site_id")) if proof_nonce and not problems else None,
+    )
+
+
+def with_attribute_differences(inspection: Inspection, attributes_differ: bool, bookkeeping_attributes_differ: bool) -> Inspection:
+    """The inspection, plus what the module found about owner, group and mode (only AnsibleModule can tell)."""
+    return dataclasses.replace(inspection, attributes_differ=attributes_differ, bookkeeping_attributes_differ=bookkeeping_attributes_differ)
+
+
+def with_inspection(outcome: InstallOutcome, inspection: Inspection) -> InstallOutcome:
+    """The install outcome with the files as they are after it."""
+    return dataclasses.replace(outcome, inspection=inspection)
 
 
 def _path_problems(params: dict[str, t.Any]) -> list[str]:
     """What makes the paths unusable whatever the files hold: special files, and one file named twice."""
-    named = [(params["path"], "path"), (_files.record_path(params["path"]), "the bookkeeping file"),
+    named = [(params["path"], "path"), (_files.bookkeeping_path(params["path"]), "the bookkeeping file"),
              (params.get("privatekey_path"), "privatekey_path"), (params.get("csr_path"), "csr_path")]
     problems = [problem for problem in (_files.special_file_problem(file_path, what) for file_path, what in named) if problem]
     seen: dict[str, str] = {}
@@ -171,22 +201,21 @@ def _path_problems(params: dict[str, t.Any]) -> list[str]:
     return problems
 
 
-def _present_problems(params: dict[str, t.Any], inspection: dict[str, t.Any]) -> list[str]:
+def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrView | None) -> list[str]:
     """What would make every run reissue, or a write fail, found before anything is asked of ESA."""
     problems = []
-    key = inspection.get("privatekey") or {}
     key_path = params.get("privatekey_path")
-    if key.get("state") == "encrypted":
+    if key is not None and key.state == "encrypted":
         problems.append(f"privatekey_path: {key_path} holds an encrypted private key, which this module cannot read or compare; "
                         "give it an unencrypted PEM key, or (with csr_path or csr_content) leave privatekey_path out")
-    elif uses_csr(params) and key_path and inspection.get("csr"):
+    elif key is not None and csr is not None:
         # With a CSR the key is the user's: the module never writes it, so a key that is not the CSR's would
         # mismatch every certificate issued from that CSR, on every run.
-        if key.get("state") != "present":
-            state = "does not exist" if key.get("state") == "missing" else "cannot be read or holds no private key"
+        if key.state != "present":
+            state = "does not exist" if key.state == "missing" else "cannot be read or holds no private key"
             problems.append(f"privatekey_path: {key_path} {state}; with a CSR the key is yours to provide "
                             "(the module neither writes nor removes it): put the CSR's key there, or leave privatekey_path out")
-        elif key.get("public_key_sha256") != inspection["csr"].get("public_key_sha256"):
+        elif key.public_key_sha256 != csr.public_key_sha256:
             problems.append(f"privatekey_path: {key_path} is not the private key of the CSR, so no certificate issued from the CSR "
                             "could ever match it: give the key that signed the CSR, or leave privatekey_path out")
     for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")):
@@ -196,45 +225,42 @@ def _present_problems(params: dict[str, t.Any], inspection: dict[str, t.Any]) ->
     return problems
 
 
-def possession_proof(params: dict[str, t.Any], key_data: bytes | OSError | None, nonce: str, site_id: t.Any) -> dict[str, t.Any]:
+def possession_proof(params: dict[str, t.Any], key_data: bytes | OSError | None, nonce: str, site_id: t.Any) -> Possession:
     """The key at privatekey_path signs the controller's challenge; or why it cannot."""
     if not params.get("privatekey_path"):
-        return {"unavailable": "no privatekey_path was given, so this host has no key to prove with"}
+        return Possession(unavailable="no privatekey_path was given, so this host has no key to prove with")
     if not isinstance(key_data, bytes):
-        return {"unavailable": f"privatekey_path {params['privatekey_path']} cannot be read"}
+        return Possession(unavailable=f"privatekey_path {params['privatekey_path']} cannot be read")
     if _is_encrypted_pem(key_data):
-        return {"unavailable": f"privatekey_path {params['privatekey_path']} is encrypted"}
+        return Possession(unavailable=f"privatekey_path {params['privatekey_path']} is encrypted")
     _facts_module, keys_module = _crypto()
     key = keys_module.load_private_key(key_data, for_comparison_only=True)
     possession = _possession()
     signature = possession.sign(key, possession.proof_message(nonce, int(site_id or 0))) if key is not None else None
     if signature is None:
-        return {"unavailable": f"privatekey_path {params['privatekey_path']} holds no usable private key"}
-    return {"signature": signature}
+        return Possession(unavailable=f"privatekey_path {params['privatekey_path']} holds no usable private key")
+    return Possession(signature=signature)
 
 
-def _inspect_certificate(path: str, data: bytes | OSError | None, facts: dict[str, t.Any] | None, with_pem: bool) -> dict[str, t.Any]:
+def _certificate_state(path: str, data: bytes | OSError | None, facts: dict[str, t.Any] | None) -> tuple[str, str | None]:
+    """``missing``, ``unreadable`` or ``present``, and why it is unreadable."""
     if isinstance(data, OSError):
-        return {"certificate_state": "unreadable", "certificate_error": f"cannot read {path}: {data.strerror}"}
+        return "unreadable", f"cannot read {path}: {data.strerror}"
     if data is None:
-        return {"certificate_state": "missing", "certificate_file_sha256": None}
-    file_sha256 = hashlib.sha256(data).hexdigest()
+        return "missing", None
     if facts is None:
-        return {"certificate_state": "unreadable", "certificate_error": f"{path} holds no PEM certificate", "certificate_file_sha256": file_sha256}
-    found: dict[str, t.Any] = {"certificate_state": "present", "certificate": facts, "certificate_file_sha256": file_sha256}
-    if with_pem:
-        found["certificate_pem"] = data.decode("ascii", "replace")
-    return found
+        return "unreadable", f"{path} holds no PEM certificate"
+    return "present", None
 
 
-def _inspect_key(data: bytes | OSError | None, facts: dict[str, t.Any] | None) -> dict[str, t.Any]:
+def _inspect_key(data: bytes | OSError | None, facts: dict[str, t.Any] | None) -> KeyView:
     if isinstance(data, OSError):
-        return {"checked": True, "state": "unreadable"}
+        return KeyView(state="unreadable")
     if data is None:
-        return {"checked": True, "state": "missing"}
+        return KeyView(state="missing")
     if facts is None:
-        return {"checked": True, "state": "encrypted" if _is_encrypted_pem(data) else "unreadable"}
-    return {"checked": True, "state": "present", "public_key_sha256": facts["public_key_sha256"], "key_type": facts["key_type"]}
+        return KeyView(state="encrypted" if _is_encrypted_pem(data) else "unreadable")
+    return KeyView(state="present", public_key_sha256=facts["public_key_sha256"], key_type=facts["key_type"])
 
 
 def _is_encrypted_pem(data: bytes) -> bool:
@@ -242,27 +268,28 @@ def _is_encrypted_pem(data: bytes) -> bool:
     return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data
 
 
-def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.Any] | None, problems: list[str]) -> dict[str, t.Any]:
+def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.Any] | None, problems: list[str]) -> CsrView | None:
     source, data = inputs.csr_source, inputs.csr
     if isinstance(data, OSError):
         problems.append(f"csr_path: cannot read {params['csr_path']}: {data.strerror}")
-        return {}
+        return None
     if data is None:
         problems.append(f"csr_path: {params['csr_path']} does not exist")
-        return {}
+        return None
     if facts is None:
         problems.append(f"{source}: not a PEM certificate signing request")
-        return {}
+        return None
     if not facts["signature_valid"]:
         problems.append(f"{source}: the CSR's signature does not verify with its own public key")
-    return dict(facts, pem=data.decode("ascii", "replace"))
+    return CsrView(pem=data.decode("ascii", "replace"), public_key_sha256=facts["public_key_sha256"], key_type=facts["key_type"],
+                   signature_valid=facts["signature_valid"], common_name=facts.get("common_name"))
 
 
 # A pending key older than this belongs to a run that died; younger ones may still be waiting for ESA.
 STALE_PENDING_SECONDS = 3600
 
 
-def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str | None, run_token: str) -> dict[str, t.Any]:
+def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str | None, run_token: str) -> Prepared:
     """Make the CSR for key_source=local; a new key waits in a hidden 0600 file until install.
 
     Without a common name the host's FQDN is used; it is looked up only here, since a slow resolver
@@ -280,27 +307,27 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
         key = keys_module.load_private_key(data) if data is not None else None
         if key is None:
             raise TargetError(f"privatekey_path: {key_path} holds no usable private key to reuse (rotate_key=false)")
-    return {"csr_pem": keys_module.build_csr_pem(key, common_name), "public_key_sha256": facts_module.public_key_sha256(key.public_key()),
-            "new_key": new_key}
+    return Prepared(csr_pem=keys_module.build_csr_pem(key, common_name), public_key_sha256=facts_module.public_key_sha256(key.public_key()),
+                    new_key=new_key)
 
 
-def prepare_recipient(params: dict[str, t.Any], run_token: str) -> dict[str, t.Any]:
+def prepare_recipient(params: dict[str, t.Any], run_token: str) -> Prepared:
     """For key_source=esa: a one-time key pair whose private half waits in the 0600 pending file, so ESA's key
     can travel to this host sealed instead of as a plain module argument (see _key_wrap)."""
     key_path = params["privatekey_path"]
     _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     private_pem, public_b64 = _sealing().new_recipient()
     _files.create_private_file(_files.pending_key_path(key_path, run_token), private_pem, 0o600)
-    return {"recipient_public_key": public_b64}
+    return Prepared(recipient_public_key=public_b64)
 
 
 def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
     return bool(params.get("privatekey_path")) and _files.remove_if_present(_files.pending_key_path(params["privatekey_path"], run_token))
 
 
-def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: dict[str, t.Any] | None, record: dict[str, t.Any],
+def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: dict[str, t.Any] | None, bookkeeping: Bookkeeping,
             run_token: str, expected_file_sha256: str | None, expected_public_key_sha256: str | None = None,
-            proof_nonce: str | None = None) -> dict[str, t.Any]:
+            proof_nonce: str | None = None) -> InstallOutcome:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
     A crash between the two renames leaves a key that does not match the certificate, which the
@@ -316,10 +343,11 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: d
         raise TargetError("ESA returned a certificate that is not PEM; nothing was written")
     cert_public = facts_module.public_key_sha256(certificate.public_key())
     path, key_path = params["path"], params.get("privatekey_path")
+    unsafe = bool(params.get("unsafe_writes"))
     with _files.directory_locks(*_locked_paths(params)):
         if _files.content_sha256(path) != expected_file_sha256:
             discard_pending_key(params, run_token)
-            return {"raced": True}
+            return InstallOutcome(raced=True)
         key_bytes, pending = _new_key_bytes(params, privatekey_sealed, run_token)
         expected = expected_public_key_sha256
         if key_bytes is not None:
@@ -329,24 +357,23 @@ def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: d
         elif expected and expected != cert_public:
             raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
 
-        outcome: dict[str, t.Any] = {"raced": False, "backup_file": None, "privatekey_backup_file": None}
-        if proof_nonce:
-            outcome["possession"] = possession_proof(params, _read(key_path) if key_path else None, proof_nonce, params.get("site_id"))
+        backup_file = privatekey_backup_file = None
+        possession = possession_proof(params, _read(key_path) if key_path else None, proof_nonce, params.get("site_id")) if proof_nonce else None
         if key_bytes is not None and key_path:
             if params.get("backup") and os.path.exists(key_path):
-                outcome["privatekey_backup_file"] = _files.backup_copy(key_path)
+                privatekey_backup_file = _files.backup_copy(key_path)
             if pending and not privatekey_sealed:
-                _files.move_into_place(pending, key_path)
+                _files.move_into_place(pending, key_path, unsafe_writes=unsafe)
             else:
-                _files.write_atomically(key_path, key_bytes, 0o600)
+                _files.write_atomically(key_path, key_bytes, 0o600, unsafe_writes=unsafe)
         if pending and privatekey_sealed:
             _files.remove_if_present(pending)  # the one-time key has done its job
         if params.get("backup") and os.path.exists(path):
-            outcome["backup_file"] = _files.backup_copy(path)
-        _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path))
-        record = dict(record, fingerprint_sha256=facts_module.certificate_facts(certificate)["fingerprint_sha256"])
-        _files.write_record(path, dict(record, parsed=parsed_entry(params)))
-    return outcome
+            backup_file = _files.backup_copy(path)
+        _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path), unsafe_writes=unsafe)
+        stored = dataclasses.replace(bookkeeping, fingerprint_sha256=facts_module.certificate_facts(certificate)["fingerprint_sha256"])
+        _files.write_bookkeeping(path, dict(stored.to_dict(), parsed=parsed_entry(params)), unsafe_writes=unsafe)
+    return InstallOutcome(raced=False, backup_file=backup_file, privatekey_backup_file=privatekey_backup_file, possession=possession)
 
 
 def _locked_paths(params: dict[str, t.Any]) -> list[str]:
@@ -382,22 +409,23 @@ def _certificate_mode(path: str) -> int:
         return _files.public_file_mode()
 
 
-def maintain(params: dict[str, t.Any], record: dict[str, t.Any] | None, expected_file_sha256: str | None) -> dict[str, t.Any]:
+def maintain(params: dict[str, t.Any], bookkeeping: Bookkeeping | None, expected_file_sha256: str | None) -> MaintainOutcome:
     """A run that issues nothing: rewrite the bookkeeping when asked (a lost id found again, stale parsed facts).
 
     Only while the certificate file is still the one the controller decided on: a run that replaced it in the
-    meantime wrote its own record, which must not be overwritten with this one's.
+    meantime wrote its own bookkeeping, which must not be overwritten with this one's.
     """
     written = False
-    if record is not None:
+    if bookkeeping is not None:
         with _files.directory_locks(*_locked_paths(params)):
             if _files.content_sha256(params["path"]) == expected_file_sha256:
-                _files.write_record(params["path"], dict(record, parsed=parsed_entry(params)))
+                _files.write_bookkeeping(params["path"], dict(bookkeeping.to_dict(), parsed=parsed_entry(params)),
+                                         unsafe_writes=bool(params.get("unsafe_writes")))
                 written = True
-    return {"record_written": written}
+    return MaintainOutcome(bookkeeping_written=written)
 
 
-def remove(params: dict[str, t.Any]) -> dict[str, t.Any]:
+def remove(params: dict[str, t.Any]) -> RemoveOutcome:
     """Remove the certificate, the key the collection manages and the bookkeeping; idempotent."""
     removed, backups = [], []
     targets = [params["path"]]
@@ -411,5 +439,5 @@ def remove(params: dict[str, t.Any]) -> dict[str, t.Any]:
     if manages_key(params):
         for pending in _files.pending_keys(params["privatekey_path"]):
             _files.remove_if_present(pending)
-    _files.remove_if_present(_files.record_path(params["path"]))
-    return {"removed": removed, "backup_files": backups}
+    _files.remove_if_present(_files.bookkeeping_path(params["path"]))
+    return RemoveOutcome(removed=removed, backup_files=backups)

@@ -22,10 +22,6 @@ description:
     group or others, not even while it is being written.
   - The ESA id of each certificate is kept beside it in C(<path>.esa.json), so a run with nothing to do makes at most one ESA read.
     If that file is lost the certificate is found again by fingerprint, once.
-  - That file also keeps what the certificate, key and CSR said when they were last parsed, under a SHA-256 digest of their bytes
-    (the digest covers the key file, and reveals nothing usable about the key). While the files are byte for byte the same, a run
-    reuses those facts instead of parsing the files again, which spares the target the import of C(cryptography); any change to
-    any of the files makes the module parse them again.
   - Owner, group, mode and SELinux context (and O(privatekey_mode) for a key the collection manages) are applied on every run,
     also when no certificate is issued; a run that only corrects them reports C(changed) with empty RV(reasons).
 author:
@@ -164,50 +160,6 @@ options:
       - Return the certificate PEM in RV(certificate_pem). The private key is never returned.
     type: bool
     default: false
-  _target:
-    description:
-      - Internal. The action plugin of this module sets it to drive the steps that run on the target; never set it in a task.
-    type: dict
-    default: {}
-    suboptions:
-      phase:
-        description: The step to run on the target.
-        type: str
-        default: inspect
-        choices: [inspect, prepare, install, discard, maintain, remove]
-      run_id:
-        description: Names this run's pending key, so concurrent runs never take each other's.
-        type: str
-        default: manual
-      with_pem:
-        description: Return the certificate PEM with the inspection.
-        type: bool
-        default: false
-      new_key:
-        description: Generate a new key in the prepare step.
-        type: bool
-        default: true
-      common_name:
-        description: Common name of the CSR made in the prepare step.
-        type: str
-      certificate_pem:
-        description: The issued certificate to install.
-        type: str
-      privatekey_sealed:
-        description: The key ESA generated (O(key_source=esa)), sealed for the one-time key of the prepare step.
-        type: dict
-      expected_public_key_sha256:
-        description: The public key the issued certificate must carry.
-        type: str
-      expected_file_sha256:
-        description: Digest of the certificate file as inspected; the install stands down if the file changed since.
-        type: str
-      record:
-        description: The bookkeeping record to write beside the certificate.
-        type: dict
-      proof_nonce:
-        description: The controller's challenge, signed with the key at O(privatekey_path) to prove possession before a revocation.
-        type: str
 notes:
   - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
     and no file write.
@@ -222,6 +174,9 @@ notes:
     and a malformed one is ignored.
   - The bookkeeping file gets the certificate's owner, group and mode (without execute bits). Files larger than 1 MiB, FIFOs,
     sockets and devices at any of the paths are refused or ignored without being read.
+  - O(unsafe_writes) is honoured. Files are replaced by a rename; where a rename cannot replace them (a file bind-mounted into a
+    container, for example), the task fails unless O(unsafe_writes=true), which writes the new content into the file in place. A key
+    file is narrowed to C(0600) before the new key is written into it.
   - Every combination of options settles (a second run reports no change) except O(force=true); combinations that could not
     settle are refused before any ESA write.
 seealso:
@@ -427,28 +382,18 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
-
-PHASES = ["inspect", "prepare", "install", "discard", "maintain", "remove"]
-# The action plugin drives the module through phases with this one internal option; users never set it.
-_TARGET_OPTIONS = {
-    "phase": {"type": "str", "default": "inspect", "choices": PHASES},
-    "run_id": {"type": "str", "default": "manual"},
-    "with_pem": {"type": "bool", "default": False},
-    "new_key": {"type": "bool", "default": True},
-    "common_name": {"type": "str"},
-    "certificate_pem": {"type": "str"},
-    "privatekey_sealed": {"type": "dict", "no_log": True},
-    "expected_public_key_sha256": {"type": "str"},
-    "expected_file_sha256": {"type": "str"},
-    "record": {"type": "dict"},
-    "proof_nonce": {"type": "str", "no_log": False},
-}
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
+    TARGET_OPTIONS,
+    ContractError,
+    MaintainOutcome,
+    TargetRequest,
+)
 
 
 def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False) -> bool:
     """Owner, group, mode and SELinux context of the certificate and of the key the collection manages.
 
-    In check mode AnsibleModule only reports what it would change; the record then follows the certificate.
+    In check mode AnsibleModule only reports what it would change; the bookkeeping file then follows the certificate.
     """
     params = module.params
     changed = False
@@ -459,7 +404,7 @@ def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False) -
         key_args["mode"] = params["privatekey_mode"]
         changed = module.set_fs_attributes_if_different(key_args, changed)
     if not module.check_mode:
-        _files.match_record_attributes(params["path"])
+        _files.match_bookkeeping_attributes(params["path"])
     return changed
 
 
@@ -474,9 +419,41 @@ def _attributes_differ(module: AnsibleModule) -> bool:
         module.check_mode = saved
 
 
+def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
+    """The phase the controller asked for, as the plain dict the module answers (see _target_contract)."""
+    params = module.params
+    if request.phase == "inspect":
+        inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
+        if params["state"] == "present" and not inspection.problems:
+            inspection = phases.with_attribute_differences(inspection, _attributes_differ(module),
+                                                           _files.bookkeeping_attributes_differ(params["path"]))
+        return {"changed": False, "inspection": inspection.to_dict()}
+    if request.phase == "prepare":
+        if params["key_source"] == "esa":
+            return dict(phases.prepare_recipient(params, request.run_id).to_dict(), changed=False)
+        return dict(phases.prepare_key_and_csr(params, request.new_key, request.common_name, request.run_id).to_dict(), changed=False)
+    if request.phase == "discard":
+        return {"changed": phases.discard_pending_key(params, request.run_id)}
+    if request.phase == "maintain":
+        written = phases.maintain(params, request.bookkeeping, request.expected_file_sha256).bookkeeping_written
+        outcome = MaintainOutcome(bookkeeping_written=written, attributes_changed=_apply_file_attributes(module, only_existing=True))
+        return dict(outcome.to_dict(), changed=outcome.attributes_changed)
+    if request.phase == "install":
+        if request.certificate_pem is None or request.bookkeeping is None:
+            raise ContractError("the install phase needs certificate_pem and bookkeeping")
+        installed = phases.install(params, request.certificate_pem, request.privatekey_sealed, request.bookkeeping, request.run_id,
+                                   request.expected_file_sha256, request.expected_public_key_sha256, request.proof_nonce)
+        if not installed.raced:
+            _apply_file_attributes(module)
+        installed = phases.with_inspection(installed, phases.inspect(params, with_pem=request.with_pem))
+        return dict(installed.to_dict(), changed=not installed.raced)
+    removed = phases.remove(params)
+    return dict(removed.to_dict(), changed=bool(removed.removed))
+
+
 def main() -> None:
     argument_spec = client_certificate_argument_spec()
-    argument_spec["_target"] = {"type": "dict", "options": _TARGET_OPTIONS, "default": {}}
+    argument_spec["_target"] = {"type": "dict", "options": TARGET_OPTIONS, "default": {}}
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
@@ -486,43 +463,15 @@ def main() -> None:
     problem = cryptography_problem()  # before any phase, without importing cryptography (a no-op run never does)
     if problem:
         module.fail_json(msg=problem)
-    params = module.params
-    target = params["_target"] or {}
-    phase = target.get("phase") or "inspect"
-    run_id = target.get("run_id") or "manual"
-    if phase != "inspect" and module.check_mode:
-        module.fail_json(msg=f"internal error: phase {phase} writes files and cannot run in check mode")
     try:
-        if phase == "inspect":
-            inspection = phases.inspect(params, with_pem=bool(target.get("with_pem")), proof_nonce=target.get("proof_nonce"))
-            if params["state"] == "present" and not inspection["problems"]:
-                inspection["attributes_differ"] = _attributes_differ(module)
-                inspection["record_attributes_differ"] = _files.record_attributes_differ(params["path"])
-            module.exit_json(changed=False, inspection=inspection)
-        elif phase == "prepare":
-            if params["key_source"] == "esa":
-                module.exit_json(changed=False, **phases.prepare_recipient(params, run_id))
-            module.exit_json(changed=False, **phases.prepare_key_and_csr(params, target["new_key"], target["common_name"], run_id))
-        elif phase == "discard":
-            module.exit_json(changed=phases.discard_pending_key(params, run_id))
-        elif phase == "maintain":
-            outcome = phases.maintain(params, target.get("record"), target.get("expected_file_sha256"))
-            outcome["attributes_changed"] = _apply_file_attributes(module, only_existing=True)
-            module.exit_json(changed=outcome["attributes_changed"], **outcome)
-        elif phase == "install":
-            outcome = phases.install(params, target["certificate_pem"], target.get("privatekey_sealed"), target["record"], run_id,
-                                     target.get("expected_file_sha256"), target.get("expected_public_key_sha256"), target.get("proof_nonce"))
-            if not outcome["raced"]:
-                _apply_file_attributes(module)
-            outcome["inspection"] = phases.inspect(params, with_pem=bool(target.get("with_pem")))
-            module.exit_json(changed=not outcome["raced"], **outcome)
-        else:
-            outcome = phases.remove(params)
-            module.exit_json(changed=bool(outcome["removed"]), **outcome)
-    except phases.TargetError as exc:
+        request = TargetRequest.from_dict(module.params["_target"])
+        if request.phase != "inspect" and module.check_mode:
+            module.fail_json(msg=f"internal error: phase {request.phase} writes files and cannot run in check mode")
+        module.exit_json(**run_phase(module, request))
+    except (phases.TargetError, ContractError) as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
-        module.fail_json(msg=f"file operation failed on the target: {exc.strerror or exc} ({getattr(exc, 'filename', None) or params['path']})")
+        module.fail_json(msg=f"file operation failed on the target: {exc.strerror or exc} ({getattr(exc, 'filename', None) or module.params['path']})")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,6 @@ import ipaddress
 import re
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
-
-# No env fallbacks here: the action plugin reads the controller's environment, never the target's.
-# The spec lives in module_utils because modules document (and so must accept) the same options.
-CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = connection_argument_spec()
 
 # The only regions with an ESA API endpoint (ESA endpoint page), and whose accounts each one serves.
 ESA_REGIONS: dict[str, str] = {"cn-hangzhou": "China-site accounts", "ap-southeast-1": "international accounts"}
@@ -33,10 +28,6 @@ DEFAULT_TIMEOUT_SECONDS = 30
 DEFAULT_RETRIES = 8
 MAX_RETRIES = 20
 
-CREDENTIALS_FROM_OPTIONS = "options"
-CREDENTIALS_FROM_ALIBABA_CLOUD_ENV = "ALIBABA_CLOUD_* environment"
-CREDENTIALS_FROM_ALICLOUD_ENV = "ALICLOUD_* environment"
-CREDENTIALS_FROM_DEFAULT_CHAIN = "default credential chain"
 
 _REGION_PATTERN = re.compile(r"^[a-z0-9-]+$")
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -59,7 +50,6 @@ class ConnectionSettings:
     protocol: t.Literal["https", "http"]
     timeout_seconds: int
     retries: int
-    credential_source: str
     # None when an explicit endpoint names the address (then region and endpoint type did not choose it).
     endpoint_type: t.Literal["public", "vpc"] | None = "public"
     # One line each, for the action to show: what was resolved differently from what the environment said.
@@ -91,18 +81,17 @@ class _CredentialSource:
     token_name: str
 
 
-_OPTION_CREDENTIALS = _CredentialSource(CREDENTIALS_FROM_OPTIONS, "access_key_id", "access_key_secret", "security_token")
+# Where a key pair may come from, in order; the name appears in messages about an incomplete pair.
+_OPTION_CREDENTIALS = _CredentialSource("options", "access_key_id", "access_key_secret", "security_token")
 _ENVIRONMENT_CREDENTIALS = (
-    _CredentialSource(
-        CREDENTIALS_FROM_ALIBABA_CLOUD_ENV, "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"
-    ),
-    _CredentialSource(CREDENTIALS_FROM_ALICLOUD_ENV, "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"),
+    _CredentialSource("ALIBABA_CLOUD_* environment", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"),
+    _CredentialSource("ALICLOUD_* environment", "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"),
 )
 
 
 def resolve_connection_settings(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> ConnectionSettings:
     """Turn module options plus the controller's environment into validated settings, or raise ConnectionSettingsError."""
-    access_key_id, access_key_secret, security_token, credential_source = _resolve_credentials(params, environ)
+    access_key_id, access_key_secret, security_token = _resolve_credentials(params, environ)
     warnings: list[str] = []
     explicit = _explicit_endpoint(params, environ)
     region, ignored_region_variables = _resolve_region(params, environ, explicit_endpoint=explicit is not None)
@@ -125,7 +114,6 @@ def resolve_connection_settings(params: t.Mapping[str, t.Any], environ: t.Mappin
         protocol=protocol,
         timeout_seconds=_resolve_int(params, "api_timeout", DEFAULT_TIMEOUT_SECONDS, minimum=1, maximum=None),
         retries=_resolve_int(params, "api_retries", DEFAULT_RETRIES, minimum=0, maximum=MAX_RETRIES),
-        credential_source=credential_source,
         endpoint_type=chosen_type,
         warnings=tuple(warnings),
     )
@@ -149,7 +137,8 @@ def _present(value: t.Any) -> str | None:
     return text or None
 
 
-def _resolve_credentials(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> tuple[str | None, str | None, str | None, str]:
+def _resolve_credentials(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    """The key id, secret and token of the first source that has a key pair; all None for the default credential chain."""
     sources: list[tuple[_CredentialSource, t.Mapping[str, t.Any]]] = [(_OPTION_CREDENTIALS, params)]
     sources.extend((source, environ) for source in _ENVIRONMENT_CREDENTIALS)
     for source, values in sources:
@@ -158,7 +147,7 @@ def _resolve_credentials(params: t.Mapping[str, t.Any], environ: t.Mapping[str, 
         token = _present(values.get(source.token_name))
         if key_id and secret:
             # The whole group comes from one source: a token never pairs with another source's keys.
-            return key_id, secret, token, source.name
+            return key_id, secret, token
         if key_id or secret:
             given, missing = (source.id_name, source.secret_name) if key_id else (source.secret_name, source.id_name)
             raise ConnectionSettingsError(
@@ -169,7 +158,7 @@ def _resolve_credentials(params: t.Mapping[str, t.Any], environ: t.Mapping[str, 
                 f"{source.token_name} is set without {source.id_name} and {source.secret_name} ({source.name}):"
                 f" an STS token only works with the key pair it was issued with; set all three, or unset {source.token_name}."
             )
-    return None, None, None, CREDENTIALS_FROM_DEFAULT_CHAIN
+    return None, None, None
 
 
 def _resolve_region(params: t.Mapping[str, t.Any], environ: t.Mapping[str, str], *, explicit_endpoint: bool) -> tuple[str, list[tuple[str, str]]]:

@@ -24,6 +24,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import load_pem_certificate, public_key_sha256
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import load_private_key
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Bookkeeping
 from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import ReissuePolicy, local_state_from_inspection, reissue_reasons
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time, utc_now
 
@@ -58,9 +59,9 @@ def sign(csr_pem: str) -> str:
 
 def run_once(params, token):
     """One issuing run of the target phases, as the action plugin drives them."""
-    expected = phases.inspect(params).get("certificate_file_sha256")
+    expected = phases.inspect(params).certificate_file_sha256
     prepared = phases.prepare_key_and_csr(params, new_key=True, common_name="crash.example.com", run_token=token)
-    return phases.install(params, sign(prepared["csr_pem"]), None, {"site_id": 1, "id": token}, token, expected, prepared["public_key_sha256"])
+    return phases.install(params, sign(prepared.csr_pem), None, Bookkeeping(site_id=1, id=token), token, expected, prepared.public_key_sha256)
 
 
 def pair_state(params):

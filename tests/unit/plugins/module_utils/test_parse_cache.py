@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Bookkeeping, KeyView
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import install, issue_for
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_parse_cache.__file__), *[os.pardir] * 5))
@@ -37,57 +39,57 @@ def installed(params):
 
 def without_memory(params):
     """The same inspection with the remembered facts dropped from the record: a real parse."""
-    record = _files.read_record(params["path"])
-    _files.write_record(params["path"], {name: value for name, value in record.items() if name != "parsed"})
+    record = _files.read_bookkeeping(params["path"])
+    _files.write_bookkeeping(params["path"], {name: value for name, value in record.items() if name != "parsed"})
     return phases.inspect(params)
 
 
 def strip(inspection):
-    return {name: value for name, value in inspection.items() if name != "parse_cache"}
+    return dataclasses.replace(inspection, parse_cache_hit=False)
 
 
 def test_remembered_facts_equal_a_fresh_parse(params, installed):
     remembered = phases.inspect(params, with_pem=True)
-    assert remembered["parse_cache"] == "hit"
+    assert remembered.parse_cache_hit
     parsed = without_memory(params)
-    assert parsed["parse_cache"] == "miss"
-    assert strip(remembered) == dict(strip(parsed), certificate_pem=remembered["certificate_pem"])
+    assert not parsed.parse_cache_hit
+    assert strip(remembered) == dataclasses.replace(strip(parsed), certificate_pem=remembered.certificate_pem)
 
 
 @pytest.mark.parametrize("which", ["path", "privatekey_path"])
 def test_one_changed_byte_in_any_file_parses_again(params, installed, which):
     with open(params[which], "ab") as handle:
         handle.write(b"\n")
-    assert phases.inspect(params)["parse_cache"] == "miss"
+    assert not phases.inspect(params).parse_cache_hit
 
 
 def test_a_replaced_key_is_seen_at_once(params, installed):
     other = generate_private_key("RSA")
     _files.write_atomically(params["privatekey_path"], private_key_pem(other), 0o600)
     found = phases.inspect(params)
-    assert found["parse_cache"] == "miss"
-    assert found["privatekey"]["key_type"] == "RSA"
-    assert found["privatekey"]["public_key_sha256"] != found["certificate"]["public_key_sha256"]
+    assert not found.parse_cache_hit
+    assert found.key.key_type == "RSA"
+    assert found.key.public_key_sha256 != found.certificate.public_key_sha256
 
 
 def test_a_vanished_key_is_missing_not_remembered(params, installed):
     os.unlink(params["privatekey_path"])
     found = phases.inspect(params)
-    assert found["privatekey"] == {"checked": True, "state": "missing"}
+    assert found.key == KeyView(state="missing")
 
 
 def test_a_csr_is_part_of_the_digest(params, installed, tmp_path):
     csr_path = tmp_path / "client.csr"
     csr_path.write_text(build_csr_pem(installed, "web01.example.com"))
     params.update(csr_path=str(csr_path))
-    assert phases.inspect(params)["parse_cache"] == "miss"
-    assert phases.maintain(params, _files.read_record(params["path"]), _files.content_sha256(params["path"])) == {"record_written": True}
+    assert not phases.inspect(params).parse_cache_hit
+    assert phases.maintain(params, Bookkeeping.from_dict(_files.read_bookkeeping(params["path"])), _files.content_sha256(params["path"])).bookkeeping_written is True
     found = phases.inspect(params)
-    assert found["parse_cache"] == "hit" and found["csr"]["public_key_sha256"] == found["certificate"]["public_key_sha256"]
-    assert found["csr"]["pem"] == csr_path.read_text()
+    assert found.parse_cache_hit and found.csr.public_key_sha256 == found.certificate.public_key_sha256
+    assert found.csr.pem == csr_path.read_text()
     csr_path.write_text(build_csr_pem(installed, "other.example.com"))  # same key, new CSR
     found = phases.inspect(params)
-    assert found["parse_cache"] == "miss" and found["csr"]["common_name"] == "other.example.com"
+    assert not found.parse_cache_hit and found.csr.common_name == "other.example.com"
 
 
 @pytest.mark.parametrize("tamper", [
@@ -99,14 +101,14 @@ def test_a_csr_is_part_of_the_digest(params, installed, tmp_path):
     lambda parsed: parsed["facts"]["csr"].update(signature_valid="yes") if parsed["facts"].get("csr") else parsed["facts"].update(csr=[]),
 ])
 def test_a_malformed_memory_is_ignored(params, installed, tamper):
-    record = json.loads(open(_files.record_path(params["path"])).read())
+    record = json.loads(open(_files.bookkeeping_path(params["path"])).read())
     tamper(record["parsed"])
-    _files.write_record(params["path"], record)
-    assert phases.inspect(params)["parse_cache"] == "miss"
+    _files.write_bookkeeping(params["path"], record)
+    assert not phases.inspect(params).parse_cache_hit
 
 
 def test_the_record_holds_nothing_of_the_key_but_a_digest(params, installed):
-    text = open(_files.record_path(params["path"])).read()
+    text = open(_files.bookkeeping_path(params["path"])).read()
     key_pem = open(params["privatekey_path"]).read()
     body = "".join(key_pem.splitlines()[1:-1])
     assert "PRIVATE KEY" not in text
@@ -114,9 +116,9 @@ def test_the_record_holds_nothing_of_the_key_but_a_digest(params, installed):
 
 
 def test_rewriting_the_record_stands_down_when_the_certificate_changed(params, installed):
-    before = open(_files.record_path(params["path"])).read()
-    assert phases.maintain(params, {"site_id": 1, "id": "other"}, "0" * 64) == {"record_written": False}
-    assert open(_files.record_path(params["path"])).read() == before
+    before = open(_files.bookkeeping_path(params["path"])).read()
+    assert phases.maintain(params, Bookkeeping(site_id=1, id="other"), "0" * 64).bookkeeping_written is False
+    assert open(_files.bookkeeping_path(params["path"])).read() == before
 
 
 def test_digest_keeps_parts_apart():
@@ -134,8 +136,8 @@ def test_a_no_op_inspection_never_imports_cryptography(params, installed):
         assert cryptography_problem() is None
         params = json.loads(sys.argv[1])
         found = phases.inspect(params)
-        assert found["parse_cache"] == "hit", found["parse_cache"]
-        assert found["certificate_state"] == "present" and found["privatekey"]["state"] == "present"
+        assert found.parse_cache_hit, found
+        assert found.certificate_state == "present" and found.key.state == "present"
         print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] == "cryptography")))
     """)
     env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -14,11 +14,12 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
     LocalCertificate,
     LocalState,
     ReissuePolicy,
-    RemoteRecord,
+    EsaCertificateState,
     local_state_from_inspection,
     reissue_reasons,
     renewal_threshold,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Inspection
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 
 UTC = dt.timezone.utc
@@ -41,7 +42,7 @@ def present(**overrides):
     return LocalState(**values)
 
 
-ACTIVE = RemoteRecord(found=True, fingerprint_sha256=FINGERPRINT, status="active")
+ACTIVE = EsaCertificateState(found=True, fingerprint_sha256=FINGERPRINT, status="active")
 KEY_POLICY = ReissuePolicy(uses_csr=False, pkey_type="RSA")
 CSR_POLICY = ReissuePolicy(uses_csr=True)
 
@@ -134,27 +135,27 @@ def test_remaining_days_zero_renews_only_expired():
 
 
 def test_not_found_remote():
-    assert reissue_reasons(present(), RemoteRecord(found=False), KEY_POLICY, NOW) == ["not_found_remote"]
+    assert reissue_reasons(present(), EsaCertificateState(found=False), KEY_POLICY, NOW) == ["not_found_remote"]
 
 
 def test_fingerprint_mismatch():
-    remote = RemoteRecord(found=True, fingerprint_sha256="99" * 32, status="active")
+    remote = EsaCertificateState(found=True, fingerprint_sha256="99" * 32, status="active")
     assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == ["fingerprint_mismatch"]
 
 
 def test_fingerprint_compared_case_insensitively():
-    remote = RemoteRecord(found=True, fingerprint_sha256=FINGERPRINT.upper(), status="active")
+    remote = EsaCertificateState(found=True, fingerprint_sha256=FINGERPRINT.upper(), status="active")
     assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == []
 
 
 def test_revoked():
-    remote = RemoteRecord(found=True, fingerprint_sha256=FINGERPRINT, status="revoked")
+    remote = EsaCertificateState(found=True, fingerprint_sha256=FINGERPRINT, status="revoked")
     assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == ["revoked"]
 
 
 def test_remote_ignored_without_verify_remote():
     policy = ReissuePolicy(uses_csr=False, pkey_type="RSA", verify_remote=False)
-    assert reissue_reasons(present(), RemoteRecord(found=False), policy, NOW) == []
+    assert reissue_reasons(present(), EsaCertificateState(found=False), policy, NOW) == []
 
 
 def test_forced_alone():
@@ -165,46 +166,46 @@ def test_forced_alone():
 def test_every_reason_at_once_keeps_the_documented_order():
     local = present(certificate=certificate(days_left=1, key_type="RSA"), key_public_sha256="ee" * 32)
     policy = ReissuePolicy(uses_csr=False, pkey_type="ECDSA", common_name="new.example.com", force=True)
-    remote = RemoteRecord(found=True, fingerprint_sha256="99" * 32, status="revoked")
+    remote = EsaCertificateState(found=True, fingerprint_sha256="99" * 32, status="revoked")
     reasons = reissue_reasons(local, remote, policy, NOW)
     assert reasons == ["key_mismatch", "csr_mismatch", "key_type_changed", "expiring", "fingerprint_mismatch", "revoked", "forced"]
     assert reasons == [r for r in REASONS if r in reasons]
 
 
 def test_local_state_from_inspection_reads_module_output():
-    inspection = {
-        "certificate_state": "present",
+    inspection = Inspection.from_dict({
+        "certificate_state": "present", "problems": [],
         "certificate": {"fingerprint_sha256": FINGERPRINT, "public_key_sha256": PUBLIC, "key_type": "RSA", "common_name": "a",
                         "not_before": "2026-01-01T00:00:00Z", "not_after": "2027-01-01T00:00:00Z"},
-        "privatekey": {"checked": True, "state": "present", "public_key_sha256": PUBLIC},
-    }
+        "key": {"state": "present", "public_key_sha256": PUBLIC},
+    })
     local = local_state_from_inspection(inspection, parse_esa_time)
     assert local.certificate.not_after == dt.datetime(2027, 1, 1, tzinfo=UTC)
     assert local.key_checked and local.key_public_sha256 == PUBLIC
-    missing = local_state_from_inspection({"certificate_state": "missing"}, parse_esa_time)
+    missing = local_state_from_inspection(Inspection.from_dict({"certificate_state": "missing", "problems": []}), parse_esa_time)
     assert missing.certificate is None and not missing.key_checked
 
 
 @pytest.mark.parametrize("blank", ["", None])
 def test_an_empty_fingerprint_from_esa_never_causes_a_change(blank):
-    remote = RemoteRecord(found=True, fingerprint_sha256=blank, status="active")
+    remote = EsaCertificateState(found=True, fingerprint_sha256=blank, status="active")
     assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == []
 
 
 def test_a_fingerprint_in_another_format_is_the_same_fingerprint():
     colons = ":".join(FINGERPRINT.upper()[index:index + 2] for index in range(0, 64, 2))
-    assert reissue_reasons(present(), RemoteRecord(found=True, fingerprint_sha256=colons, status="active"), KEY_POLICY, NOW) == []
+    assert reissue_reasons(present(), EsaCertificateState(found=True, fingerprint_sha256=colons, status="active"), KEY_POLICY, NOW) == []
 
 
 def test_a_recorded_id_naming_another_certificate_is_a_fingerprint_mismatch_not_a_revocation():
-    remote = RemoteRecord(found=False, names_other_certificate=True)
+    remote = EsaCertificateState(found=False, names_other_certificate=True)
     assert reissue_reasons(present(), remote, KEY_POLICY, NOW) == ["fingerprint_mismatch"]
 
 
 def test_esas_certificate_decides_expiry_over_the_remembered_facts():
     """The target's cache claims 2099; ESA's PEM of the very same certificate says it ends in 5 days."""
     remembered = present(certificate=certificate(days_left=27000))
-    remote = RemoteRecord(found=True, fingerprint_sha256=FINGERPRINT, status="active",
+    remote = EsaCertificateState(found=True, fingerprint_sha256=FINGERPRINT, status="active",
                           not_before=NOW - dt.timedelta(days=360), not_after=NOW + dt.timedelta(days=5))
     assert reissue_reasons(remembered, remote, ReissuePolicy(uses_csr=False, pkey_type="RSA", remaining_days=30), NOW) == ["expiring"]
     # Without an ESA read (verify_remote=false) the files alone decide.

@@ -8,14 +8,10 @@ import pytest
 import yaml
 
 from ansible_collections.alibabacloud.esa.plugins.doc_fragments.esa_connection import ModuleDocFragment
+from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import (
-    CONNECTION_ARGUMENT_SPEC,
     ENDPOINT_TYPES,
     ESA_REGIONS,
-    CREDENTIALS_FROM_ALIBABA_CLOUD_ENV,
-    CREDENTIALS_FROM_ALICLOUD_ENV,
-    CREDENTIALS_FROM_DEFAULT_CHAIN,
-    CREDENTIALS_FROM_OPTIONS,
     ConnectionSettingsError,
     parse_endpoint,
     resolve_connection_settings,
@@ -32,7 +28,6 @@ def resolve(params=None, environ=None):
 
 def test_defaults_use_default_chain_and_hangzhou():
     settings = resolve()
-    assert settings.credential_source == CREDENTIALS_FROM_DEFAULT_CHAIN
     assert settings.uses_default_chain
     assert (settings.access_key_id, settings.access_key_secret, settings.security_token) == (None, None, None)
     assert settings.region == "cn-hangzhou"
@@ -47,19 +42,16 @@ def test_defaults_use_default_chain_and_hangzhou():
 def test_options_win_over_both_environments():
     settings = resolve(OPTION_KEYS, {**ALIBABA_ENV, **ALICLOUD_ENV})
     assert (settings.access_key_id, settings.access_key_secret, settings.security_token) == ("opt-id", "opt-secret", "opt-token")
-    assert settings.credential_source == CREDENTIALS_FROM_OPTIONS
 
 
 def test_alibaba_cloud_environment_wins_over_alicloud():
     settings = resolve({}, {**ALIBABA_ENV, **ALICLOUD_ENV})
     assert (settings.access_key_id, settings.access_key_secret, settings.security_token) == ("ali-id", "ali-secret", "ali-token")
-    assert settings.credential_source == CREDENTIALS_FROM_ALIBABA_CLOUD_ENV
 
 
 def test_alicloud_environment_used_alone():
     settings = resolve({}, ALICLOUD_ENV)
     assert (settings.access_key_id, settings.access_key_secret, settings.security_token) == ("old-id", "old-secret", "old-token")
-    assert settings.credential_source == CREDENTIALS_FROM_ALICLOUD_ENV
 
 
 @pytest.mark.parametrize(
@@ -121,7 +113,7 @@ def test_secret_values_never_in_messages_or_repr():
 
 def test_empty_strings_count_as_not_set():
     settings = resolve({"access_key_id": "", "access_key_secret": " ", "region": "", "endpoint": ""}, {**ALICLOUD_ENV, "ALIBABA_CLOUD_ACCESS_KEY_ID": ""})
-    assert settings.credential_source == CREDENTIALS_FROM_ALICLOUD_ENV
+    assert (settings.access_key_id, settings.access_key_secret, settings.security_token) == ("old-id", "old-secret", "old-token")
     assert settings.region == "cn-hangzhou"
 
 
@@ -361,23 +353,23 @@ def test_timeout_and_retries_bounds(params, named):
 
 
 def test_argument_spec_has_no_environment_fallbacks_and_hides_secrets():
-    assert set(CONNECTION_ARGUMENT_SPEC) == {
+    assert set(connection_argument_spec()) == {
         "access_key_id", "access_key_secret", "security_token", "region", "endpoint_type", "endpoint", "api_timeout", "api_retries"
     }
-    assert CONNECTION_ARGUMENT_SPEC["endpoint_type"]["choices"] == list(ENDPOINT_TYPES)
-    assert "default" not in CONNECTION_ARGUMENT_SPEC["endpoint_type"]  # ALIBABA_CLOUD_ESA_ENDPOINT_TYPE applies when it is not set
-    assert "choices" not in CONNECTION_ARGUMENT_SPEC["region"]  # refused with a message naming endpoint, not argspec's generic one
-    assert all("fallback" not in spec for spec in CONNECTION_ARGUMENT_SPEC.values())
-    assert CONNECTION_ARGUMENT_SPEC["access_key_secret"]["no_log"] is True
-    assert CONNECTION_ARGUMENT_SPEC["security_token"]["no_log"] is True
-    assert CONNECTION_ARGUMENT_SPEC["api_timeout"]["default"] == 30
-    assert CONNECTION_ARGUMENT_SPEC["api_retries"]["default"] == 8
+    assert connection_argument_spec()["endpoint_type"]["choices"] == list(ENDPOINT_TYPES)
+    assert "default" not in connection_argument_spec()["endpoint_type"]  # ALIBABA_CLOUD_ESA_ENDPOINT_TYPE applies when it is not set
+    assert "choices" not in connection_argument_spec()["region"]  # refused with a message naming endpoint, not argspec's generic one
+    assert all("fallback" not in spec for spec in connection_argument_spec().values())
+    assert connection_argument_spec()["access_key_secret"]["no_log"] is True
+    assert connection_argument_spec()["security_token"]["no_log"] is True
+    assert connection_argument_spec()["api_timeout"]["default"] == 30
+    assert connection_argument_spec()["api_retries"]["default"] == 8
 
 
 def test_doc_fragment_mirrors_argument_spec():
     documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert set(documented) == set(CONNECTION_ARGUMENT_SPEC)
-    for name, spec in CONNECTION_ARGUMENT_SPEC.items():
+    assert set(documented) == set(connection_argument_spec())
+    for name, spec in connection_argument_spec().items():
         assert documented[name]["type"] == spec["type"], name
         assert documented[name].get("default") == spec.get("default"), name
         assert documented[name].get("choices") == spec.get("choices"), name

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the collection's action plugins in-process: a stand-in task and connection, and a target that is the real
+module run in this process (its main(), with the arguments the action sends), so controller and target meet as
+they do in a play."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import types
+import typing as t
+
+from ansible.module_utils.testing import patch_module_args
+
+
+def make_action(action_class: type, args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False) -> t.Any:
+    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, diff=diff, action=action_class.__module__)
+    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))
+    action = action_class(task, connection, types.SimpleNamespace(check_mode=check_mode), None, None)
+    action._remove_tmp_path = lambda *_args, **_kwargs: None  # pylint: disable=protected-access
+    return action
+
+
+class InProcessTarget:
+    """The managed host: each call runs the module's main() here and answers its JSON, as _execute_module would."""
+
+    def __init__(self, module_main: t.Callable[[], None], *, check_mode: bool = False) -> None:
+        self.module_main = module_main
+        self.check_mode = check_mode
+        self.phases: list[str] = []
+        self.arguments: list[dict[str, t.Any]] = []
+
+    def __call__(self, module_name: str | None = None, module_args: dict[str, t.Any] | None = None, **_kwargs: t.Any) -> dict[str, t.Any]:
+        module_args = dict(module_args or {})
+        self.arguments.append(module_args)
+        self.phases.append((module_args.get("_target") or {}).get("phase", "inspect"))
+        args = dict(module_args, _ansible_check_mode=self.check_mode)
+        printed = io.StringIO()
+        with patch_module_args(args), contextlib.redirect_stdout(printed):
+            try:
+                self.module_main()
+            except SystemExit:
+                pass
+        return json.loads(printed.getvalue())
+
+
+def run_action(action_class: type, args: dict[str, t.Any], *, module_main: t.Callable[[], None] | None = None, check_mode: bool = False,
+               diff: bool = False) -> tuple[dict[str, t.Any], InProcessTarget | None]:
+    """The task's result, and the target (None for actions that never contact it)."""
+    action = make_action(action_class, args, check_mode=check_mode, diff=diff)
+    target = None
+    if module_main is not None:
+        target = InProcessTarget(module_main, check_mode=check_mode)
+        action._execute_module = target  # pylint: disable=protected-access
+    return action.run(task_vars={}), target

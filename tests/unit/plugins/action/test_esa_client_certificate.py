@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alibabacloud.esa contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The esa_client_certificate action end to end in one process: the real module as the target, the emulator behind the
+official SDK as ESA. Each test counts the ESA calls and the target phases the action made."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+
+from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate import ActionModule
+from ansible_collections.alibabacloud.esa.plugins.modules.esa_client_certificate import main as module_main
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import run_action
+
+SITE = 1234567890123
+
+
+@pytest.fixture
+def task(esa_emulator, tmp_path):
+    """Run the action with these options (connection options to the emulator added), on files under tmp_path."""
+
+    def run(check_mode=False, diff=False, directory="host", **options):
+        folder = tmp_path / directory
+        folder.mkdir(exist_ok=True)
+        args = {"site_id": SITE, "path": str(folder / "client.crt"), "privatekey_path": str(folder / "client.key"),
+                "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials}
+        args.update(options)
+        args = {name: value for name, value in args.items() if value is not None}
+        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff)
+
+    return run
+
+
+def calls(emulator):
+    return {action: count for action, count in emulator.stats()["calls"].items() if count}
+
+
+def test_a_fresh_issue_then_a_no_op_of_one_read(task, esa_emulator, tmp_path):
+    first, target = task()
+    assert first["changed"] and first["reasons"] == ["missing"], first
+    assert target.phases == ["inspect", "prepare", "install"]
+    assert stat.S_IMODE(os.stat(tmp_path / "host" / "client.key").st_mode) == 0o600
+    esa_emulator.service.stats.reset()
+    again, target = task()
+    assert not again["changed"] and again["reasons"] == [] and again["certificate"]["id"] == first["certificate"]["id"]
+    assert target.phases == ["inspect"]
+    assert calls(esa_emulator) == {"GetClientCertificate": 1}
+
+
+def test_check_mode_reads_once_and_writes_nothing(task, esa_emulator, tmp_path):
+    result, target = task(check_mode=True, diff=True)
+    assert result["changed"] and result["reasons"] == ["missing"]
+    assert target.phases == ["inspect"] and not (tmp_path / "host" / "client.crt").exists()
+    assert calls(esa_emulator) == {"ListClientCertificates": 1}
+
+
+def test_a_failed_inspection_stops_before_any_esa_call(task, esa_emulator, tmp_path):
+    (tmp_path / "host").mkdir()
+    os.mkfifo(tmp_path / "host" / "client.crt")
+    result, _target = task()
+    assert result["failed"] and "is a FIFO" in result["msg"]
+    assert calls(esa_emulator) == {}
+
+
+def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path):
+    victim, _target = task(directory="victim")
+    attacker, _target = task(directory="attacker")
+    record = tmp_path / "attacker" / "client.crt.esa.json"
+    record.write_text(json.dumps({"site_id": SITE, "id": victim["certificate"]["id"]}))
+    result, _target = task(directory="attacker", revoke_replaced=True, force=True)
+    assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"] and result["replaced_certificate"]["revoked"]
+    assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
+    statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
+    assert statuses[victim["certificate"]["id"]] == "active" and statuses[attacker["certificate"]["id"]] == "revoked"
+
+
+def test_absent_over_a_copied_public_certificate_revokes_nothing(task, esa_emulator, tmp_path):
+    victim, _target = task(directory="victim")
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "victim" / "client.crt", tmp_path / "copy" / "client.crt")
+    result, target = task(directory="copy", state="absent")
+    assert result["changed"] and target.phases == ["inspect", "remove"]
+    assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
+    assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[victim["certificate"]["id"]] == "active"
+    assert "RevokeClientCertificate" not in calls(esa_emulator)
+
+
+def test_absent_revokes_its_own_certificate_and_keeps_the_record(task, esa_emulator):
+    issued, _target = task()
+    result, _target = task(state="absent")
+    assert result["changed"] and result["reasons"] == ["absent"] and "warnings" not in result
+    assert {entry["id"]: entry["status"] for entry in esa_emulator.state()} == {issued["certificate"]["id"]: "revoked"}
+
+
+def revoke_out_of_band(emulator, cert_id):
+    """Another operator revokes the certificate on ESA."""
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    store = emulator.service.store
+    store.set_status(store.get(SITE, cert_id), "revoked", datetime.datetime.now(datetime.timezone.utc))
+
+
+def test_a_revoked_certificate_fails_with_on_revoked_fail_and_is_reissued_with_a_warning_otherwise(task, esa_emulator):
+    issued, _target = task()
+    revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
+    esa_emulator.service.stats.reset()
+    stopped, target = task(on_revoked="fail")
+    assert stopped["failed"] and "on_revoked=fail" in stopped["msg"] and issued["certificate"]["id"] in stopped["msg"]
+    assert target.phases == ["inspect"] and "CreateClientCertificate" not in calls(esa_emulator)
+    reissued, _target = task()
+    assert reissued["changed"] and reissued["reasons"] == ["revoked"]
+    assert any(issued["certificate"]["id"] in warning for warning in reissued["warnings"])
+
+
+def test_key_source_esa_writes_a_private_key_that_only_travelled_sealed(task, tmp_path):
+    result, target = task(key_source="esa")
+    assert result["changed"] and target.phases == ["inspect", "prepare", "install"]
+    install_args = target.arguments[-1]["_target"]
+    assert "PRIVATE KEY" not in json.dumps(install_args) and set(install_args["privatekey_sealed"]) == {"ephemeral_public", "nonce", "ciphertext"}
+    assert b"PRIVATE KEY" in (tmp_path / "host" / "client.key").read_bytes()
+
+
+def test_a_refused_create_discards_the_pending_key(task, esa_emulator, tmp_path):
+    result, target = task(site_id=2222222222222)
+    assert result["failed"] and result["code"] == "QuotaCheckFailed.Function"
+    assert target.phases == ["inspect", "prepare", "discard"]
+    assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
+
+
+def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_emulator, monkeypatch, tmp_path):
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases  # pylint: disable=import-outside-toplevel
+
+    def broken_install(*_args, **_kwargs):
+        raise OSError(28, "No space left on device", "/etc/pki/c.crt")
+
+    monkeypatch.setattr(_target_phases, "install", broken_install)
+    result, target = task()
+    assert result["failed"] and "No space left on device" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
+    assert target.phases == ["inspect", "prepare", "install", "discard"]
+    assert esa_emulator.state() == []
+    assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
