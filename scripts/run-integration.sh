@@ -85,6 +85,11 @@ variables = {
     'esa_emulator_ca_file': ca_file,
     'esa_target_python': target_python,
 }
+# Knobs of the esa_settling target: ansible-test passes no environment through, the config does.
+for name, variable in (('esa_settling_examples', 'ESA_SETTLING_EXAMPLES'), ('esa_settling_seed', 'HYPOTHESIS_SEED'),
+                       ('esa_settling_shrink', 'ESA_SETTLING_SHRINK')):
+    if os.environ.get(variable):
+        variables[name] = os.environ[variable]
 with open(destination, 'w', encoding='utf-8') as handle:
     handle.write('---\n# Written by scripts/run-integration.sh for one run against the local ESA emulator.\n')
     for name, value in variables.items():
