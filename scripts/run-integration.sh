@@ -101,6 +101,11 @@ variables = {
     'esa_live_access_key_id': '${EMULATOR_ACCESS_KEY_ID}',
     'esa_live_access_key_secret': '${EMULATOR_ACCESS_KEY_SECRET}',
 }
+# Knobs of the esa_settling target: ansible-test passes no environment through, the config does.
+for name, variable in (('esa_settling_examples', 'ESA_SETTLING_EXAMPLES'), ('esa_settling_seed', 'HYPOTHESIS_SEED'),
+                       ('esa_settling_shrink', 'ESA_SETTLING_SHRINK')):
+    if os.environ.get(variable):
+        variables[name] = os.environ[variable]
 with open(destination, 'w', encoding='utf-8') as handle:
     handle.write('---\n# Written by scripts/run-integration.sh for one run against the local ESA emulator.\n')
     for name, value in variables.items():
