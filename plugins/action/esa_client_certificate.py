@@ -148,22 +148,24 @@ class ActionModule(ActionBase):
         site_id = params["site_id"]
         proof_nonce = new_nonce() if plan.revoke_replaced else None
         csr_pem = expected_key = recipient = None
-        if plan.source == "csr":
-            csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
-        elif plan.source == "local":
-            prepared = Prepared.from_dict(self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"])))
-            csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
-        else:
-            recipient = Prepared.from_dict(self._target(TargetRequest(phase="prepare"))).recipient_public_key
         try:
+            if plan.source == "csr":
+                csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
+            elif plan.source == "local":
+                prepared = Prepared.from_dict(self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"])))
+                csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
+            else:
+                recipient = Prepared.from_dict(self._target(TargetRequest(phase="prepare"))).recipient_public_key
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"],
                            retry_policy=client.retry_policy)
             if recipient is not None and not issued.private_key_pem:
                 raise EsaApiError(f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
                                   "nothing was written; revoke that certificate, and issue with key_source=local")
         except Exception:
+            # Whatever failed (making the CSR, or ESA's answer), no pending key stays behind on the target.
             if plan.source != "csr":
-                self._target(TargetRequest(phase="discard"))
+                with contextlib.suppress(_ModuleFailed):
+                    self._target(TargetRequest(phase="discard"))
             raise
         sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None else None
         try:

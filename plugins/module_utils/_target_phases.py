@@ -281,6 +281,9 @@ def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.A
         return None
     if not facts["signature_valid"]:
         problems.append(f"{source}: the CSR's signature does not verify with its own public key")
+    elif not facts.get("common_name"):
+        # ESA takes the subject from the CSR's CN; without one it refuses the create (so every run would try again).
+        problems.append(f"{source}: the CSR has no common name (CN): ESA issues a certificate only for a CSR whose subject has one")
     return CsrView(pem=data.decode("ascii", "replace"), public_key_sha256=facts["public_key_sha256"], key_type=facts["key_type"],
                    signature_valid=facts["signature_valid"], common_name=facts.get("common_name"))
 
