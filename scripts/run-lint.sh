@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ansible-lint (production profile), antsibull-changelog lint and a CHANGELOG.rst freshness check on the
-# collection copy, with the pinned tools in .build/venv-tools.
+# collection copy, then ruff (lint and format) and mypy on plugins/ (scripts/lint-python.sh), with the pinned
+# tools in .build/venv-tools. Each tool is one passed or failed lint check.
 #
 #   scripts/run-lint.sh
 set -euo pipefail
@@ -45,6 +46,13 @@ main() {
         failed=$((failed + 1))
     fi
     rm -rf "${scratch}"
+
+    # one check per tool: ruff check, ruff format, mypy; the script exits with the number that found something
+    local python_failed=0
+    "${ROOT}/scripts/lint-python.sh" || python_failed=$?
+    python_failed=$((python_failed > 3 ? 3 : python_failed))
+    passed=$((passed + 3 - python_failed))
+    failed=$((failed + python_failed))
 
     record_result tools lint "${passed}" "${failed}" 0 "lint checks"
     log "lint: ${passed} passed, ${failed} failed"
