@@ -54,7 +54,11 @@ main() {
     passed=$((passed + 3 - python_failed))
     failed=$((failed + python_failed))
 
-    record_result tools lint "${passed}" "${failed}" 0 "lint checks"
+    local note="lint checks"
+    if [[ ${python_failed} -gt 0 ]]; then
+        note+="; $({ grep -v ': 0 ' "${BUILD}/lint/summary.txt" 2>/dev/null || true; } | paste -sd ';' | sed 's/;/; /g')"
+    fi
+    record_result tools lint "${passed}" "${failed}" 0 "${note}"
     log "lint: ${passed} passed, ${failed} failed"
     [[ ${failed} -eq 0 ]]
 }
