@@ -4,6 +4,7 @@
 #   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, package, summary
 #   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, CORE=2.19 or both by default)
 #   make units | integration | lint | venvs | clean
+#   make lint-fix              ruff format and ruff check --fix on plugins/, then what ruff and mypy still find
 #   make package               build the tarball, install it alone, ansible-doc, an example, antsibull-docs, ansible-builder
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
 #   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
@@ -13,13 +14,16 @@ export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint package venvs demo bench clean
+.PHONY: test sanity units integration lint lint-fix package venvs demo bench clean
 
 test:
 	scripts/test.sh sanity units integration lint package
 
 sanity units integration lint package:
 	scripts/test.sh $@
+
+lint-fix:
+	scripts/lint-python.sh --fix
 
 venvs:
 	scripts/setup-venv.sh $(CORE) tools

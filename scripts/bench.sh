@@ -29,7 +29,6 @@ BENCH="${BUILD}/bench"
 VENV="${BUILD}/venv-bench"
 PY="${VENV}/bin/python"
 REQUIREMENTS="${ROOT}/tests/requirements/bench.txt"
-EMULATOR_PID=""
 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
@@ -40,14 +39,6 @@ say() {
 
 helper() {
     "${PY}" "${ROOT}/scripts/demo_fleet.py" "$@"
-}
-
-stop_emulator() {
-    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
-        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-    fi
-    EMULATOR_PID=""
 }
 
 # .build/venv-bench from tests/requirements/bench.txt (which includes core-2.21.txt); rebuilt when either changes.
@@ -86,16 +77,8 @@ setup() {
         die "building or installing the collection failed"
 
     log "starting the ESA emulator"
-    PYTHONPATH="${ROOT}/tests/emulator" "${PY}" -m esa_emulator --host 127.0.0.1 --port 0 \
-        --state-file "${BENCH}/esa/state.json" --ready-file "${BENCH}/esa/ready.json" >"${BENCH}/logs/emulator.log" 2>&1 &
-    EMULATOR_PID=$!
-    local waited=0
-    until [[ -s "${BENCH}/esa/ready.json" ]]; do
-        kill -0 "${EMULATOR_PID}" 2>/dev/null || { cat "${BENCH}/logs/emulator.log" >&2; die "the ESA emulator exited"; }
-        ((waited++ < 300)) || die "the ESA emulator did not start within 30 s"
-        sleep 0.1
-    done
-    ESA_URL="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "${BENCH}/esa/ready.json")"
+    start_emulator "${PY}" "${BENCH}/esa/state.json" "${BENCH}/esa/ready.json" "${BENCH}/logs/emulator.log" || exit 1
+    ESA_URL="${EMULATOR_URL}"
 
     helper inventory --count "${HOSTS}" --hosts-dir "${BENCH}/hosts" --python "${PY}" --endpoint "${ESA_URL}" \
         --out "${BENCH}/inventory.yml" --meta "${BENCH}/results/hosts.json"

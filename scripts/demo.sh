@@ -29,7 +29,6 @@ PY="${VENV}/bin/python"
 EXTRA_HOST=retired-01
 ROLLOUT_REMAINING_DAYS=400
 ROLLOUT_VALIDITY_DAYS=730
-EMULATOR_PID=""
 
 # The SDK would send even loopback calls through a proxy.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -39,13 +38,11 @@ say() {
     printf '%s\n' "$*"
 }
 
-stop_emulator() {
-    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
-        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-        say "ESA emulator stopped (pid ${EMULATOR_PID})"
-    fi
-    EMULATOR_PID=""
+stop_demo_emulator() {
+    local pid="${EMULATOR_PID}"
+    [[ -n "${pid}" ]] || return 0
+    stop_emulator
+    say "ESA emulator stopped (pid ${pid})"
 }
 
 helper() {
@@ -100,16 +97,8 @@ setup() {
     say "[setup] built ${tarball##*/} ($(tar -tzf "${tarball}" | grep -vc '/$') files, nothing from .build, caches or VCS) and installed it into ${DEMO#"${ROOT}"/}/collections"
 
     log "starting the ESA emulator"
-    PYTHONPATH="${ROOT}/tests/emulator" "${PY}" -m esa_emulator --host 127.0.0.1 --port 0 \
-        --state-file "${DEMO}/esa/state.json" --ready-file "${DEMO}/esa/ready.json" >"${DEMO}/logs/emulator.log" 2>&1 &
-    EMULATOR_PID=$!
-    local waited=0
-    until [[ -s "${DEMO}/esa/ready.json" ]]; do
-        kill -0 "${EMULATOR_PID}" 2>/dev/null || { cat "${DEMO}/logs/emulator.log" >&2; die "the ESA emulator exited"; }
-        ((waited++ < 300)) || die "the ESA emulator did not start within 30 s"
-        sleep 0.1
-    done
-    ESA_URL="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "${DEMO}/esa/ready.json")"
+    start_emulator "${PY}" "${DEMO}/esa/state.json" "${DEMO}/esa/ready.json" "${DEMO}/logs/emulator.log" || exit 1
+    ESA_URL="${EMULATOR_URL}"
     helper emulator "${ESA_URL}" ca --out "${DEMO}/esa/ca.pem"
     say "[setup] ESA emulator on ${ESA_URL} (pid ${EMULATOR_PID}, state in ${DEMO#"${ROOT}"/}/esa/state.json); its client CA saved to ${DEMO#"${ROOT}"/}/esa/ca.pem"
 
@@ -214,7 +203,7 @@ step_rollout() {
 main() {
     [[ "${HOSTS}" =~ ^[1-9][0-9]*$ ]] || die "HOSTS must be a positive number, got '${HOSTS}'"
     local start="${EPOCHREALTIME}" rc=0
-    trap stop_emulator EXIT
+    trap stop_demo_emulator EXIT
     trap 'exit 130' INT TERM
     say "== alibabacloud.esa fleet demo: ${HOSTS} local hosts, forks ${FORKS}, the ESA emulator on loopback (no Alibaba Cloud account) =="
     setup
@@ -223,7 +212,7 @@ main() {
     step_rerun
     step_rollout
     helper summary "${DEMO}/results" --rollout-remaining-days "${ROLLOUT_REMAINING_DAYS}" || rc=$?
-    stop_emulator
+    stop_demo_emulator
     say "demo finished in $(elapsed_since "${start}") s; logs in ${DEMO#"${ROOT}"/}/logs/"
     return "${rc}"
 }

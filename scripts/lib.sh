@@ -132,6 +132,54 @@ build_and_install_collection() {
     printf '%s\n' "${tarball}"
 }
 
+# The local ESA emulator (tests/emulator), one per script run. The caller's EXIT trap calls stop_emulator, so that the
+# emulator never outlives the script, however it ends.
+EMULATOR_PID=""
+EMULATOR_URL=""
+
+# start_emulator PYTHON STATE_FILE READY_FILE LOG_FILE [esa_emulator options...]
+# Start it on 127.0.0.1 (a free port) and wait up to 30 s for its ready file; then EMULATOR_URL is its base URL.
+# On failure prints why (with the emulator's log if it exited) and returns 1.
+# shellcheck disable=SC2034  # EMULATOR_URL is for the scripts that source this file
+start_emulator() {
+    local python="$1" state_file="$2" ready_file="$3" log_file="$4" waited
+    shift 4
+    rm -f "${ready_file}"
+    (cd "${ROOT}/tests/emulator" && exec "${python}" -m esa_emulator --host 127.0.0.1 --port 0 \
+        --state-file "${state_file}" --ready-file "${ready_file}" "$@") >"${log_file}" 2>&1 &
+    EMULATOR_PID=$!
+    for ((waited = 0; waited < 300; waited++)); do
+        if [[ -s "${ready_file}" ]]; then
+            EMULATOR_URL="$("${python}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "${ready_file}")"
+            return 0
+        fi
+        if ! kill -0 "${EMULATOR_PID}" 2>/dev/null; then
+            cat "${log_file}" >&2
+            printf 'ERROR: the ESA emulator exited before it was ready (log: %s)\n' "${log_file}" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    printf 'ERROR: the ESA emulator was not ready after 30 s (log: %s)\n' "${log_file}" >&2
+    return 1
+}
+
+# Stop the emulator if it runs (SIGTERM, SIGKILL after 5 s); safe to call at any time, from a trap, more than once.
+stop_emulator() {
+    local pid="${EMULATOR_PID}" _
+    EMULATOR_PID=""
+    if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
+        kill -TERM "${pid}" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "${pid}" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "${pid}" 2>/dev/null || true
+        wait "${pid}" 2>/dev/null || true
+    fi
+    return 0
+}
+
 color_option() {
     if [[ -t 1 && -z "${CI:-}" ]]; then
         echo "--color=yes"

@@ -15,41 +15,6 @@ EMULATOR_ACCESS_KEY_ID="${ESA_EMULATOR_ACCESS_KEY_ID:-LTAIemulatorKeyId}"
 EMULATOR_ACCESS_KEY_SECRET="${ESA_EMULATOR_ACCESS_KEY_SECRET:-emulator-secret-do-not-use}"
 EMULATOR_SITE_ID=1234567890123        # plan has the client-certificate feature
 EMULATOR_BASIC_SITE_ID=2222222222222  # plan lacks it
-EMULATOR_PID=""
-
-stop_emulator() {
-    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
-        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
-        local _
-        for _ in $(seq 50); do
-            kill -0 "${EMULATOR_PID}" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-    fi
-    EMULATOR_PID=""
-}
-
-start_emulator() {
-    local python="$1" work="$2" _
-    rm -f "${work}/emulator-ready.json"
-    (cd "${ROOT}/tests/emulator" && exec "${python}" -m esa_emulator --host 127.0.0.1 --port 0 \
-        --state-file "${work}/emulator-state.json" --ready-file "${work}/emulator-ready.json" \
-        --log-level INFO) >"${work}/emulator.log" 2>&1 &
-    EMULATOR_PID=$!
-    trap stop_emulator EXIT
-    for _ in $(seq 300); do
-        [[ -s "${work}/emulator-ready.json" ]] && return 0
-        if ! kill -0 "${EMULATOR_PID}" 2>/dev/null; then
-            cat "${work}/emulator.log" >&2
-            die "the ESA emulator exited before it was ready (log: ${work}/emulator.log)"
-        fi
-        sleep 0.1
-    done
-    die "the ESA emulator was not ready after 30 s (log: ${work}/emulator.log)"
-}
-
 # Write the extra vars for the targets (JSON is YAML; values come from the emulator's ready file).
 # Arguments after the destination are the core line's target stacks, as STACK=PYTHON.
 write_integration_config() {
@@ -131,13 +96,15 @@ main() {
 
     rm -rf "${work}"
     mkdir -p "${work}"
-    start_emulator "${venv}/bin/python" "${work}"
+    trap stop_emulator EXIT
+    start_emulator "${venv}/bin/python" "${work}/emulator-state.json" "${work}/emulator-ready.json" "${work}/emulator.log" \
+        --log-level INFO || exit 1
 
     config="${ROOT}/tests/integration/integration_config.yml"
     mkdir -p "$(dirname "${config}")" "${COLLECTION_DIR}/tests/integration"
     write_integration_config "${venv}/bin/python" "${work}" "${target_python}" "${config}" "${stacks[@]}"
     cp "${config}" "${COLLECTION_DIR}/tests/integration/integration_config.yml"
-    log "ansible-core ${core}: ESA emulator at $(grep '^esa_url:' "${config}" | cut -d' ' -f2 | tr -d '"') (log: ${work#"${ROOT}"/}/emulator.log)"
+    log "ansible-core ${core}: ESA emulator at ${EMULATOR_URL} (log: ${work#"${ROOT}"/}/emulator.log)"
 
     log "ansible-core ${core}: ansible-test integration --python ${python_version}"
     set +e

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ansible-lint (production profile), antsibull-changelog lint and a CHANGELOG.rst freshness check on the
-# collection copy, with the pinned tools in .build/venv-tools.
+# collection copy, then ruff (lint and format) and mypy on plugins/ (scripts/lint-python.sh), with the pinned
+# tools in .build/venv-tools. Each tool is one passed or failed lint check.
 #
 #   scripts/run-lint.sh
 set -euo pipefail
@@ -46,7 +47,18 @@ main() {
     fi
     rm -rf "${scratch}"
 
-    record_result tools lint "${passed}" "${failed}" 0 "lint checks"
+    # one check per tool: ruff check, ruff format, mypy; the script exits with the number that found something
+    local python_failed=0
+    "${ROOT}/scripts/lint-python.sh" || python_failed=$?
+    python_failed=$((python_failed > 3 ? 3 : python_failed))
+    passed=$((passed + 3 - python_failed))
+    failed=$((failed + python_failed))
+
+    local note="lint checks"
+    if [[ ${python_failed} -gt 0 ]]; then
+        note+="; $({ grep -v ': 0 ' "${BUILD}/lint/summary.txt" 2>/dev/null || true; } | paste -sd ';' | sed 's/;/; /g')"
+    fi
+    record_result tools lint "${passed}" "${failed}" 0 "${note}"
     log "lint: ${passed} passed, ${failed} failed"
     [[ ${failed} -eq 0 ]]
 }

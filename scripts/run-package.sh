@@ -30,8 +30,6 @@ TOOLS="${BUILD}/venv-tools"       # antsibull-docs, ansible-builder
 MODULES=(esa_client_certificate esa_client_certificate_info esa_client_certificate_hostnames esa_client_ca_certificate)
 EXAMPLE_HOSTS=2
 ISSUE_TASK="Issue or keep this host's client certificate"
-EMULATOR_PID=""
-ESA_URL=""
 WORK=""      # working directory outside the checkout, so that nothing can find the collection from there
 TARBALL=""
 PASSED=0
@@ -52,11 +50,7 @@ fail() {
 }
 
 cleanup() {
-    if [[ -n "${EMULATOR_PID}" ]] && kill -0 "${EMULATOR_PID}" 2>/dev/null; then
-        kill -TERM "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-    fi
-    EMULATOR_PID=""
+    stop_emulator
     [[ -z "${WORK}" ]] || rm -rf "${WORK}"
 }
 
@@ -120,20 +114,6 @@ check_docs() {
     fi
 }
 
-start_emulator() {
-    mkdir -p "${PKG}/esa"
-    PYTHONPATH="${ROOT}/tests/emulator" "${PY}" -m esa_emulator --host 127.0.0.1 --port 0 \
-        --state-file "${PKG}/esa/state.json" --ready-file "${PKG}/esa/ready.json" >"${PKG}/logs/emulator.log" 2>&1 &
-    EMULATOR_PID=$!
-    local waited=0
-    until [[ -s "${PKG}/esa/ready.json" ]]; do
-        kill -0 "${EMULATOR_PID}" 2>/dev/null || { cat "${PKG}/logs/emulator.log" >&2; log "the ESA emulator exited"; return 1; }
-        ((waited++ < 300)) || { log "the ESA emulator did not start within 30 s"; return 1; }
-        sleep 0.1
-    done
-    ESA_URL="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "${PKG}/esa/ready.json")"
-}
-
 # run_example NAME: the installed examples/issue.yml; prints "HOST CHANGED FAILED ISSUE-TASK-STATUS" per host
 run_example() {
     local name="$1"
@@ -161,13 +141,15 @@ file_state() {
 check_example() {
     log "c. the installed examples/issue.yml on ${EXAMPLE_HOSTS} local hosts against the ESA emulator"
     local first second host changed failed status
-    if [[ -z "${TARBALL}" ]] || ! start_emulator || [[ -z "${ESA_URL}" ]]; then
+    mkdir -p "${PKG}/esa"
+    if [[ -z "${TARBALL}" ]] || ! start_emulator "${PY}" "${PKG}/esa/state.json" "${PKG}/esa/ready.json" "${PKG}/logs/emulator.log" ||
+        [[ -z "${EMULATOR_URL}" ]]; then
         fail "issue.yml run 1: not run (no installed collection or no emulator)"
         fail "certificate and key files: not run"
         fail "issue.yml run 2: not run"
         return 0
     fi
-    helper inventory --count "${EXAMPLE_HOSTS}" --hosts-dir "${PKG}/hosts" --python "${PY}" --endpoint "${ESA_URL}" \
+    helper inventory --count "${EXAMPLE_HOSTS}" --hosts-dir "${PKG}/hosts" --python "${PY}" --endpoint "${EMULATOR_URL}" \
         --out "${PKG}/inventory.yml" --meta "${PKG}/results/hosts.json"
 
     first="$(run_example issue-1)"
@@ -176,7 +158,7 @@ check_example() {
         [[ ${changed} -gt 0 && ${failed} -eq 0 && ${status} == changed ]] && issued=$((issued + 1))
     done <<<"${first}"
     if [[ ${issued} -eq ${EXAMPLE_HOSTS} ]]; then
-        pass "issue.yml run 1 (emulator ${ESA_URL}): a certificate issued on ${issued}/${EXAMPLE_HOSTS} hosts"
+        pass "issue.yml run 1 (emulator ${EMULATOR_URL}): a certificate issued on ${issued}/${EXAMPLE_HOSTS} hosts"
     else
         fail "issue.yml run 1: issued on ${issued}/${EXAMPLE_HOSTS} hosts ($(tr '\n' ';' <<<"${first}") log: ${PKG#"${ROOT}"/}/logs/issue-1.log)"
     fi
