@@ -19,7 +19,7 @@ kept_home="$out/key-at-rest-home"
 rm -rf "$kept_home"
 mkdir -p "$kept_home"
 config="$(cd ../.. && pwd)/integration_config.yml"
-if ! HOME="$kept_home" ANSIBLE_KEEP_REMOTE_FILES=1 ANSIBLE_PIPELINING=0 ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
+if ! HOME="$kept_home" ANSIBLE_REMOTE_TMP="$kept_home/.ansible/tmp" ANSIBLE_KEEP_REMOTE_FILES=1 ANSIBLE_PIPELINING=0 ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
     ansible-playbook -i "${INVENTORY_PATH}" key_at_rest.yml -e "@${config}" -e "output_dir=${out}" >"$out/key-at-rest.log" 2>&1; then
     tail -n 30 "$out/key-at-rest.log"
     exit 1
