@@ -7,15 +7,24 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+ALLOWED_SANITY_IGNORE="plugins/modules/esa_client_certificate.py validate-modules:undocumented-parameter"
+
 main() {
     local core="$1" python_version junit_dir log_file rc=0
     python_version="$(python_version_for_core "${core}")"
     "${ROOT}/scripts/setup-venv.sh" "${core}"
     "${ROOT}/scripts/sync-collection.sh"
 
-    if compgen -G "${ROOT}/tests/sanity/ignore-*.txt" >/dev/null; then
-        die "tests/sanity/ignore-*.txt found: fix the code instead of ignoring sanity errors"
-    fi
+    # One ignore entry is allowed (issue 15): the module's internal _target option stays undocumented, as ansible-core
+    # keeps copy's _original_basename. Any other entry means: fix the code instead.
+    local ignore_file entries
+    for ignore_file in "${ROOT}"/tests/sanity/ignore-*.txt; do
+        [[ -e "${ignore_file}" ]] || continue
+        entries="$(sed -e 's/ *#.*$//' -e '/^$/d' "${ignore_file}")"
+        if [[ "${entries}" != "${ALLOWED_SANITY_IGNORE}" ]]; then
+            die "${ignore_file#"${ROOT}"/} holds more than the one allowed entry (${ALLOWED_SANITY_IGNORE}): fix the code instead of ignoring sanity errors"
+        fi
+    done
 
     junit_dir="${COLLECTION_DIR}/tests/output/junit"
     rm -rf "${junit_dir}"

@@ -18,6 +18,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     pass
 
+
 def generate_private_key(pkey_type: str) -> t.Any:
     """RSA 2048 or ECDSA P-256: the two key types ESA issues for."""
     if pkey_type == "RSA":

@@ -282,28 +282,25 @@ class TargetRequest:
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any] | None) -> TargetRequest:
         data = data or {}
+        if not isinstance(data, Mapping):
+            raise ContractError("_target must be a dict; it is internal to the collection and never set in a task")
         phase = data.get("phase") or "inspect"
         if phase not in PHASES:
             raise ContractError(f"unknown phase {phase!r}")
+        sealed = data.get("privatekey_sealed")
         return cls(
-            phase=phase, run_id=data.get("run_id") or "manual", with_pem=bool(data.get("with_pem")), proof_nonce=data.get("proof_nonce"),
-            new_key=data.get("new_key") is not False, common_name=data.get("common_name"), certificate_pem=data.get("certificate_pem"),
-            privatekey_sealed=data.get("privatekey_sealed"), expected_public_key_sha256=data.get("expected_public_key_sha256"),
-            expected_file_sha256=data.get("expected_file_sha256"), bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
+            phase=phase, run_id=_optional(data, "run_id", str) or "manual", with_pem=data.get("with_pem") is True,
+            proof_nonce=_optional(data, "proof_nonce", str), new_key=data.get("new_key") is not False,
+            common_name=_optional(data, "common_name", str), certificate_pem=_optional(data, "certificate_pem", str),
+            privatekey_sealed=dict(sealed) if isinstance(sealed, Mapping) else None,
+            expected_public_key_sha256=_optional(data, "expected_public_key_sha256", str),
+            expected_file_sha256=_optional(data, "expected_file_sha256", str), bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
         )
 
 
-# The module's argument spec for ``_target``: what TargetRequest carries, in the module's types.
-TARGET_OPTIONS: dict[str, dict[str, t.Any]] = {
-    "phase": {"type": "str", "default": "inspect", "choices": list(PHASES)},
-    "run_id": {"type": "str", "default": "manual"},
-    "with_pem": {"type": "bool", "default": False},
-    "proof_nonce": {"type": "str", "no_log": False},
-    "new_key": {"type": "bool", "default": True},
-    "common_name": {"type": "str"},
-    "certificate_pem": {"type": "str"},
-    "privatekey_sealed": {"type": "dict", "no_log": True},
-    "expected_public_key_sha256": {"type": "str"},
-    "expected_file_sha256": {"type": "str"},
-    "bookkeeping": {"type": "dict"},
-}
+def sealed_values(target: t.Any) -> list[str]:
+    """The strings of a request's sealed key, for the module to keep out of what it logs and returns."""
+    sealed = target.get("privatekey_sealed") if isinstance(target, Mapping) else None
+    if not isinstance(sealed, Mapping):
+        return []
+    return [value for value in sealed.values() if isinstance(value, str) and value]

@@ -383,10 +383,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
-    TARGET_OPTIONS,
     ContractError,
     MaintainOutcome,
     TargetRequest,
+    sealed_values,
 )
 
 
@@ -453,7 +453,8 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
 
 def main() -> None:
     argument_spec = client_certificate_argument_spec()
-    argument_spec["_target"] = {"type": "dict", "options": TARGET_OPTIONS, "default": {}}
+    # Internal and undocumented: validated by TargetRequest.from_dict, not by an argument spec (see _target_contract).
+    argument_spec["_target"] = {"type": "dict"}
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
@@ -463,6 +464,8 @@ def main() -> None:
     problem = cryptography_problem()  # before any phase, without importing cryptography (a no-op run never does)
     if problem:
         module.fail_json(msg=problem)
+    # The sealed key is ciphertext, but it stays out of the module's logged invocation like any key material.
+    module.no_log_values.update(sealed_values(module.params["_target"]))
     try:
         request = TargetRequest.from_dict(module.params["_target"])
         if request.phase != "inspect" and module.check_mode:

@@ -83,7 +83,8 @@ def test_a_csr_is_part_of_the_digest(params, installed, tmp_path):
     csr_path.write_text(build_csr_pem(installed, "web01.example.com"))
     params.update(csr_path=str(csr_path))
     assert not phases.inspect(params).parse_cache_hit
-    assert phases.maintain(params, Bookkeeping.from_dict(_files.read_bookkeeping(params["path"])), _files.content_sha256(params["path"])).bookkeeping_written is True
+    stored = Bookkeeping.from_dict(_files.read_bookkeeping(params["path"]))
+    assert phases.maintain(params, stored, _files.content_sha256(params["path"])).bookkeeping_written is True
     found = phases.inspect(params)
     assert found.parse_cache_hit and found.csr.public_key_sha256 == found.certificate.public_key_sha256
     assert found.csr.pem == csr_path.read_text()

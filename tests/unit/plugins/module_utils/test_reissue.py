@@ -206,7 +206,7 @@ def test_esas_certificate_decides_expiry_over_the_remembered_facts():
     """The target's cache claims 2099; ESA's PEM of the very same certificate says it ends in 5 days."""
     remembered = present(certificate=certificate(days_left=27000))
     remote = EsaCertificateState(found=True, fingerprint_sha256=FINGERPRINT, status="active",
-                          not_before=NOW - dt.timedelta(days=360), not_after=NOW + dt.timedelta(days=5))
+                                 not_before=NOW - dt.timedelta(days=360), not_after=NOW + dt.timedelta(days=5))
     assert reissue_reasons(remembered, remote, ReissuePolicy(uses_csr=False, pkey_type="RSA", remaining_days=30), NOW) == ["expiring"]
     # Without an ESA read (verify_remote=false) the files alone decide.
     assert reissue_reasons(remembered, None, ReissuePolicy(uses_csr=False, pkey_type="RSA", remaining_days=30), NOW) == []

@@ -10,7 +10,6 @@ import json
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
-    TARGET_OPTIONS,
     Bookkeeping,
     CertificateFacts,
     ContractError,
@@ -23,6 +22,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     Prepared,
     RemoveOutcome,
     TargetRequest,
+    sealed_values,
 )
 
 FACTS = CertificateFacts(fingerprint_sha256="ab" * 32, public_key_sha256="cd" * 32, key_type="RSA", not_before="2026-01-01T00:00:00Z",
@@ -62,9 +62,15 @@ def test_the_other_messages_survive_the_trip():
     assert MaintainOutcome(bookkeeping_written=True).to_dict() == {"bookkeeping_written": True, "attributes_changed": False}
 
 
-def test_the_modules_argument_spec_carries_every_request_field():
-    assert set(TARGET_OPTIONS) == set(TargetRequest.__dataclass_fields__)
-    assert TARGET_OPTIONS["privatekey_sealed"]["no_log"] is True
+def test_a_request_of_the_wrong_types_is_read_safely():
+    assert TargetRequest.from_dict({"phase": "inspect", "with_pem": "yes", "run_id": 5, "privatekey_sealed": "x"}) == TargetRequest()
+    with pytest.raises(ContractError):
+        TargetRequest.from_dict(["inspect"])
+
+
+def test_the_sealed_key_is_kept_out_of_the_modules_log():
+    assert sealed_values({"privatekey_sealed": {"ciphertext": "c", "nonce": "n", "ephemeral_public": ""}}) == ["c", "n"]
+    assert sealed_values({"phase": "install"}) == [] and sealed_values(None) == []
 
 
 @pytest.mark.parametrize("message", [{}, {"certificate_state": "present"}, {"certificate_state": 1, "problems": []},
