@@ -294,7 +294,7 @@ def test_reworded_keeps_every_fact_of_the_failure_and_its_cause():
     base = describe("InvalidParameter", message="The specified parameter is invalid.")
     sdk_exception = base.__cause__
     reworded = base.reworded("In this task's terms.")
-    assert type(reworded) is EsaApiError and reworded.message == str(reworded) == "In this task's terms."
+    assert isinstance(reworded, EsaApiError) and reworded.message == str(reworded) == "In this task's terms."
     assert (reworded.code, reworded.request_id, reworded.status_code, reworded.action, reworded.service_message) == (
         "InvalidParameter", "REQ-42", 400, "GetClientCertificate", "The specified parameter is invalid.")
     assert reworded.__cause__ is sdk_exception  # the SDK's exception, for the -vvv report
@@ -311,6 +311,7 @@ def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice():
     assert ambiguous.failure == base.message
     assert ambiguous.message == f"{base.message} {AmbiguousCreateError.ADVICE}"
     assert ambiguous.transport_kind == "connection_dropped" and ambiguous.__cause__ is base.__cause__
+    assert not isinstance(ambiguous.reworded("Nothing was created."), AmbiguousCreateError)  # a reworded failure is no longer ambiguous
 
 
 def test_service_message_is_esas_own_words_without_secrets_and_only_for_answers():
