@@ -19,7 +19,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_setti
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import HAS_ESA_SDK, EsaClient, missing_sdk_message
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._failure_report import REPORT_VERBOSITY, failure_report
 
 CONNECTION_OPTION_NAMES = frozenset(connection_argument_spec())
 
@@ -56,7 +56,7 @@ def build_client(params: dict[str, t.Any], environ: t.Mapping[str, str] | None =
         settings = resolve_connection_settings(params, os.environ if environ is None else environ)
     except ConnectionSettingsError as exc:
         raise TaskInputError(str(exc)) from exc
-    return EsaClient(settings, retry_policy=RetryPolicy(settings.retries))
+    return EsaClient(settings)
 
 
 def module_arguments(task_args: dict[str, t.Any], **internal: t.Any) -> dict[str, t.Any]:
@@ -66,11 +66,17 @@ def module_arguments(task_args: dict[str, t.Any], **internal: t.Any) -> dict[str
     return sent
 
 
-def fail(result: dict[str, t.Any], exc: Exception) -> dict[str, t.Any]:
-    """A failed task result with one line that says what to fix; ESA failures add code and request_id."""
+def fail(result: dict[str, t.Any], exc: Exception, *, verbosity: int = 0, secrets: t.Iterable[str | None] = ()) -> dict[str, t.Any]:
+    """A failed task result with one line that says what to fix; ESA failures add code and request_id.
+
+    From -vvv (``verbosity``, the Display's) an ESA failure also adds ``exception``: the exception chain with codes,
+    statuses and request ids, without ``secrets`` (the client's settings.secret_values) or private keys.
+    """
     result["failed"] = True
     if isinstance(exc, EsaApiError):
         result.update(exc.to_fail_kwargs())
+        if verbosity >= REPORT_VERBOSITY:
+            result["exception"] = failure_report(exc, secrets)
     else:
         result["msg"] = str(exc)
     return result
@@ -91,18 +97,21 @@ class EsaOnlyAction(ActionBase):
         del tmp
         self.partial_result: dict[str, t.Any] = {}
         self.connection_warnings: list[str] = []
+        self.secret_values: tuple[str, ...] = ()
         try:
             result.update(self.esa_run())
         except (TaskInputError, TaskStopped, EsaApiError) as exc:
             result.update(self.partial_result)
-            fail(result, exc)
+            fail(result, exc, verbosity=self._display.verbosity, secrets=self.secret_values)
         add_warnings(result, self.connection_warnings)
         return result
 
     def esa_client(self, params: dict[str, t.Any]) -> EsaClient:
-        """build_client(), keeping what the connection settings warn about (an ignored region variable) for the result."""
+        """build_client(), keeping what the connection settings warn about (an ignored region variable) for the result,
+        and the secrets a failure report must not show."""
         client = build_client(params)
         self.connection_warnings.extend(client.settings.warnings)
+        self.secret_values = client.settings.secret_values
         return client
 
     def esa_run(self) -> dict[str, t.Any]:

@@ -12,14 +12,15 @@ import typing as t
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import HAS_CRYPTOGRAPHY, certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import (
+    CERTIFICATE_NOT_FOUND,
+    INVALID_PARAMETER,
     MAX_CLIENT_CAS_PER_PLAN,
     PLAN_LACKS_FEATURE,
     AmbiguousCreateError,
     EsaApiError,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, pem_facts, record_facts
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import service_message_of
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy, create_without_duplicates
 
 try:
     from cryptography import x509
@@ -32,8 +33,6 @@ CA_FACT_NAMES = (
     "not_before", "not_after", "validity_days", "remaining_days",
 )
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
-# Upload attempts after an ambiguous failure, each preceded by a search, so the loop always ends.
-_DEFAULT_AMBIGUOUS_RETRIES = 2
 
 
 class CaCertificate(t.NamedTuple):
@@ -149,7 +148,7 @@ def planned_ca_facts(certificate: CaCertificate, site_id: int, now: _dt.datetime
     return facts
 
 
-def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: t.Any = None,
+def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: RetryPolicy,
                      listed: int = 0) -> dict[str, t.Any]:
     """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again.
 
@@ -157,24 +156,20 @@ def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *,
     (how many client CAs the site already holds) lets a refusal say which limit it met.
     """
     fingerprint = certificate.facts["fingerprint_sha256"]
-    policy = retry_policy or RetryPolicy(_DEFAULT_AMBIGUOUS_RETRIES, sleep=lambda _seconds: None)
-    last_error: EsaApiError | None = None
-    for _round in policy.attempts():
-        try:
-            return flatten_record(client.upload_client_ca_certificate(site_id, certificate.pem, name=name))
-        except AmbiguousCreateError as exc:
-            last_error = exc
-            adopted = find_client_ca(client, site_id, fingerprint)
-            if adopted is not None:
-                return adopted
-        except EsaApiError as exc:
-            raise explain_upload_error(exc, listed=listed) from exc
-    error = t.cast(EsaApiError, last_error)
-    raise EsaApiError(
-        f"UploadClientCaCertificate failed {policy.retries + 1} times in a way that may have taken effect, yet ESA lists no client CA with "
-        f"fingerprint {fingerprint}: nothing was uploaded; try again later ({error.message.split(' The certificate may have')[0]})",
-        code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
-    ) from error
+
+    def describe_exhausted(error: AmbiguousCreateError) -> EsaApiError:
+        return error.reworded(
+            f"UploadClientCaCertificate failed {retry_policy.retries + 1} times in a way that may have taken effect, yet ESA lists no client CA with "
+            f"fingerprint {fingerprint}: nothing was uploaded; try again later ({error.failure})"
+        )
+
+    return create_without_duplicates(
+        lambda: flatten_record(client.upload_client_ca_certificate(site_id, certificate.pem, name=name)),
+        lambda _error: find_client_ca(client, site_id, fingerprint),
+        policy=retry_policy,
+        explain_refusal=lambda error: explain_upload_error(error, listed=listed),
+        describe_exhausted=describe_exhausted,
+    )
 
 
 def too_many_client_cas(site_id: int, listed: int) -> str | None:
@@ -189,30 +184,19 @@ def explain_upload_error(exc: EsaApiError, *, listed: int = 0) -> EsaApiError:
     """InvalidParameter from an upload is about the certificate or the name, not about an id; QuotaCheckFailed.Function on a
     site that already holds client CAs cannot mean the plan lacks the feature, so it is the per-plan limit."""
     if exc.code == PLAN_LACKS_FEATURE and listed > 0:
-        explained = EsaApiError(
+        return exc.reworded(
             f"ESA refused the upload with {PLAN_LACKS_FEATURE}, although this site already holds {listed} client CA certificate(s), so its plan has "
             f"the feature: the plan's limit of {MAX_CLIENT_CAS_PER_PLAN} client CAs is probably used up (sites of one plan share it); delete one "
-            "with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again.",
-            code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
+            "with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again."
         )
-        explained.__cause__ = exc.__cause__ or exc
-        return explained
-    if exc.code != "InvalidParameter":
+    if exc.code != INVALID_PARAMETER:
         return exc
-    service = " ".join((service_message_of(exc) or "no details").split())[:300]
-    explained = EsaApiError(
-        f"ESA refused the client CA certificate (InvalidParameter: {service}): check certificate (one PEM CA certificate with basicConstraints "
-        "CA:TRUE, within its validity period) and name.",
-        code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
+    return exc.reworded(
+        f"ESA refused the client CA certificate (InvalidParameter: {exc.service_message or 'no details'}): check certificate (one PEM CA certificate "
+        "with basicConstraints CA:TRUE, within its validity period) and name."
     )
-    explained.__cause__ = exc.__cause__ or exc
-    return explained
 
 
 def delete_client_ca(client: t.Any, site_id: int, ca_id: str) -> None:
     """Delete; Certificate.NotFound means someone (or a retried call) deleted it first, which is what we wanted."""
-    try:
-        client.delete_client_ca_certificate(site_id, ca_id)
-    except EsaApiError as exc:
-        if exc.code != "Certificate.NotFound":
-            raise
+    client.delete_client_ca_certificate(site_id, ca_id, accept=(CERTIFICATE_NOT_FOUND,))

@@ -4,6 +4,9 @@
 """The one wrapper around the official ESA SDK: builds the client, runs every call through the retry policy,
 and answers plain dicts (ESA's PascalCase fields) or EsaApiError.
 
+Gets, revokes, activations and deletes take ``accept``: ESA codes that answer None instead of raising (as amazon.aws's
+is_boto3_error_code and hrobot's accept_errors do), for callers that expect them; a Get accepts Certificate.NotFound by default.
+
 Controller only: imported by action plugins, whose module is imported once in the controller's main
 process before workers fork, so the SDK's import cost is paid once per run.
 """
@@ -42,6 +45,8 @@ logging.getLogger("darabonba-core").disabled = True
 
 SDK_REQUIREMENT = "alibabacloud-esa20240910 (and alibabacloud-credentials)"
 MAX_PAGE_SIZE = 100
+# Not found is a value, not an error, for the callers of a Get (amazon.aws does the same).
+NOT_FOUND: tuple[str, ...] = (CERTIFICATE_NOT_FOUND,)
 
 
 def missing_sdk_message() -> str:
@@ -82,11 +87,11 @@ class EsaClient:
             "CreateClientCertificate", self._sdk.create_client_certificate_with_options, request, site_id=site_id, may_have_taken_effect_on_failure=True
         )
 
-    def get_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any] | None:
+    def get_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = NOT_FOUND) -> dict[str, t.Any] | None:
         """The certificate's record (``Result``) and PEM (``Certificate``), or None when the site has no such certificate."""
         request = esa_models.GetClientCertificateRequest(site_id=site_id, id=cert_id)
-        return _none_if_not_found(
-            lambda: self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id))
+        return _unless_accepted(accept, lambda: self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=cert_id))
 
     def list_client_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -97,20 +102,23 @@ class EsaClient:
         """Every certificate record of the site, walking all pages."""
         return _walk_pages(lambda number: self.list_client_certificates(site_id, page_number=number, page_size=page_size), page_size)
 
-    def revoke_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+    def revoke_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Revoke; a retried call whose first attempt took effect answers Certificate.StatusError (already revoked)."""
         request = esa_models.RevokeClientCertificateRequest(site_id=site_id, id=cert_id)
-        return self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        return _unless_accepted(accept, lambda: self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=cert_id))
 
-    def activate_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+    def activate_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Re-activate a revoked certificate; a retry after a lost answer may see Certificate.StatusError (already active)."""
         request = esa_models.ActivateClientCertificateRequest(site_id=site_id, id=cert_id)
-        return self._call("ActivateClientCertificate", self._sdk.activate_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        return _unless_accepted(accept, lambda: self._call("ActivateClientCertificate", self._sdk.activate_client_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=cert_id))
 
-    def delete_client_certificate(self, site_id: int, cert_id: str) -> dict[str, t.Any]:
+    def delete_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete the record; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
         request = esa_models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)
-        return self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        return _unless_accepted(accept, lambda: self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=cert_id))
 
     def get_client_ca_certificate_hostnames(self, site_id: int, ca_id: str | None = None) -> dict[str, t.Any]:
         """The hostnames that require a client certificate from the CA ``ca_id`` (the ESA-managed CA when None): ``Hostnames``, ``Id``, ``SiteName``."""
@@ -147,11 +155,11 @@ class EsaClient:
             "UploadClientCaCertificate", self._sdk.upload_client_ca_certificate_with_options, request, site_id=site_id, may_have_taken_effect_on_failure=True
         )
 
-    def get_client_ca_certificate(self, site_id: int, ca_id: str) -> dict[str, t.Any] | None:
+    def get_client_ca_certificate(self, site_id: int, ca_id: str, *, accept: tuple[str, ...] = NOT_FOUND) -> dict[str, t.Any] | None:
         """The client CA's record (``Result``) and PEM (``Certificate``), or None when the site has no such client CA."""
         request = esa_models.GetClientCaCertificateRequest(site_id=site_id, id=ca_id)
-        return _none_if_not_found(
-            lambda: self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id))
+        return _unless_accepted(accept, lambda: self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=ca_id))
 
     def list_client_ca_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page of uploaded client CAs: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -162,10 +170,11 @@ class EsaClient:
         """Every uploaded client CA record of the site, walking all pages."""
         return _walk_pages(lambda number: self.list_client_ca_certificates(site_id, page_number=number, page_size=page_size), page_size)
 
-    def delete_client_ca_certificate(self, site_id: int, ca_id: str) -> dict[str, t.Any]:
+    def delete_client_ca_certificate(self, site_id: int, ca_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete an uploaded client CA; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
         request = esa_models.DeleteClientCaCertificateRequest(site_id=site_id, id=ca_id)
-        return self._call("DeleteClientCaCertificate", self._sdk.delete_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id)
+        return _unless_accepted(accept, lambda: self._call("DeleteClientCaCertificate", self._sdk.delete_client_ca_certificate_with_options, request,
+                                                           site_id=site_id, cert_id=ca_id))
 
     def _call(
         self,
@@ -199,12 +208,12 @@ class EsaClient:
         return body.to_map() if body is not None else {}
 
 
-def _none_if_not_found(call: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any] | None:
-    """Not found is a value for the callers that expect it, not an error."""
+def _unless_accepted(accept: tuple[str, ...], call: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any] | None:
+    """The answer, or None when ESA answered with a code the caller expects (``accept``)."""
     try:
         return call()
     except EsaApiError as error:
-        if error.code == CERTIFICATE_NOT_FOUND:
+        if error.code is not None and error.code in accept:
             return None
         raise
 

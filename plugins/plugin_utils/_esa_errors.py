@@ -10,6 +10,7 @@ import typing as t
 import urllib.parse
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import ESA_REGIONS, esa_endpoint_host
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._redaction import quote
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failure import (
     CONNECT_FAILED,
     CONNECT_TIMEOUT,
@@ -20,9 +21,11 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failur
     TLS,
     TLS_VERIFY,
     UNREACHABLE,
+    CredentialException,
     TransportFailure,
     classify_transport_failure,
     exception_chain,
+    is_credential_failure,
 )
 
 try:
@@ -30,13 +33,10 @@ try:
 except ImportError:  # pragma: no cover - without the SDK there are no SDK errors to describe
     TeaException = None  # type: ignore[assignment,misc]
 
-try:
-    from alibabacloud_credentials.exceptions import CredentialException
-except ImportError:  # pragma: no cover - as above
-    CredentialException = None  # type: ignore[assignment,misc]
-
+# ESA's codes that callers act on (e.g. accept=(CERTIFICATE_NOT_FOUND,)): spelled here only.
 CERTIFICATE_NOT_FOUND = "Certificate.NotFound"
 CERTIFICATE_STATUS_ERROR = "Certificate.StatusError"
+INVALID_PARAMETER = "InvalidParameter"
 INTERNAL_EXCEPTION = "InternalException"
 SERVICE_UNAVAILABLE = "ServiceUnavailable"
 SIGNATURE_NONCE_USED = "SignatureNonceUsed"
@@ -50,8 +50,6 @@ _QUOTA_WORDS = ("quota", "limit", "exceed")
 # Access key ids start with these (long-term keys, STS); anything else may be a secret typed into access_key_id.
 _ACCESS_KEY_ID_PREFIXES = ("LTAI", "STS.")
 
-_REDACTED = "********"
-_MAX_SERVICE_MESSAGE = 300
 # The SDK formats ``message`` as "code: <status>, <ESA's Message> request id: <id>".
 _SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: \S*$", re.DOTALL)
 
@@ -73,14 +71,14 @@ _MESSAGES: dict[str, str] = {
     "InvalidParameter.SiteId": _SITE_UNKNOWN,
     "SiteNotFound": _SITE_UNKNOWN,
     "MissingSiteId": "{action} reached ESA without a SiteId (MissingSiteId): set site_id.",
-    "InvalidParameter": "ESA rejected a parameter of {action} (InvalidParameter: {service_message}): check {parameters}.",
-    "InternalException": "ESA failed internally while handling {action} for {site} (InternalException: {service_message}): try again later.",
+    INVALID_PARAMETER: "ESA rejected a parameter of {action} (InvalidParameter: {service_message}): check {parameters}.",
+    INTERNAL_EXCEPTION: "ESA failed internally while handling {action} for {site} (InternalException: {service_message}): try again later.",
     PLAN_LACKS_FEATURE: "The ESA plan of {site} does not include client certificates (QuotaCheckFailed.Function): upgrade the site's plan, or "
     "use another site_id.",
-    "Certificate.StatusError": "The status of {certificate} on {site} does not allow {action} (Certificate.StatusError: {service_message}): check its "
+    CERTIFICATE_STATUS_ERROR: "The status of {certificate} on {site} does not allow {action} (Certificate.StatusError: {service_message}): check its "
     "status (already revoked or already active?) with alibabacloud.esa.esa_client_certificate_info.",
     "Id.MissingParameter": "{action} reached ESA without a certificate Id (Id.MissingParameter): set id.",
-    "Certificate.NotFound": "{Site} has no client certificate {cert_id} (Certificate.NotFound): check id and site_id.",
+    CERTIFICATE_NOT_FOUND: "{Site} has no client certificate {cert_id} (Certificate.NotFound): check id and site_id.",
     "Unauthorized.InvalidTime": "ESA rejected the request time of {action} (Unauthorized.InvalidTime): check the controller's clock (NTP); requests are "
     "signed with the controller's time.",
     "Unauthorized.InvalidToken": "ESA could not authenticate {action} (Unauthorized.InvalidToken): check access_key_id, access_key_secret and "
@@ -131,7 +129,10 @@ _TRANSPORT_FALLBACK = "Calling {action} at {endpoint} failed ({detail}): check e
 
 
 class EsaApiError(Exception):
-    """An ESA call failed; ``message`` is one line for the user, ``code`` is ESA's own code string when ESA answered."""
+    """An ESA call failed; ``message`` is one line for the user, ``code`` is ESA's own code string when ESA answered.
+
+    ``service_message`` is ESA's own Message (secrets removed, one line), for messages that quote it.
+    """
 
     def __init__(
         self,
@@ -142,6 +143,7 @@ class EsaApiError(Exception):
         status_code: int | None = None,
         action: str | None = None,
         transport_kind: str | None = None,
+        service_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -150,9 +152,20 @@ class EsaApiError(Exception):
         self.status_code = status_code
         self.action = action
         self.transport_kind = transport_kind
+        self.service_message = service_message
 
     def __str__(self) -> str:
         return self.message
+
+    def reworded(self, message: str) -> EsaApiError:
+        """The same failure in this task's terms: code, request id, status, action, transport kind and cause kept."""
+        error = EsaApiError(message, **self._facts())
+        error.__cause__ = self.__cause__ or self
+        return error
+
+    def _facts(self) -> dict[str, t.Any]:
+        return {"code": self.code, "request_id": self.request_id, "status_code": self.status_code, "action": self.action,
+                "transport_kind": self.transport_kind, "service_message": self.service_message}
 
     def extend_message(self, text: str) -> None:
         """Add a clause (e.g. how many attempts were made) to the end of the one-line message's sentence."""
@@ -171,18 +184,20 @@ class EsaApiError(Exception):
 
 
 class AmbiguousCreateError(EsaApiError):
-    """CreateClientCertificate failed in a way that may still have issued a certificate: reconcile before creating again."""
+    """A create (certificate or client CA) failed in a way that may still have taken effect: reconcile before creating again.
+
+    ``failure`` is what went wrong, without the advice the message ends with.
+    """
+
+    ADVICE = "The certificate may have been issued anyway: look for it on ESA before creating another."
+
+    def __init__(self, failure: str, **facts: t.Any) -> None:
+        super().__init__(f"{failure} {self.ADVICE}", **facts)
+        self.failure = failure
 
     @classmethod
     def from_error(cls, error: EsaApiError) -> AmbiguousCreateError:
-        ambiguous = cls(
-            f"{error.message} The certificate may have been issued anyway: look for it on ESA before creating another.",
-            code=error.code,
-            request_id=error.request_id,
-            status_code=error.status_code,
-            action=error.action,
-            transport_kind=error.transport_kind,
-        )
+        ambiguous = cls(error.message, **error._facts())
         ambiguous.__cause__ = error.__cause__ or error
         return ambiguous
 
@@ -196,6 +211,20 @@ def is_sdk_error(exc: BaseException) -> bool:
 def sdk_error_code(exc: BaseException) -> str | None:
     """ESA's code string, or None; the SDK stringifies a missing code (and request id) to 'None'."""
     return _clean(getattr(exc, "code", None))
+
+
+def sdk_status_code(exc: BaseException) -> int | None:
+    """The HTTP status of ESA's answer, or None (no answer)."""
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        data = getattr(exc, "data", None)
+        status = data.get("statusCode") if isinstance(data, dict) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+def sdk_request_id(exc: BaseException) -> str | None:
+    """ESA's request id, or None."""
+    return _clean(getattr(exc, "request_id", None))
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
@@ -228,7 +257,7 @@ def is_throttling_answer(code: str | None, status_code: int | None) -> bool:
 
 
 def is_throttling(exc: BaseException) -> bool:
-    return is_throttling_answer(sdk_error_code(exc), _status_code(exc))
+    return is_throttling_answer(sdk_error_code(exc), sdk_status_code(exc))
 
 
 def is_signature_nonce_reused(exc: BaseException) -> bool:
@@ -246,7 +275,7 @@ def is_quota_exceeded_code(code: str | None) -> bool:
 
 def is_server_failure(exc: BaseException) -> bool:
     """A 5xx answer or InternalException: ESA failed while handling the request, which may or may not have taken effect."""
-    status = _status_code(exc)
+    status = sdk_status_code(exc)
     return (status is not None and status >= 500) or sdk_error_code(exc) == INTERNAL_EXCEPTION
 
 
@@ -265,13 +294,14 @@ def describe_sdk_error(
 
     ``access_key_id`` (None with the default credential chain) is named when ESA does not know it or the secret does not match it.
     """
-    secret_values = _secret_variants(secrets)
+    secret_values = tuple(secret for secret in secrets if secret)
     context = _MessageContext(
         action=action, site_id=site_id, cert_id=cert_id, endpoint=endpoint, timeout=timeout, secrets=secret_values, access_key_id=access_key_id
     )
     code = sdk_error_code(exc)
-    request_id = _clean(getattr(exc, "request_id", None))
-    status_code = _status_code(exc)
+    request_id = sdk_request_id(exc)
+    status_code = sdk_status_code(exc)
+    service_message = None
 
     transport = None if code else classify_transport_failure(exc)
     if transport is not None:
@@ -284,17 +314,19 @@ def describe_sdk_error(
             " (a proxy or another server may be answering)."
         )
     elif code is not None or status_code is not None:
-        message = context.code_message(code, status_code, context.quote(_service_message(exc)))
+        service_message = context.quote(_service_message(exc)) or None
+        message = context.code_message(code, status_code, service_message or "")
     else:
         message = f"Calling {action} on ESA failed ({type(exc).__name__}: {context.quote(_innermost_message(exc))})."
 
     error = EsaApiError(
-        _one_line(_redact(message, secret_values), limit=None),
+        quote(message, secret_values, limit=None),
         code=code,
         request_id=request_id,
         status_code=status_code,
         action=action,
         transport_kind=transport.kind if transport else None,
+        service_message=service_message,
     )
     error.__cause__ = exc
     return error
@@ -302,17 +334,13 @@ def describe_sdk_error(
 
 def explain_generated_key_refusal(error: EsaApiError, pkey_type: str | None) -> EsaApiError:
     """InvalidParameter from a Create without CSR (key_source=esa): most likely the PkeyType, of which ESA documents only RSA."""
-    if error.code != "InvalidParameter":
+    if error.code != INVALID_PARAMETER:
         return error
-    service = _one_line(_service_message(error.__cause__) if error.__cause__ is not None else "") or "no details"
-    explained = EsaApiError(
-        f"ESA rejected {error.action or 'CreateClientCertificate'} with PkeyType {pkey_type or '(none)'} and no CSR (InvalidParameter: {service}): "
-        "ESA documents only RSA for keys it generates (ECDSA is unverified); use key_source=local, which sends a CSR, or pkey_type=RSA, "
-        "and check validity_days.",
-        code=error.code, request_id=error.request_id, status_code=error.status_code, action=error.action,
+    return error.reworded(
+        f"ESA rejected {error.action or 'CreateClientCertificate'} with PkeyType {pkey_type or '(none)'} and no CSR "
+        f"(InvalidParameter: {error.service_message or 'no details'}): ESA documents only RSA for keys it generates (ECDSA is unverified); "
+        "use key_source=local, which sends a CSR, or pkey_type=RSA, and check validity_days."
     )
-    explained.__cause__ = error.__cause__ or error
-    return explained
 
 
 def endpoint_host(endpoint: str | None) -> str | None:
@@ -403,7 +431,7 @@ class _MessageContext:
 
     def quote(self, text: str) -> str:
         """Text that came from outside (ESA, the SDK, the OS): secrets removed before it is shortened, so no prefix survives."""
-        return _one_line(_redact(text, self.secrets))
+        return quote(text, self.secrets)
 
     def transport_message(self, transport: TransportFailure) -> str:
         template = _TRANSPORT_MESSAGES.get(transport.kind, _TRANSPORT_FALLBACK)
@@ -423,14 +451,6 @@ def _clean(value: t.Any) -> t.Any:
     return value
 
 
-def _status_code(exc: BaseException) -> int | None:
-    status = getattr(exc, "status_code", None)
-    if status is None:
-        data = getattr(exc, "data", None)
-        status = data.get("statusCode") if isinstance(data, dict) else None
-    return status if isinstance(status, int) and not isinstance(status, bool) else None
-
-
 def _service_message(exc: BaseException) -> str:
     data = getattr(exc, "data", None)
     message = None
@@ -443,11 +463,6 @@ def _service_message(exc: BaseException) -> str:
             message = match.group("message") if match else sdk_message
     message = _clean(message)
     return str(message) if message else ""
-
-
-def is_credential_failure(exc: BaseException) -> bool:
-    """The SDK could not obtain credentials (none configured, or the default chain failed): nothing was sent."""
-    return CredentialException is not None and any(isinstance(item, CredentialException) for item in exception_chain(exc))
 
 
 def is_wrapped_sdk_failure(exc: BaseException) -> bool:
@@ -467,25 +482,3 @@ def _innermost_message(exc: BaseException) -> str:
         if text:
             return str(text)
     return type(exc).__name__
-
-
-def _one_line(text: str, *, limit: int | None = _MAX_SERVICE_MESSAGE) -> str:
-    flat = " ".join(str(text).split())
-    if limit is not None and len(flat) > limit:
-        flat = flat[: limit - 3].rstrip() + "..."
-    return flat
-
-
-def _secret_variants(secrets: t.Iterable[str | None]) -> tuple[str, ...]:
-    # Also the URL-encoded form, in case a secret ever travels in a URL an error message repeats; longest first.
-    variants = set()
-    for secret in secrets:
-        if secret:
-            variants.update({secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)})
-    return tuple(sorted(variants, key=len, reverse=True))
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, _REDACTED)
-    return text

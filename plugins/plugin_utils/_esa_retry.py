@@ -6,7 +6,7 @@
 Reads (and the idempotent Revoke/Activate/Delete/Set*Hostnames) are retried on throttling, 5xx, InternalException,
 network failures and (twice at most) SignatureNonceUsed. Create and Upload have no idempotency token, so they are
 retried only when the request surely did not take effect (throttled, or the connection never opened); any other
-failure that might have taken effect raises AmbiguousCreateError for the caller to reconcile.
+failure that might have taken effect raises AmbiguousCreateError, which create_without_duplicates reconciles.
 
 Throttling is recognised from ESA's code and HTTP status, never from the SDK's exception class: tea-openapi 0.4.5
 raises ThrottlingException for codes containing "Throttling", 0.4.6 for answers carrying x-acs-retry-after, and the
@@ -23,7 +23,6 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
     AmbiguousCreateError,
     EsaApiError,
     describe_sdk_error,
-    is_credential_failure,
     is_sdk_error,
     is_server_failure,
     is_signature_nonce_reused,
@@ -31,7 +30,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
     is_wrapped_sdk_failure,
     retry_after_seconds,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failure import TLS_VERIFY, classify_transport_failure
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failure import TLS_VERIFY, classify_transport_failure, is_credential_failure
 
 T = t.TypeVar("T")
 
@@ -138,10 +137,7 @@ class RetryPolicy:
         return delay
 
     def attempts(self) -> t.Iterator[int]:
-        """Attempt numbers 1 .. retries + 1, with the backoff slept before each one after the first.
-
-        For a retry loop kept above this policy: an ambiguous create, which must search ESA before trying again.
-        """
+        """Attempt numbers 1 .. retries + 1, with the backoff slept before each one after the first (create_without_duplicates' rounds)."""
         for attempt in range(self.retries + 1):
             if attempt:
                 self.wait(attempt - 1)
@@ -152,6 +148,38 @@ class RetryPolicy:
         delay = self.backoff_seconds(attempt, failure)
         self.seconds_slept += delay
         self._sleep(delay)
+
+
+def create_without_duplicates(
+    create: t.Callable[[], T],
+    find_created: t.Callable[[AmbiguousCreateError], T | None],
+    *,
+    policy: RetryPolicy,
+    explain_refusal: t.Callable[[EsaApiError], EsaApiError] | None = None,
+    describe_exhausted: t.Callable[[AmbiguousCreateError], EsaApiError] | None = None,
+) -> T:
+    """Create once, for an ESA create without idempotency token: after a failure that may have taken effect, adopt what
+    ``find_created`` finds (it may raise instead, when adopting is impossible), else create again.
+
+    ``policy`` (the client's) bounds the rounds to ``retries + 1`` creates and spaces them with its backoff; each round
+    searches before creating again, so the rounds never leave a second copy. Any other failure leaves through
+    ``explain_refusal``; after the last round, the last ambiguous failure leaves through ``describe_exhausted`` (or as it is).
+    """
+    last: AmbiguousCreateError | None = None
+    for _round in policy.attempts():
+        try:
+            return create()
+        except AmbiguousCreateError as exc:
+            last = exc
+            found = find_created(exc)
+            if found is not None:
+                return found
+        except EsaApiError as exc:
+            if explain_refusal is None:
+                raise
+            raise explain_refusal(exc)  # an explained error keeps the SDK's exception as its cause
+    ambiguous = t.cast(AmbiguousCreateError, last)
+    raise describe_exhausted(ambiguous) if describe_exhausted is not None else ambiguous
 
 
 def _attempt(fn: t.Callable[[], T]) -> tuple[T | None, BaseException | None]:

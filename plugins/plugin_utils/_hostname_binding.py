@@ -19,10 +19,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import
     too_many_hostnames,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskInputError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, EsaApiError
-
-INVALID_PARAMETER = "InvalidParameter"
-_MAX_QUOTED = 300
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, INVALID_PARAMETER, EsaApiError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +75,7 @@ def read_hostnames(client: t.Any, site_id: int, ca_id: str | None) -> dict[str, 
     try:
         return client.get_client_ca_certificate_hostnames(site_id, ca_id)
     except EsaApiError as exc:
-        raise _explained(exc, site_id=site_id, ca_id=ca_id) from exc
+        raise _explained(exc, site_id=site_id, ca_id=ca_id)
 
 
 def write_hostnames(client: t.Any, site_id: int, ca_id: str | None, hostnames: list[str], *, site_name: str | None = None,
@@ -86,19 +83,18 @@ def write_hostnames(client: t.Any, site_id: int, ca_id: str | None, hostnames: l
     try:
         return client.set_client_ca_certificate_hostnames(site_id, hostnames, ca_id)
     except EsaApiError as exc:
-        raise _explained(exc, site_id=site_id, ca_id=ca_id, requested=hostnames, site_name=site_name, option=option,
-                         secrets=_secrets_of(client)) from exc
+        raise _explained(exc, site_id=site_id, ca_id=ca_id, requested=hostnames, site_name=site_name, option=option)
 
 
 def _explained(exc: EsaApiError, *, site_id: int, ca_id: str | None, requested: list[str] | None = None, site_name: str | None = None,
-               option: str = "hostnames", secrets: t.Iterable[str] = ()) -> EsaApiError:
+               option: str = "hostnames") -> EsaApiError:
     """ESA's answer in this task's terms: which CA is unknown, which hostnames are not the site's."""
     message = None
     if exc.code == CERTIFICATE_NOT_FOUND and ca_id:
         message = (f"Site {site_id} has no client CA certificate {ca_id} (Certificate.NotFound): check ca_id; "
                    "alibabacloud.esa.esa_client_ca_certificate returns the id of an uploaded CA, and leaving ca_id out means the ESA-managed CA.")
     elif exc.code == INVALID_PARAMETER and requested is not None:
-        service_message = _quoted(service_message_of(exc), secrets)
+        service_message = exc.service_message or "no details"
         names = offending_hostnames(requested, service_message, site_name)
         site = f"site {site_id} ({site_name})" if site_name else f"site {site_id}"
         if names:
@@ -107,35 +103,4 @@ def _explained(exc: EsaApiError, *, site_id: int, ca_id: str | None, requested: 
         else:
             message = (f"ESA refused the hostnames of {option} for {site} (InvalidParameter: {service_message}): each must be a hostname of the "
                        f"site, at most 50 per CA; check {option}.")
-    if message is None:
-        return exc
-    explained = EsaApiError(message, code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
-                            transport_kind=exc.transport_kind)
-    explained.__cause__ = exc.__cause__ or exc
-    return explained
-
-
-def service_message_of(exc: EsaApiError) -> str:
-    """ESA's own Message from the SDK exception behind ``exc`` (the SDK keeps the answer's JSON in ``data``)."""
-    cause: BaseException | None = exc.__cause__
-    for _depth in range(5):  # an explained error's cause is the EsaApiError whose cause is the SDK's
-        if cause is None:
-            break
-        data = getattr(cause, "data", None)
-        if isinstance(data, dict) and data.get("Message"):
-            return str(data["Message"])
-        cause = cause.__cause__
-    return ""
-
-
-def _quoted(text: str, secrets: t.Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "********")
-    flat = " ".join(text.split()) or "no details"
-    return flat if len(flat) <= _MAX_QUOTED else flat[: _MAX_QUOTED - 3].rstrip() + "..."
-
-
-def _secrets_of(client: t.Any) -> tuple[str, ...]:
-    settings = getattr(client, "settings", None)
-    return tuple(value for value in getattr(settings, "secret_values", ()) or () if value)
+    return exc if message is None else exc.reworded(message)

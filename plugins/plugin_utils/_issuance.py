@@ -22,13 +22,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError, explain_generated_key_refusal
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy, create_without_duplicates
 
 # ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.
 _CLOCK_SLACK = _dt.timedelta(minutes=15)
-# Without a retry policy (unit tests): 3 creates at most, no wait. With the client's, an ambiguous failure spends one
-# of its retries like any other retried failure, so api_retries bounds the rounds and its backoff spaces them.
-_DEFAULT_AMBIGUOUS_RETRIES = 2
 
 
 class Issued(t.NamedTuple):
@@ -39,38 +36,32 @@ class Issued(t.NamedTuple):
 
 
 def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _dt.datetime], *,
-          csr_pem: str | None = None, pkey_type: str | None = None, retry_policy: t.Any = None) -> Issued:
+          csr_pem: str | None = None, pkey_type: str | None = None, retry_policy: RetryPolicy) -> Issued:
     """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again.
 
-    ``retry_policy`` (the client's) bounds and spaces the rounds: ``retries + 1`` creates at most, with its backoff
-    between them. Each round searches before creating again, so the rounds never leave a second certificate.
+    ``retry_policy`` is the client's: an ambiguous failure spends one of its retries like any other retried failure,
+    so api_retries bounds the creates and its backoff spaces them.
     """
     started = now()
     identity = csr_identity(csr_pem) if csr_pem else None
-    policy = retry_policy or RetryPolicy(_DEFAULT_AMBIGUOUS_RETRIES, sleep=lambda _seconds: None)
-    for round_number in policy.attempts():
-        try:
-            body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
-        except AmbiguousCreateError as exc:
-            if identity is None:
-                raise EsaApiError(
-                    f"{exc.message} With key_source=esa the private key was only in that lost answer, so the run stops "
-                    "instead of creating a second certificate; run again, and revoke the orphan esa_client_certificate_info lists.",
-                    code=exc.code, request_id=exc.request_id, status_code=exc.status_code, action=exc.action,
-                ) from exc
-            adopted = find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
-            if adopted is not None:
-                return adopted
-            if round_number == policy.retries + 1:
-                raise
-            continue
-        except EsaApiError as exc:
-            if csr_pem is None and exc.code == "InvalidParameter":
-                raise explain_generated_key_refusal(exc, pkey_type) from exc
-            raise
+
+    def create() -> Issued:
+        body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         flat = flatten_record(body)
         return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
-    raise AssertionError("unreachable: the last round returns or raises")
+
+    def find_created(error: AmbiguousCreateError) -> Issued | None:
+        if identity is None:
+            raise error.reworded(
+                f"{error.message} With key_source=esa the private key was only in that lost answer, so the run stops "
+                "instead of creating a second certificate; run again, and revoke the orphan esa_client_certificate_info lists."
+            )
+        return find_issued_for_key(client, site_id, identity, started - _CLOCK_SLACK)
+
+    def explain_refusal(error: EsaApiError) -> EsaApiError:
+        return explain_generated_key_refusal(error, pkey_type) if csr_pem is None else error
+
+    return create_without_duplicates(create, find_created, policy=retry_policy, explain_refusal=explain_refusal)
 
 
 def csr_identity(csr_pem: str) -> tuple[str, str | None]:

@@ -85,10 +85,19 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+def is_credential_failure(exc: BaseException) -> bool:
+    """The SDK could not obtain credentials (none configured, or the default chain failed): nothing was sent."""
+    return _has_credential_error(exception_chain(exc))
+
+
+def _has_credential_error(chain: list[BaseException]) -> bool:
+    return CredentialException is not None and any(isinstance(item, CredentialException) for item in chain)
+
+
 def classify_transport_failure(exc: BaseException) -> TransportFailure | None:
     """Return the network failure behind ``exc``, or None when ``exc`` is not one (an API answer, a credential problem...)."""
     chain = exception_chain(exc)
-    if CredentialException is not None and any(isinstance(item, CredentialException) for item in chain):
+    if _has_credential_error(chain):
         return None
     if not any(_is_transport_error(item) for item in chain):
         return None

@@ -15,7 +15,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import (
+    CERTIFICATE_NOT_FOUND,
+    CERTIFICATE_STATUS_ERROR,
+    AmbiguousCreateError,
+    EsaApiError,
+)
 
 _CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -57,11 +62,11 @@ class FakeEsaClient:
             raise AmbiguousCreateError("connection reset after effect")
         return dict(record)
 
-    def get_client_certificate(self, site_id, cert_id):
+    def get_client_certificate(self, site_id, cert_id, *, accept=(CERTIFICATE_NOT_FOUND,)):
         self.calls.append("Get")
         record = self.records.get(cert_id)
         if record is None:
-            return None
+            return _refused(EsaApiError("no such certificate", code=CERTIFICATE_NOT_FOUND, status_code=404), accept)
         return {"Status": record["Status"], "Certificate": record["Certificate"],
                 "Result": {k: v for k, v in self._answered(record).items() if k != "Certificate"}}
 
@@ -73,12 +78,29 @@ class FakeEsaClient:
     def _answered(self, record):
         return dict(record, FingerprintSha256="") if self.blank_fingerprints else record
 
-    def revoke_client_certificate(self, site_id, cert_id):
+    def revoke_client_certificate(self, site_id, cert_id, *, accept=()):
         self.calls.append("Revoke")
         record = self.records.get(cert_id)
         if record is None:
-            raise EsaApiError("no such certificate", code="Certificate.NotFound", status_code=404)
+            return _refused(EsaApiError("no such certificate", code=CERTIFICATE_NOT_FOUND, status_code=404), accept)
         if record["Status"] != "active":
-            raise EsaApiError("already revoked", code="Certificate.StatusError", status_code=400)
+            return _refused(EsaApiError("already revoked", code=CERTIFICATE_STATUS_ERROR, status_code=400), accept)
         record["Status"] = "revoked"
         return {"Id": cert_id}
+
+    def delete_client_certificate(self, site_id, cert_id, *, accept=()):
+        self.calls.append("Delete")
+        record = self.records.get(cert_id)
+        if record is None:
+            return _refused(EsaApiError("no such certificate", code=CERTIFICATE_NOT_FOUND, status_code=404), accept)
+        if record["Status"] == "active":  # ESA deletes only a revoked certificate
+            return _refused(EsaApiError("revoke it before deleting", code=CERTIFICATE_STATUS_ERROR, status_code=400), accept)
+        del self.records[cert_id]
+        return {"Id": cert_id}
+
+
+def _refused(error: EsaApiError, accept: tuple[str, ...]) -> None:
+    """What EsaClient does with ``accept``: None for an expected code, the error otherwise."""
+    if error.code in accept:
+        return None
+    raise error

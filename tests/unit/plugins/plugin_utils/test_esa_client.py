@@ -58,6 +58,32 @@ def test_get_answers_none_when_not_found():
     assert sleeps == []
 
 
+@pytest.mark.parametrize(("method", "code", "status"), [
+    ("revoke_client_certificate", "Certificate.StatusError", 400),
+    ("revoke_client_certificate", "Certificate.NotFound", 404),
+    ("activate_client_certificate", "Certificate.StatusError", 400),
+    ("delete_client_certificate", "Certificate.NotFound", 404),
+])
+def test_an_accepted_code_answers_none_and_any_other_still_raises(method, code, status):
+    client, fake, sleeps = client_with(**{method: [sdk_fakes.answer_error(status, code), sdk_fakes.answer_error(status, code),
+                                                   sdk_fakes.answer_error(403, "Forbidden.RAM")]})
+    assert getattr(client, method)(7, "cert-1", accept=("Certificate.StatusError", "Certificate.NotFound")) is None
+    with pytest.raises(EsaApiError) as raised:
+        getattr(client, method)(7, "cert-1")
+    assert raised.value.code == code
+    with pytest.raises(EsaApiError) as raised:
+        getattr(client, method)(7, "cert-1", accept=(code,))
+    assert raised.value.code == "Forbidden.RAM"
+    assert len(fake.requests) == 3 and sleeps == []
+
+
+def test_a_get_told_to_accept_nothing_raises_not_found():
+    client, _fake, _sleeps = client_with(get_client_certificate=[sdk_fakes.answer_error(404, "Certificate.NotFound", request_id="R-4")])
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(7, "cert-404", accept=())
+    assert (raised.value.code, raised.value.request_id) == ("Certificate.NotFound", "R-4")
+
+
 def test_get_retries_server_errors_then_answers():
     client, fake, sleeps = client_with(
         get_client_certificate=[sdk_fakes.answer_error(503, "ServiceUnavailable"), sdk_fakes.reset_after_send(), {"Result": RECORD}]

@@ -115,6 +115,14 @@ def test_delete_calls_its_action():
     assert fake.requests == [("delete_client_ca_certificate", {"SiteId": 7, "Id": "ca-1"})]
 
 
+def test_delete_of_what_is_already_gone_answers_none_when_accepted():
+    client, _fake, _sleeps = client_with(delete_client_ca_certificate=[sdk_fakes.answer_error(404, "Certificate.NotFound")] * 2)
+    assert client.delete_client_ca_certificate(7, "ca-404", accept=("Certificate.NotFound",)) is None
+    with pytest.raises(EsaApiError) as raised:
+        client.delete_client_ca_certificate(7, "ca-404")
+    assert raised.value.code == "Certificate.NotFound"
+
+
 def _page(start, count, total=None, page_size=None):
     body = {"Result": [{"Id": f"ca-{number}"} for number in range(start, start + count)]}
     if total is not None:

@@ -288,3 +288,36 @@ def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(pkey_typ
                                                                                                "CreateClientCertificate")
     other = describe("QuotaCheckFailed.Function", action="CreateClientCertificate")
     assert explain_generated_key_refusal(other, pkey_type) is other
+
+
+def test_reworded_keeps_every_fact_of_the_failure_and_its_cause():
+    base = describe("InvalidParameter", message="The specified parameter is invalid.")
+    sdk_exception = base.__cause__
+    reworded = base.reworded("In this task's terms.")
+    assert isinstance(reworded, EsaApiError) and reworded.message == str(reworded) == "In this task's terms."
+    assert (reworded.code, reworded.request_id, reworded.status_code, reworded.action, reworded.service_message) == (
+        "InvalidParameter", "REQ-42", 400, "GetClientCertificate", "The specified parameter is invalid.")
+    assert reworded.__cause__ is sdk_exception  # the SDK's exception, for the -vvv report
+    assert reworded.reworded("Again.").__cause__ is sdk_exception
+    transport = describe_sdk_error(sdk_fakes.reset_after_send(), action="CreateClientCertificate")
+    assert transport.reworded("x").transport_kind == "connection_dropped"
+    bare = EsaApiError("no cause", code="X")
+    assert bare.reworded("y").__cause__ is bare
+
+
+def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice():
+    base = describe_sdk_error(sdk_fakes.reset_after_send(), action="CreateClientCertificate", site_id=1)
+    ambiguous = AmbiguousCreateError.from_error(base)
+    assert ambiguous.failure == base.message
+    assert ambiguous.message == f"{base.message} {AmbiguousCreateError.ADVICE}"
+    assert ambiguous.transport_kind == "connection_dropped" and ambiguous.__cause__ is base.__cause__
+    assert not isinstance(ambiguous.reworded("Nothing was created."), AmbiguousCreateError)  # a reworded failure is no longer ambiguous
+
+
+def test_service_message_is_esas_own_words_without_secrets_and_only_for_answers():
+    secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRET"
+    error = describe_sdk_error(sdk_fakes.answer_error(400, "Unknown.Code", f"signed with {secret}\nthen refused"), action="GetClientCertificate",
+                               secrets=[secret])
+    assert error.service_message == "signed with ******** then refused"
+    assert describe("InvalidParameter", message="").service_message is None
+    assert describe_sdk_error(sdk_fakes.connection_refused(), action="GetClientCertificate").service_message is None

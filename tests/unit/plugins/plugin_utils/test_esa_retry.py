@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import MAX_RETRY_AFTER_SECONDS, RetryPolicy
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import MAX_RETRY_AFTER_SECONDS, RetryPolicy, create_without_duplicates
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 CREATE = {"action": "CreateClientCertificate", "may_have_taken_effect_on_failure": True}
@@ -320,3 +320,85 @@ def test_describe_hook_gives_the_final_message():
 def test_negative_retries_refused():
     with pytest.raises(ValueError):
         RetryPolicy(-1)
+
+
+class _Created:
+    """A create whose outcomes are scripted (an exception, or the value to answer) and a search that finds what took effect."""
+
+    def __init__(self, *outcomes, effect_on=()):
+        self.outcomes = list(outcomes)
+        self.effect_on = set(effect_on)
+        self.log = []
+
+    def create(self):
+        self.log.append("create")
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def find(self, error):
+        assert isinstance(error, AmbiguousCreateError)
+        self.log.append("find")
+        return "adopted" if len([entry for entry in self.log if entry == "create"]) in self.effect_on else None
+
+
+def _ambiguous(text="reset after sending."):
+    return AmbiguousCreateError(text, code=None, action="CreateClientCertificate")
+
+
+def test_create_without_duplicates_answers_the_first_create():
+    created = _Created("made")
+    assert create_without_duplicates(created.create, created.find, policy=make_policy()[0]) == "made"
+    assert created.log == ["create"]
+
+
+def test_create_without_duplicates_adopts_what_took_effect_instead_of_creating_again():
+    created = _Created(_ambiguous(), "second", effect_on={1})
+    assert create_without_duplicates(created.create, created.find, policy=make_policy()[0]) == "adopted"
+    assert created.log == ["create", "find"]
+
+
+def test_create_without_duplicates_searches_before_every_new_create_and_spaces_them():
+    policy, sleeps = make_policy(retries=2, random_value=1.0)
+    created = _Created(_ambiguous(), _ambiguous(), "third")
+    assert create_without_duplicates(created.create, created.find, policy=policy) == "third"
+    assert created.log == ["create", "find", "create", "find", "create"]
+    assert sleeps == [0.5, 1.0]
+
+
+def test_create_without_duplicates_gives_up_after_the_policys_rounds():
+    last = _ambiguous("third reset.")
+    created = _Created(_ambiguous(), _ambiguous(), last, "never")
+    with pytest.raises(AmbiguousCreateError) as raised:
+        create_without_duplicates(created.create, created.find, policy=make_policy(retries=2)[0])
+    assert raised.value is last
+    assert created.log == ["create", "find"] * 3
+    created = _Created(_ambiguous(), _ambiguous("lost again."))
+    with pytest.raises(EsaApiError) as raised:
+        create_without_duplicates(created.create, created.find, policy=make_policy(retries=1)[0],
+                                  describe_exhausted=lambda error: error.reworded(f"Nothing was created ({error.failure})"))
+    assert raised.value.message == "Nothing was created (lost again.)" and not isinstance(raised.value, AmbiguousCreateError)
+
+
+def test_create_without_duplicates_explains_a_refusal_and_never_retries_it():
+    refusal = EsaApiError("refused", code="InvalidParameter")
+    created = _Created(refusal, "never")
+    with pytest.raises(EsaApiError) as raised:
+        create_without_duplicates(created.create, created.find, policy=make_policy()[0], explain_refusal=lambda error: error.reworded("explained"))
+    assert raised.value.message == "explained" and raised.value.code == "InvalidParameter"
+    assert created.log == ["create"]
+    created = _Created(refusal)
+    with pytest.raises(EsaApiError) as raised:
+        create_without_duplicates(created.create, created.find, policy=make_policy()[0])
+    assert raised.value is refusal
+
+
+def test_create_without_duplicates_stops_when_the_search_says_adopting_is_impossible():
+    def cannot_adopt(error):
+        raise error.reworded("the key was only in the lost answer")
+
+    created = _Created(_ambiguous(), "never")
+    with pytest.raises(EsaApiError, match="only in the lost answer"):
+        create_without_duplicates(created.create, cannot_adopt, policy=make_policy()[0])
+    assert created.log == ["create"]

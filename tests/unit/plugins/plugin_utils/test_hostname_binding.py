@@ -12,7 +12,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_setti
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import EsaClient
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError, describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames, service_message_of, write_hostnames
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames, write_hostnames
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 SITE_ID = 1234567890123
@@ -122,4 +122,4 @@ def test_a_refusal_that_names_nothing_says_what_to_check():
         write_hostnames(client, SITE_ID, None, ["api.example.com"], site_name="example.com")
     assert raised.value.message == ("ESA refused the hostnames of hostnames for site 1234567890123 (example.com) (InvalidParameter: The specified "
                                     "parameter is invalid.): each must be a hostname of the site, at most 50 per CA; check hostnames.")
-    assert service_message_of(raised.value) == "The specified parameter is invalid."
+    assert raised.value.service_message == "The specified parameter is invalid."

@@ -21,6 +21,11 @@ def now():
     return dt.datetime.now(dt.timezone.utc)
 
 
+def no_wait(retries=2):
+    """A client's retry policy that does not sleep: 3 creates at most by default."""
+    return RetryPolicy(retries, sleep=lambda _seconds: None)
+
+
 @pytest.fixture
 def csr_pem():
     return build_csr_pem(generate_private_key("ECDSA"), "web01.example.com")
@@ -32,7 +37,7 @@ def active(client):
 
 def test_plain_create(csr_pem):
     client = FakeEsaClient()
-    issued = issue(client, 1, 30, now, csr_pem=csr_pem)
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
     assert not issued.adopted and issued.certificate_pem.startswith("-----BEGIN CERTIFICATE")
     assert client.calls == ["Create"]
 
@@ -40,7 +45,7 @@ def test_plain_create(csr_pem):
 def test_reset_after_effect_adopts_the_certificate_instead_of_creating_another(csr_pem):
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_effect"]
-    issued = issue(client, 1, 30, now, csr_pem=csr_pem)
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
     assert issued.adopted
     assert len(active(client)) == 1
     assert issued.record["Id"] == active(client)[0]["Id"]
@@ -50,7 +55,7 @@ def test_reset_after_effect_adopts_the_certificate_instead_of_creating_another(c
 def test_ambiguous_failure_without_effect_creates_again(csr_pem):
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_lost", "ambiguous_lost"]
-    issued = issue(client, 1, 30, now, csr_pem=csr_pem)
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
     assert not issued.adopted
     assert client.calls.count("Create") == 3
     assert len(active(client)) == 1
@@ -60,7 +65,7 @@ def test_gives_up_after_bounded_rounds(csr_pem):
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_lost"] * 5
     with pytest.raises(AmbiguousCreateError):
-        issue(client, 1, 30, now, csr_pem=csr_pem)
+        issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
     assert client.calls.count("Create") == 3
     assert active(client) == []
 
@@ -83,7 +88,7 @@ def test_the_retry_policy_bounds_and_spaces_the_rounds(csr_pem, retries):
 def test_a_create_that_succeeds_within_the_retries_makes_one_certificate(csr_pem):
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_lost"] * 5
-    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=RetryPolicy(8, sleep=lambda _seconds: None))
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait(8))
     assert not issued.adopted
     assert client.calls.count("Create") == 6
     assert len(active(client)) == 1
@@ -94,7 +99,7 @@ def test_another_hosts_certificate_with_the_same_name_is_never_adopted(csr_pem):
     other = build_csr_pem(generate_private_key("ECDSA"), "web01.example.com")
     client.create_client_certificate(1, validity_days=30, csr=other)
     client.fail_creates = ["ambiguous_lost"]
-    issued = issue(client, 1, 30, now, csr_pem=csr_pem)
+    issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
     assert not issued.adopted
     assert len(active(client)) == 2  # the other host's and ours: nothing of the other host was touched
 
@@ -122,6 +127,6 @@ def test_esa_generated_key_lost_in_an_ambiguous_answer_stops_with_a_clear_messag
 
     client = EsaKeyClient()
     with pytest.raises(EsaApiError) as caught:
-        issue(client, 1, 30, now, pkey_type="RSA")
+        issue(client, 1, 30, now, pkey_type="RSA", retry_policy=no_wait())
     assert "key_source=esa" in caught.value.message and "\n" not in caught.value.message
     assert client.calls == ["Create"]
