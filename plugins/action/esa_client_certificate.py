@@ -53,7 +53,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan
     plan_present,
     possession_proven,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import issue
 
@@ -78,12 +78,14 @@ class ActionModule(ActionBase):
         # Names this run's pending key on the target, so concurrent runs never take each other's.
         self._run_token = secrets.token_hex(8)
         self._warnings: list[str] = []
+        self._secret_values: tuple[str, ...] = ()
         try:
             spec = client_certificate_argument_spec()
             spec.update(FILE_COMMON_ARGUMENTS)
             params = validate_arguments(self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
                                         input_errors=client_certificate_input_errors)
             client = build_client(params)
+            self._secret_values = client.settings.secret_values
             self._warnings.extend(client.settings.warnings)
             if params["state"] == "absent":
                 result.update(self._absent(params, client))
@@ -93,7 +95,7 @@ class ActionModule(ActionBase):
             result.update(exc.result)
             result["failed"] = True
         except (TaskInputError, TaskStopped, EsaApiError, ContractError) as exc:
-            fail(result, exc)
+            fail(result, exc, verbosity=self._display.verbosity, secrets=self._secret_values)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         result.setdefault("filename", self._task.args.get("path"))
@@ -269,18 +271,9 @@ def _revoke(client: t.Any, site_id: int, cert_id: str, status: str | None) -> bo
     """Revoke unless already revoked; a StatusError means someone revoked it first, which is what we wanted."""
     if status and status.lower() != "active":
         return False
-    try:
-        client.revoke_client_certificate(site_id, cert_id)
-    except EsaApiError as exc:
-        if exc.code in ("Certificate.StatusError", "Certificate.NotFound"):
-            return False
-        raise
-    return True
+    return client.revoke_client_certificate(site_id, cert_id, accept=(CERTIFICATE_STATUS_ERROR, CERTIFICATE_NOT_FOUND)) is not None
 
 
 def _delete(client: t.Any, site_id: int, cert_id: str) -> None:
-    try:
-        client.delete_client_certificate(site_id, cert_id)
-    except EsaApiError as exc:
-        if exc.code != "Certificate.NotFound":
-            raise
+    """Delete; Certificate.NotFound means it is gone already, which is what we wanted."""
+    client.delete_client_certificate(site_id, cert_id, accept=(CERTIFICATE_NOT_FOUND,))

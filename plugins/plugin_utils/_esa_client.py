@@ -108,12 +108,6 @@ class EsaClient:
         return _unless_accepted(accept, lambda: self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request,
                                                            site_id=site_id, cert_id=cert_id))
 
-    def activate_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
-        """Re-activate a revoked certificate; a retry after a lost answer may see Certificate.StatusError (already active)."""
-        request = esa_models.ActivateClientCertificateRequest(site_id=site_id, id=cert_id)
-        return _unless_accepted(accept, lambda: self._call("ActivateClientCertificate", self._sdk.activate_client_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=cert_id))
-
     def delete_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete the record; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
         request = esa_models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)
@@ -130,18 +124,6 @@ class EsaClient:
         """Replace that set (an empty list clears it); the same call twice leaves the same set, so it is retried like a read."""
         request = esa_models.SetClientCaCertificateHostnamesRequest(site_id=site_id, hostnames=list(hostnames), id=ca_id)
         return self._call("SetClientCaCertificateHostnames", self._sdk.set_client_ca_certificate_hostnames_with_options, request, site_id=site_id,
-                          cert_id=ca_id)
-
-    def get_client_certificate_hostnames(self, site_id: int, ca_id: str | None = None) -> dict[str, t.Any]:
-        """The older, deprecated spelling of get_client_ca_certificate_hostnames; same answer."""
-        request = esa_models.GetClientCertificateHostnamesRequest(site_id=site_id, id=ca_id)
-        return self._call("GetClientCertificateHostnames", self._sdk.get_client_certificate_hostnames_with_options, request, site_id=site_id,
-                          cert_id=ca_id)
-
-    def set_client_certificate_hostnames(self, site_id: int, hostnames: list[str], ca_id: str | None = None) -> dict[str, t.Any]:
-        """The older, deprecated spelling of set_client_ca_certificate_hostnames; same effect."""
-        request = esa_models.SetClientCertificateHostnamesRequest(site_id=site_id, hostnames=list(hostnames), id=ca_id)
-        return self._call("SetClientCertificateHostnames", self._sdk.set_client_certificate_hostnames_with_options, request, site_id=site_id,
                           cert_id=ca_id)
 
     def upload_client_ca_certificate(self, site_id: int, certificate: str, *, name: str | None = None) -> dict[str, t.Any]:

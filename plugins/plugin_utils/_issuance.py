@@ -32,7 +32,6 @@ class Issued(t.NamedTuple):
     record: dict[str, t.Any]
     certificate_pem: str
     private_key_pem: str | None
-    adopted: bool
 
 
 def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _dt.datetime], *,
@@ -48,7 +47,7 @@ def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _
     def create() -> Issued:
         body = client.create_client_certificate(site_id, validity_days=validity_days, csr=csr_pem, pkey_type=None if csr_pem else pkey_type)
         flat = flatten_record(body)
-        return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"), adopted=False)
+        return Issued(flat, flat.get("Certificate") or "", flat.get("PrivateKey"))
 
     def find_created(error: AmbiguousCreateError) -> Issued | None:
         if identity is None:
@@ -92,7 +91,7 @@ def find_issued_for_key(client: t.Any, site_id: int, identity: tuple[str, str | 
     keep, extra = matches[0], matches[1:]
     for duplicate in extra:
         client.revoke_client_certificate(site_id, duplicate["Id"])
-    return Issued(keep, keep["Certificate"], None, adopted=True)
+    return Issued(keep, keep["Certificate"], None)
 
 
 def _created_since(item: dict[str, t.Any], since: _dt.datetime) -> bool:

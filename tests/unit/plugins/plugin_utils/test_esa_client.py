@@ -25,7 +25,6 @@ RESPONSES = {
     "get_client_certificate": esa_models.GetClientCertificateResponse,
     "list_client_certificates": esa_models.ListClientCertificatesResponse,
     "revoke_client_certificate": esa_models.RevokeClientCertificateResponse,
-    "activate_client_certificate": esa_models.ActivateClientCertificateResponse,
     "delete_client_certificate": esa_models.DeleteClientCertificateResponse,
 }
 
@@ -61,7 +60,6 @@ def test_get_answers_none_when_not_found():
 @pytest.mark.parametrize(("method", "code", "status"), [
     ("revoke_client_certificate", "Certificate.StatusError", 400),
     ("revoke_client_certificate", "Certificate.NotFound", 404),
-    ("activate_client_certificate", "Certificate.StatusError", 400),
     ("delete_client_certificate", "Certificate.NotFound", 404),
 ])
 def test_an_accepted_code_answers_none_and_any_other_still_raises(method, code, status):
@@ -143,7 +141,7 @@ def test_create_is_retried_only_when_it_surely_did_not_take_effect():
     assert "site 7" in raised.value.message
 
 
-@pytest.mark.parametrize("operation", ["revoke_client_certificate", "activate_client_certificate", "delete_client_certificate"])
+@pytest.mark.parametrize("operation", ["revoke_client_certificate", "delete_client_certificate"])
 def test_state_changes_call_their_action(operation):
     client, fake, _sleeps = client_with(**{operation: [{"RequestId": "R", "SiteId": 7, "Id": "cert-1"}]})
     assert getattr(client, operation)(7, "cert-1") == {"RequestId": "R", "SiteId": 7, "Id": "cert-1"}

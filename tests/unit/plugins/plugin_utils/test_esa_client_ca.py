@@ -19,8 +19,6 @@ SECRET = "s3cr3t-Access-Key-Secret-value"
 SITE_ID = 1234567890123
 
 RESPONSES = {
-    "get_client_certificate_hostnames": esa_models.GetClientCertificateHostnamesResponse,
-    "set_client_certificate_hostnames": esa_models.SetClientCertificateHostnamesResponse,
     "get_client_ca_certificate_hostnames": esa_models.GetClientCaCertificateHostnamesResponse,
     "set_client_ca_certificate_hostnames": esa_models.SetClientCaCertificateHostnamesResponse,
     "upload_client_ca_certificate": esa_models.UploadClientCaCertificateResponse,
@@ -41,7 +39,7 @@ def client_with(retries=3, **scripts):
 BINDING = {"RequestId": "R", "SiteId": 7, "SiteName": "example.com", "Id": "ca-1", "Hostnames": ["www.example.com"]}
 
 
-@pytest.mark.parametrize("family", ["client_ca_certificate", "client_certificate"])
+@pytest.mark.parametrize("family", ["client_ca_certificate"])
 def test_hostname_calls_send_the_ca_only_when_given(family):
     client, fake, _sleeps = client_with(**{f"get_{family}_hostnames": [BINDING, BINDING], f"set_{family}_hostnames": [BINDING, BINDING]})
     assert getattr(client, f"get_{family}_hostnames")(7) == BINDING
@@ -182,8 +180,8 @@ def test_against_the_emulator_every_new_call_round_trips(esa_emulator, emulated)
     managed = emulated.get_client_ca_certificate_hostnames(SITE_ID)
     assert (managed["Hostnames"], managed["Id"], managed["SiteName"]) == ([], esa_emulator.service.ca.id, "example.com")
     assert emulated.set_client_ca_certificate_hostnames(SITE_ID, ["www.example.com"], uploaded["Id"])["Hostnames"] == ["www.example.com"]
-    assert emulated.get_client_certificate_hostnames(SITE_ID, uploaded["Id"])["Hostnames"] == ["www.example.com"]
-    emulated.set_client_certificate_hostnames(SITE_ID, ["api.example.com"])
+    assert emulated.get_client_ca_certificate_hostnames(SITE_ID, uploaded["Id"])["Hostnames"] == ["www.example.com"]
+    emulated.set_client_ca_certificate_hostnames(SITE_ID, ["api.example.com"])
     assert emulated.get_client_ca_certificate_hostnames(SITE_ID)["Hostnames"] == ["api.example.com"]
 
     emulated.delete_client_ca_certificate(SITE_ID, uploaded["Id"])

@@ -38,7 +38,7 @@ def active(client):
 def test_plain_create(csr_pem):
     client = FakeEsaClient()
     issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
-    assert not issued.adopted and issued.certificate_pem.startswith("-----BEGIN CERTIFICATE")
+    assert issued.certificate_pem.startswith("-----BEGIN CERTIFICATE")
     assert client.calls == ["Create"]
 
 
@@ -46,7 +46,7 @@ def test_reset_after_effect_adopts_the_certificate_instead_of_creating_another(c
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_effect"]
     issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
-    assert issued.adopted
+    assert client.calls.index("Get") > client.calls.index("Create")  # adopted: found by the search after the create
     assert len(active(client)) == 1
     assert issued.record["Id"] == active(client)[0]["Id"]
     assert client.calls.count("Create") == 1
@@ -56,7 +56,7 @@ def test_ambiguous_failure_without_effect_creates_again(csr_pem):
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_lost", "ambiguous_lost"]
     issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
-    assert not issued.adopted
+    assert issued.record["Id"] == active(client)[0]["Id"]
     assert client.calls.count("Create") == 3
     assert len(active(client)) == 1
 
@@ -89,7 +89,7 @@ def test_a_create_that_succeeds_within_the_retries_makes_one_certificate(csr_pem
     client = FakeEsaClient()
     client.fail_creates = ["ambiguous_lost"] * 5
     issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait(8))
-    assert not issued.adopted
+    assert issued.record["Id"] == active(client)[0]["Id"]
     assert client.calls.count("Create") == 6
     assert len(active(client)) == 1
 
@@ -97,10 +97,10 @@ def test_a_create_that_succeeds_within_the_retries_makes_one_certificate(csr_pem
 def test_another_hosts_certificate_with_the_same_name_is_never_adopted(csr_pem):
     client = FakeEsaClient()
     other = build_csr_pem(generate_private_key("ECDSA"), "web01.example.com")
-    client.create_client_certificate(1, validity_days=30, csr=other)
+    others = client.create_client_certificate(1, validity_days=30, csr=other)
     client.fail_creates = ["ambiguous_lost"]
     issued = issue(client, 1, 30, now, csr_pem=csr_pem, retry_policy=no_wait())
-    assert not issued.adopted
+    assert issued.record["Id"] != others["Id"]
     assert len(active(client)) == 2  # the other host's and ours: nothing of the other host was touched
 
 
