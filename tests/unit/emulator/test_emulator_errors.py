@@ -22,6 +22,16 @@ UNKNOWN_ID = '0123456789abcdef0123456789abcdef'
 # tea-openapi 0.4.6 raises ThrottlingException for any answer with x-acs-retry-after, 0.4.5 only for codes containing "Throttling".
 RETRY_AFTER_CLASS = ServerException if alibabacloud_tea_openapi.__version__ == '0.4.5' else ThrottlingException
 
+
+def raised_by_this_sdk(code: str, status: int, declared: type) -> type:
+    """The class the installed tea-openapi raises for an answer: the cases declare 0.4.6's (ThrottlingException exactly when
+    x-acs-retry-after is sent); 0.4.5 decides by the code instead ("Throttling" in it), whatever the header."""
+    if alibabacloud_tea_openapi.__version__ != '0.4.5':
+        return declared
+    if 'Throttling' in code:
+        return ThrottlingException
+    return ServerException if status >= 500 else ClientException
+
 # The English messages of the ESA API pages (the oracle, written out rather than imported from the emulator).
 MESSAGES = {
     'MissingSiteId': 'Required parameter SiteId missing. Specify SiteId and try again.',
@@ -207,6 +217,8 @@ CASES = [
 
 @pytest.mark.parametrize(('code', 'status', 'exception_class', 'provoke'), CASES)
 def test_error_code_arrives_through_the_sdk(world, code, status, exception_class, provoke):
+    sent_retry_after = exception_class is ThrottlingException  # what the declared (0.4.6) class says about the answer
+    exception_class = raised_by_this_sdk(code, status, exception_class)
     with pytest.raises(exception_class) as caught:
         provoke(world)
     error = caught.value
@@ -216,7 +228,7 @@ def test_error_code_arrives_through_the_sdk(world, code, status, exception_class
     assert error.request_id == error.data['RequestId'] and len(error.request_id) == 36
     if code in MESSAGES:
         assert error.data['Message'] == MESSAGES[code]
-    if exception_class is ThrottlingException:
+    if exception_class is ThrottlingException and sent_retry_after:
         assert error.retry_after > 0
 
 
