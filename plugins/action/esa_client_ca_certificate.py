@@ -36,9 +36,13 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding
 
 
 class ActionModule(EsaOnlyAction):
-    def esa_run(self):
-        params = validate_arguments(self._task.args, client_ca_certificate_argument_spec(), required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF,
-                                    input_errors=client_ca_certificate_input_errors)
+    def esa_run(self) -> dict[str, t.Any]:
+        params = validate_arguments(
+            self._task.args,
+            client_ca_certificate_argument_spec(),
+            required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF,
+            input_errors=client_ca_certificate_input_errors,
+        )
         now = utc_now()
         certificate = None
         if params["certificate"] is not None:
@@ -70,10 +74,12 @@ class ActionModule(EsaOnlyAction):
                 after = ca_facts(uploaded, site_id, now, name=name or certificate.facts["common_name"])
         else:
             changed = False
-            after = dict(before)
-            if name and before["name"] != name:
-                warnings.append(f"The client CA {before['id']} is named {before['name']!r} on ESA, not {name!r}: ESA cannot rename a client CA; "
-                                "delete it (state=absent) and upload it again to change the name, which also unbinds its hostnames.")
+            after = dict(before or {})
+            if name and after["name"] != name:
+                warnings.append(
+                    f"The client CA {after['id']} is named {after['name']!r} on ESA, not {name!r}: ESA cannot rename a client CA; "
+                    "delete it (state=absent) and upload it again to change the name, which also unbinds its hostnames."
+                )
         if params["hostnames"] is not None:
             uploaded_now = record is None
             try:
@@ -109,8 +115,10 @@ class ActionModule(EsaOnlyAction):
             # Compared with the fingerprint of the PEM ESA returns: ESA's own field may be empty.
             actual = pem_fingerprint(body) if body else None
             if record and certificate is not None and actual != certificate.facts["fingerprint_sha256"]:
-                raise TaskInputError(f"id {params['id']} names a client CA whose fingerprint is {actual}, not the one of "
-                                     f"certificate ({certificate.facts['fingerprint_sha256']}): give one of id or certificate, or make them agree")
+                raise TaskInputError(
+                    f"id {params['id']} names a client CA whose fingerprint is {actual}, not the one of "
+                    f"certificate ({certificate.facts['fingerprint_sha256']}): give one of id or certificate, or make them agree"
+                )
         else:
             record = find_client_ca(client, site_id, certificate.facts["fingerprint_sha256"])
         if record is None:

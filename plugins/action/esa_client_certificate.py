@@ -71,7 +71,7 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         result = super().run(tmp, task_vars)
         del tmp
         self._task_vars = task_vars
@@ -82,8 +82,9 @@ class ActionModule(ActionBase):
         try:
             spec = client_certificate_argument_spec()
             spec.update(FILE_COMMON_ARGUMENTS)
-            params = validate_arguments(self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
-                                        input_errors=client_certificate_input_errors)
+            params = validate_arguments(
+                self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE, input_errors=client_certificate_input_errors
+            )
             client = build_client(params)
             self._secret_values = client.settings.secret_values
             self._warnings.extend(client.settings.warnings)
@@ -126,17 +127,20 @@ class ActionModule(ActionBase):
         lookup = None
         if needs_lookup(inspection, options):
             certificate = inspection.certificate
-            lookup = find_record(client, options.site_id, certificate.fingerprint_sha256 if certificate else None,
-                                 inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
-                                 expected=certificate.to_dict() if certificate else None)
+            lookup = find_record(
+                client,
+                options.site_id,
+                certificate.fingerprint_sha256 if certificate else None,
+                inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
+                expected=certificate.to_dict() if certificate else None,
+            )
         plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
         self._warnings.extend(plan.warnings)
         if plan.stop:
             raise TaskStopped(plan.stop)
-        if plan.keep is not None:
-            if plan.keep.maintain and not self._task.check_mode:
-                self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping,
-                                           expected_file_sha256=inspection.certificate_file_sha256))
+        if plan.issue is None:
+            if plan.keep is not None and plan.keep.maintain and not self._task.check_mode:
+                self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
             return self._result(params, plan.changed, [], plan.before, plan.before, inspection)
         if plan.issue.preflight_read:
             # Nothing was read from ESA yet: one cheap read refuses an unknown site, bad credentials or a skewed
@@ -146,36 +150,50 @@ class ActionModule(ActionBase):
             return self._result(params, True, plan.reasons, plan.before, None, inspection)
         return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before)
 
-    def _issue(self, params, client, reasons: list[str], plan: Issue, inspection: Inspection, before) -> dict[str, t.Any]:
+    def _issue(
+        self, params: dict[str, t.Any], client: t.Any, reasons: list[str], plan: Issue, inspection: Inspection, before: dict[str, t.Any] | None
+    ) -> dict[str, t.Any]:
         site_id = params["site_id"]
         proof_nonce = new_nonce() if plan.revoke_replaced else None
         csr_pem = expected_key = recipient = None
         try:
             if plan.source == "csr":
+                if inspection.csr is None:
+                    raise ContractError("the inspection of a task with a CSR has no CSR")
                 csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
             elif plan.source == "local":
                 prepared = Prepared.from_dict(self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"])))
                 csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
             else:
                 recipient = Prepared.from_dict(self._target(TargetRequest(phase="prepare"))).recipient_public_key
-            issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"],
-                           retry_policy=client.retry_policy)
+            issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy)
             if recipient is not None and not issued.private_key_pem:
-                raise EsaApiError(f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
-                                  "nothing was written; revoke that certificate, and issue with key_source=local")
+                raise EsaApiError(
+                    f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
+                    "nothing was written; revoke that certificate, and issue with key_source=local"
+                )
         except Exception:
             # Whatever failed (making the CSR, or ESA's answer), no pending key stays behind on the target.
             if plan.source != "csr":
                 with contextlib.suppress(_ModuleFailed):
                     self._target(TargetRequest(phase="discard"))
             raise
-        sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None else None
+        sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None and issued.private_key_pem else None
         try:
-            installed = InstallOutcome.from_dict(self._target(TargetRequest(
-                phase="install", certificate_pem=issued.certificate_pem, privatekey_sealed=sealed, expected_public_key_sha256=expected_key,
-                bookkeeping=Bookkeeping(site_id=site_id, id=issued.record["Id"]), expected_file_sha256=inspection.certificate_file_sha256,
-                with_pem=params["return_content"], proof_nonce=proof_nonce,
-            )))
+            installed = InstallOutcome.from_dict(
+                self._target(
+                    TargetRequest(
+                        phase="install",
+                        certificate_pem=issued.certificate_pem,
+                        privatekey_sealed=sealed,
+                        expected_public_key_sha256=expected_key,
+                        bookkeeping=Bookkeeping(site_id=site_id, id=issued.record["Id"]),
+                        expected_file_sha256=inspection.certificate_file_sha256,
+                        with_pem=params["return_content"],
+                        proof_nonce=proof_nonce,
+                    )
+                )
+            )
         except _ModuleFailed as exc:
             # The files could not take the new certificate: retire it, so a failed task leaves no live certificate behind,
             # and no pending key either.
@@ -189,6 +207,8 @@ class ActionModule(ActionBase):
         after_inspection = installed.inspection
         if installed.raced:
             return self._lost_race(params, client, issued.record["Id"], after_inspection)
+        if after_inspection is None:
+            raise ContractError("the target's install answer has no inspection of the files it wrote")
         after_facts = after_inspection.certificate.to_dict() if after_inspection.certificate else None
         after = merge_file_and_record(after_facts, issued.record, site_id, issued.record.get("Id"), utc_now())
         result = self._result(params, True, reasons, before, after, after_inspection)
@@ -201,16 +221,18 @@ class ActionModule(ActionBase):
         if replaced or old_fingerprint:
             # Only an id ESA confirmed for the replaced file is reported: a later task may act on it.
             result["replaced_certificate"] = {"id": (replaced or {}).get("Id"), "fingerprint_sha256": old_fingerprint, "revoked": False}
-        if plan.revoke_replaced and replaced["Id"] != issued.record.get("Id"):
+        if plan.revoke_replaced and replaced is not None and replaced["Id"] != issued.record.get("Id"):
             proven, why_not = possession_proven(replaced, installed.possession, proof_nonce, site_id)
             if proven:
                 result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
             else:
-                self._warnings.append(f"the replaced certificate {replaced['Id']} was not revoked: this host could not prove it holds its "
-                                      f"private key ({why_not}); revoke it yourself once you know it is no longer in use")
+                self._warnings.append(
+                    f"the replaced certificate {replaced['Id']} was not revoked: this host could not prove it holds its "
+                    f"private key ({why_not}); revoke it yourself once you know it is no longer in use"
+                )
         return result
 
-    def _lost_race(self, params, client, new_id: str, inspection: Inspection | None) -> dict[str, t.Any]:
+    def _lost_race(self, params: dict[str, t.Any], client: t.Any, new_id: str, inspection: Inspection | None) -> dict[str, t.Any]:
         """Another run replaced the files while this one waited for ESA: keep theirs, retire ours unseen."""
         site_id = params["site_id"]
         _revoke(client, site_id, new_id, "active")
@@ -218,8 +240,10 @@ class ActionModule(ActionBase):
         facts = inspection.certificate.to_dict() if inspection and inspection.certificate else None
         shown_id = inspection.bookkeeping.id if inspection and inspection.bookkeeping else None
         current = merge_file_and_record(facts, None, site_id, shown_id, utc_now())
-        self._warnings.append(f"another run replaced {params['path']} while this one was issuing; its certificate was kept, "
-                              f"and the one issued here ({new_id}) was revoked and deleted")
+        self._warnings.append(
+            f"another run replaced {params['path']} while this one was issuing; its certificate was kept, "
+            f"and the one issued here ({new_id}) was revoked and deleted"
+        )
         return self._result(params, False, [], current, current, inspection)
 
     # --- state=absent --------------------------------------------------------------------------
@@ -230,8 +254,7 @@ class ActionModule(ActionBase):
         inspection = self._inspect(proof_nonce=nonce)
         bookkeeping = inspection.bookkeeping.to_dict() if inspection.bookkeeping else None
         if inspection.certificate is not None:
-            lookup = find_record(client, options.site_id, inspection.certificate.fingerprint_sha256, bookkeeping,
-                                 expected=inspection.certificate.to_dict())
+            lookup = find_record(client, options.site_id, inspection.certificate.fingerprint_sha256, bookkeeping, expected=inspection.certificate.to_dict())
         else:
             # No certificate file left to compare with: the id is only a lead, and possession alone can prove it.
             lookup = record_by_bookkeeping(client, options.site_id, bookkeeping)
@@ -253,7 +276,15 @@ class ActionModule(ActionBase):
 
     # --- results -------------------------------------------------------------------------------
 
-    def _result(self, params, changed, reasons, before, after, inspection: Inspection | None) -> dict[str, t.Any]:
+    def _result(
+        self,
+        params: dict[str, t.Any],
+        changed: bool,
+        reasons: list[str],
+        before: dict[str, t.Any] | None,
+        after: dict[str, t.Any] | None,
+        inspection: Inspection | None,
+    ) -> dict[str, t.Any]:
         result: dict[str, t.Any] = {"changed": changed, "reasons": reasons, "filename": params["path"]}
         if params["privatekey_path"]:
             result["privatekey_filename"] = params["privatekey_path"]

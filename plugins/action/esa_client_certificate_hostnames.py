@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
     client_certificate_hostnames_argument_spec,
@@ -19,9 +21,13 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding
 
 
 class ActionModule(EsaOnlyAction):
-    def esa_run(self):
-        params = validate_arguments(self._task.args, client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
-                                    input_errors=client_certificate_hostnames_input_errors)
+    def esa_run(self) -> dict[str, t.Any]:
+        params = validate_arguments(
+            self._task.args,
+            client_certificate_hostnames_argument_spec(),
+            required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
+            input_errors=client_certificate_hostnames_input_errors,
+        )
         requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
         client = self.esa_client(params)
         outcome = ensure_hostnames(
@@ -33,8 +39,13 @@ class ActionModule(EsaOnlyAction):
             append=params["append"],
             check_mode=self._task.check_mode,
         )
-        result = {"changed": outcome.plan.changed, "hostnames": outcome.hostnames, "ca_id": outcome.ca_id,
-                  "added": outcome.plan.added, "removed": outcome.plan.removed}
+        result = {
+            "changed": outcome.plan.changed,
+            "hostnames": outcome.hostnames,
+            "ca_id": outcome.ca_id,
+            "added": outcome.plan.added,
+            "removed": outcome.plan.removed,
+        }
         if self._task.diff:
             result["diff"] = {"before": {"hostnames": outcome.plan.before}, "after": {"hostnames": outcome.hostnames}}
         return result

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import client_certificate_info_argument_spec
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
@@ -17,7 +19,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import
 
 
 class ActionModule(EsaOnlyAction):
-    def esa_run(self):
+    def esa_run(self) -> dict[str, t.Any]:
         params = validate_arguments(self._task.args, client_certificate_info_argument_spec())
         fingerprint = None
         if params["fingerprint_sha256"]:
@@ -31,7 +33,7 @@ class ActionModule(EsaOnlyAction):
         return {"certificates": _certificates(client, params, fingerprint), "changed": False}
 
 
-def _certificates(client, params, fingerprint):
+def _certificates(client: t.Any, params: dict[str, t.Any], fingerprint: str | None) -> list[dict[str, t.Any]]:
     site_id = params["site_id"]
     now = utc_now()
     if params["id"]:
@@ -42,8 +44,14 @@ def _certificates(client, params, fingerprint):
     found = []
     for record in records:
         facts = record_facts(record, site_id, now)
-        if not matches(facts, status=params["status"], common_name=params["common_name"], fingerprint_sha256=fingerprint,
-                       expires_within_days=params["expires_within_days"], now=now):
+        if not matches(
+            facts,
+            status=params["status"],
+            common_name=params["common_name"],
+            fingerprint_sha256=fingerprint,
+            expires_within_days=params["expires_within_days"],
+            now=now,
+        ):
             continue
         if params["include_pem"]:
             # Get carries the PEM; List does not, so each certificate costs one more read.

@@ -96,21 +96,27 @@ def _settling_errors(params: dict[str, t.Any], uses_csr: bool) -> list[str]:
     """Options that would never settle: each run would find a reason to issue again."""
     errors = []
     validity, remaining = params.get("validity_days"), params.get("remaining_days")
-    if validity is not None and remaining is not None and 0 <= remaining and remaining >= validity:
-        errors.append(f"remaining_days ({remaining}) must be below validity_days ({validity}): a certificate of {validity} days "
-                      "would be due for renewal the moment it is issued, so every run would issue another")
+    if validity is not None and remaining is not None and remaining >= 0 and remaining >= validity:
+        errors.append(
+            f"remaining_days ({remaining}) must be below validity_days ({validity}): a certificate of {validity} days "
+            "would be due for renewal the moment it is issued, so every run would issue another"
+        )
     common_name = params.get("common_name")
     if common_name is not None and not uses_csr:
         if params.get("key_source") == "esa":
-            errors.append("common_name cannot be combined with key_source=esa: ESA chooses the subject of a certificate whose key it "
-                          "generates, so the certificate would never carry this name; use key_source=local to choose it")
+            errors.append(
+                "common_name cannot be combined with key_source=esa: ESA chooses the subject of a certificate whose key it "
+                "generates, so the certificate would never carry this name; use key_source=local to choose it"
+            )
         elif not common_name.strip() or len(common_name) > MAX_COMMON_NAME:
             errors.append(f"common_name must have 1 to {MAX_COMMON_NAME} characters and not be blank, got {len(common_name)} characters")
         elif common_name != common_name.strip():
             errors.append(f"common_name {common_name!r} has leading or trailing spaces; remove them")
     if params.get("revoke_replaced") and uses_csr and not params.get("privatekey_path"):
-        errors.append("revoke_replaced needs privatekey_path: the host proves it holds the replaced certificate's key before the "
-                      "controller revokes it, and with a CSR alone it has no key to prove with")
+        errors.append(
+            "revoke_replaced needs privatekey_path: the host proves it holds the replaced certificate's key before the "
+            "controller revokes it, and with a CSR alone it has no key to prove with"
+        )
     return errors
 
 
@@ -212,8 +218,11 @@ def client_ca_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
     if name is not None and not 1 <= len(name.strip()) <= MAX_CA_NAME:
         errors.append(f"name must have 1 to {MAX_CA_NAME} characters, got {len(name.strip())}")
     if present:
-        errors.extend(_empty_hostnames_errors(params, "leave hostnames out to keep the binding as it is, or unbind with "
-                                                      "alibabacloud.esa.esa_client_certificate_hostnames state=absent"))
+        errors.extend(
+            _empty_hostnames_errors(
+                params, "leave hostnames out to keep the binding as it is, or unbind with alibabacloud.esa.esa_client_certificate_hostnames state=absent"
+            )
+        )
         errors.extend(_hostnames_errors(params.get("hostnames"), limit=True))
     return errors
 

@@ -97,17 +97,23 @@ def cryptography_problem() -> str | None:
     python = sys.executable or "python"
     found_python = _dotted(tuple(sys.version_info[:3]))
     if tuple(sys.version_info[:2]) < PYTHON_FLOOR:
-        return (f"alibabacloud.esa needs Python {_dotted(PYTHON_FLOOR)} or later on the target, found Python {found_python} "
-                f"({python}): set ansible_python_interpreter to a newer Python that has cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later")
+        return (
+            f"alibabacloud.esa needs Python {_dotted(PYTHON_FLOOR)} or later on the target, found Python {found_python} "
+            f"({python}): set ansible_python_interpreter to a newer Python that has cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later"
+        )
     version = installed_cryptography_version()
     if version is None:
-        return (f"the Python library cryptography is not installed for the target's Python {found_python} ({python}): "
-                f"install cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later for it (e.g. the python3-cryptography package), "
-                "or set ansible_python_interpreter to a Python that has it")
+        return (
+            f"the Python library cryptography is not installed for the target's Python {found_python} ({python}): "
+            f"install cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later for it (e.g. the python3-cryptography package), "
+            "or set ansible_python_interpreter to a Python that has it"
+        )
     if version_tuple(version) < CRYPTOGRAPHY_FLOOR:
-        return (f"cryptography {version} is installed for the target's Python {found_python} ({python}), and alibabacloud.esa "
-                f"needs cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later: upgrade it, or set ansible_python_interpreter "
-                "to a Python that has a newer one")
+        return (
+            f"cryptography {version} is installed for the target's Python {found_python} ({python}), and alibabacloud.esa "
+            f"needs cryptography {_dotted(CRYPTOGRAPHY_FLOOR)} or later: upgrade it, or set ansible_python_interpreter "
+            "to a Python that has a newer one"
+        )
     return None
 
 

@@ -125,8 +125,13 @@ def read_bytes(path: str, limit: int | None = MAX_FILE_BYTES) -> bytes | None:
 
 
 def file_kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -257,10 +262,9 @@ def remove_if_present(path: str) -> bool:
 
 
 def _chown_if_permitted(path: str, owner: tuple[int, int]) -> None:
-    try:
+    # Only root may give a file away; an unprivileged run keeps its own ownership.
+    with contextlib.suppress(PermissionError):
         os.chown(path, *owner)
-    except PermissionError:  # only root may give a file away; an unprivileged run keeps its own ownership
-        pass
 
 
 def read_bookkeeping(certificate_path: str) -> dict[str, t.Any] | None:

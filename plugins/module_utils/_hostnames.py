@@ -79,8 +79,7 @@ class HostnamePlan:
         return sorted(set(self.before) - set(self.after))
 
 
-def plan_hostnames(current: t.Iterable[t.Any] | None, requested: t.Iterable[str] | None, *, state: str = "present",
-                   append: bool = False) -> HostnamePlan:
+def plan_hostnames(current: t.Iterable[t.Any] | None, requested: t.Iterable[str] | None, *, state: str = "present", append: bool = False) -> HostnamePlan:
     """What the bound set becomes.
 
     ``present`` makes it exactly ``requested`` (with ``append``, adds them to what is bound); ``absent`` removes
@@ -106,8 +105,7 @@ def offending_hostnames(requested: t.Sequence[str], service_message: str | None,
     message = (service_message or "").lower()
     site = (site_name or "").strip().rstrip(".").lower()
     # The site's own name may appear in the message as the site's, not as an offender.
-    mentioned = [name for name in requested
-                 if name != site and re.search(rf"(?<![a-z0-9.*-]){re.escape(name)}(?![a-z0-9-]|\.[a-z0-9])", message)]
+    mentioned = [name for name in requested if name != site and re.search(rf"(?<![a-z0-9.*-]){re.escape(name)}(?![a-z0-9-]|\.[a-z0-9])", message)]
     if mentioned:
         return mentioned
     if not site:

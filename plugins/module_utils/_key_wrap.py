@@ -59,8 +59,7 @@ def unseal(sealed: dict[str, t.Any], recipient_private_pem: bytes) -> bytes:
         if not isinstance(recipient, X25519PrivateKey):
             raise UnsealError("the pending one-time key is not an X25519 key")
         ephemeral_public = _unb64(sealed["ephemeral_public"])
-        key = _derive(recipient.exchange(X25519PublicKey.from_public_bytes(ephemeral_public)), ephemeral_public,
-                      _raw_public(recipient.public_key()))
+        key = _derive(recipient.exchange(X25519PublicKey.from_public_bytes(ephemeral_public)), ephemeral_public, _raw_public(recipient.public_key()))
         return AESGCM(key).decrypt(_unb64(sealed["nonce"]), _unb64(sealed["ciphertext"]), _DOMAIN)
     except UnsealError:
         raise

@@ -29,9 +29,7 @@ def generate_private_key(pkey_type: str) -> t.Any:
 
 
 def private_key_pem(private_key: t.Any) -> bytes:
-    return private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    return private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 def load_private_key(data: bytes, *, for_comparison_only: bool = False, passphrase: bytes | None = None) -> t.Any | None:
@@ -48,8 +46,6 @@ def load_private_key(data: bytes, *, for_comparison_only: bool = False, passphra
 
 
 def build_csr_pem(private_key: t.Any, common_name: str) -> str:
-    builder = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    )
+    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
     csr = builder.sign(private_key, hashes.SHA256(), **backend_kwargs())
     return csr.public_bytes(serialization.Encoding.PEM).decode("ascii")

@@ -40,7 +40,8 @@ def _time(value: t.Any) -> bool:
     if match is None:
         return False
     try:
-        _dt.datetime(*(int(part) for part in match.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        _dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         return False
     return True
@@ -62,14 +63,19 @@ def _days(value: t.Any) -> bool:
 # (edited by hand, truncated, from another version) is a cache miss: the files are parsed again.
 _FIELDS: dict[str, dict[str, t.Callable[[t.Any], bool]]] = {
     "certificate": {
-        "fingerprint_sha256": _sha256_hex, "public_key_sha256": _sha256_hex, "key_type": _text,
-        "not_before": _time, "not_after": _time, "serial_number": _optional(lambda v: isinstance(v, str) and bool(_HEX.match(v))),
-        "common_name": _optional(_text), "issuer": _optional(_text), "signature_algorithm": _optional(_text),
+        "fingerprint_sha256": _sha256_hex,
+        "public_key_sha256": _sha256_hex,
+        "key_type": _text,
+        "not_before": _time,
+        "not_after": _time,
+        "serial_number": _optional(lambda v: isinstance(v, str) and bool(_HEX.match(v))),
+        "common_name": _optional(_text),
+        "issuer": _optional(_text),
+        "signature_algorithm": _optional(_text),
         "validity_days": _optional(_days),
     },
     "privatekey": {"public_key_sha256": _sha256_hex, "key_type": _text},
-    "csr": {"public_key_sha256": _sha256_hex, "key_type": _text, "signature_valid": lambda v: isinstance(v, bool),
-            "common_name": _optional(_text)},
+    "csr": {"public_key_sha256": _sha256_hex, "key_type": _text, "signature_valid": lambda v: isinstance(v, bool), "common_name": _optional(_text)},
 }
 
 

@@ -98,10 +98,10 @@ def reissue_reasons(local: LocalState, remote: EsaCertificateState | None, polic
     reasons: list[str] = []
     forced = ["forced"] if policy.force else []
     if local.certificate_state == "missing":
-        return ["missing"] + forced
+        return ["missing", *forced]
     certificate = local.certificate
     if local.certificate_state != "present" or certificate is None:
-        return ["unreadable"] + forced
+        return ["unreadable", *forced]
 
     if local.key_checked and local.key_public_sha256 != certificate.public_key_sha256:
         reasons.append("key_mismatch")

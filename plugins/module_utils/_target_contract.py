@@ -57,9 +57,12 @@ class Bookkeeping:
         """The bookkeeping in data, or None when it is not one (a file may hold anything)."""
         if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
             return None
+        raw_site = data.get("site_id")
+        if isinstance(raw_site, bool) or not isinstance(raw_site, (int, str)):
+            return None
         try:
-            site_id = int(data.get("site_id"))
-        except (TypeError, ValueError):
+            site_id = int(raw_site)
+        except ValueError:
             return None
         return cls(site_id=site_id, id=data["id"], fingerprint_sha256=_optional(data, "fingerprint_sha256", str))
 
@@ -86,11 +89,16 @@ class CertificateFacts:
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> CertificateFacts:
         what = "certificate facts"
         return cls(
-            fingerprint_sha256=_required(data, "fingerprint_sha256", str, what), public_key_sha256=_required(data, "public_key_sha256", str, what),
-            key_type=_required(data, "key_type", str, what), not_before=_required(data, "not_before", str, what),
-            not_after=_required(data, "not_after", str, what), serial_number=_optional(data, "serial_number", str),
-            common_name=_optional(data, "common_name", str), issuer=_optional(data, "issuer", str),
-            validity_days=_optional(data, "validity_days", int), signature_algorithm=_optional(data, "signature_algorithm", str),
+            fingerprint_sha256=_required(data, "fingerprint_sha256", str, what),
+            public_key_sha256=_required(data, "public_key_sha256", str, what),
+            key_type=_required(data, "key_type", str, what),
+            not_before=_required(data, "not_before", str, what),
+            not_after=_required(data, "not_after", str, what),
+            serial_number=_optional(data, "serial_number", str),
+            common_name=_optional(data, "common_name", str),
+            issuer=_optional(data, "issuer", str),
+            validity_days=_optional(data, "validity_days", int),
+            signature_algorithm=_optional(data, "signature_algorithm", str),
         )
 
 
@@ -104,8 +112,9 @@ class KeyView:
 
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> KeyView:
-        return cls(state=_required(data, "state", str, "key"), public_key_sha256=_optional(data, "public_key_sha256", str),
-                   key_type=_optional(data, "key_type", str))
+        return cls(
+            state=_required(data, "state", str, "key"), public_key_sha256=_optional(data, "public_key_sha256", str), key_type=_optional(data, "key_type", str)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,9 +129,13 @@ class CsrView:
 
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> CsrView:
-        return cls(pem=_required(data, "pem", str, "CSR"), public_key_sha256=_required(data, "public_key_sha256", str, "CSR"),
-                   key_type=_required(data, "key_type", str, "CSR"), signature_valid=_required(data, "signature_valid", bool, "CSR"),
-                   common_name=_optional(data, "common_name", str))
+        return cls(
+            pem=_required(data, "pem", str, "CSR"),
+            public_key_sha256=_required(data, "public_key_sha256", str, "CSR"),
+            key_type=_required(data, "key_type", str, "CSR"),
+            signature_valid=_required(data, "signature_valid", bool, "CSR"),
+            common_name=_optional(data, "common_name", str),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,8 +215,12 @@ class Prepared:
 
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> Prepared:
-        prepared = cls(csr_pem=_optional(data, "csr_pem", str), public_key_sha256=_optional(data, "public_key_sha256", str),
-                       new_key=bool(data.get("new_key")), recipient_public_key=_optional(data, "recipient_public_key", str))
+        prepared = cls(
+            csr_pem=_optional(data, "csr_pem", str),
+            public_key_sha256=_optional(data, "public_key_sha256", str),
+            new_key=bool(data.get("new_key")),
+            recipient_public_key=_optional(data, "recipient_public_key", str),
+        )
         if prepared.csr_pem is None and prepared.recipient_public_key is None:
             raise ContractError("the target's prepare answer has neither a CSR nor a recipient key: is the module on the target the same version?")
         return prepared
@@ -229,10 +246,13 @@ class InstallOutcome:
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any]) -> InstallOutcome:
         inspection = _optional(data, "inspection", Mapping)
-        return cls(raced=_required(data, "raced", bool, "install answer"),
-                   inspection=Inspection.from_dict(inspection) if inspection is not None else None,
-                   backup_file=_optional(data, "backup_file", str), privatekey_backup_file=_optional(data, "privatekey_backup_file", str),
-                   possession=Possession.from_dict(data.get("possession")))
+        return cls(
+            raced=_required(data, "raced", bool, "install answer"),
+            inspection=Inspection.from_dict(inspection) if inspection is not None else None,
+            backup_file=_optional(data, "backup_file", str),
+            privatekey_backup_file=_optional(data, "privatekey_backup_file", str),
+            possession=Possession.from_dict(data.get("possession")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,12 +309,17 @@ class TargetRequest:
             raise ContractError(f"unknown phase {phase!r}")
         sealed = data.get("privatekey_sealed")
         return cls(
-            phase=phase, run_id=_optional(data, "run_id", str) or "manual", with_pem=data.get("with_pem") is True,
-            proof_nonce=_optional(data, "proof_nonce", str), new_key=data.get("new_key") is not False,
-            common_name=_optional(data, "common_name", str), certificate_pem=_optional(data, "certificate_pem", str),
+            phase=phase,
+            run_id=_optional(data, "run_id", str) or "manual",
+            with_pem=data.get("with_pem") is True,
+            proof_nonce=_optional(data, "proof_nonce", str),
+            new_key=data.get("new_key") is not False,
+            common_name=_optional(data, "common_name", str),
+            certificate_pem=_optional(data, "certificate_pem", str),
             privatekey_sealed=dict(sealed) if isinstance(sealed, Mapping) else None,
             expected_public_key_sha256=_optional(data, "expected_public_key_sha256", str),
-            expected_file_sha256=_optional(data, "expected_file_sha256", str), bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
+            expected_file_sha256=_optional(data, "expected_file_sha256", str),
+            bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
         )
 
 

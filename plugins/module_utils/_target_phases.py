@@ -186,8 +186,12 @@ def with_inspection(outcome: InstallOutcome, inspection: Inspection) -> InstallO
 
 def _path_problems(params: dict[str, t.Any]) -> list[str]:
     """What makes the paths unusable whatever the files hold: special files, and one file named twice."""
-    named = [(params["path"], "path"), (_files.bookkeeping_path(params["path"]), "the bookkeeping file"),
-             (params.get("privatekey_path"), "privatekey_path"), (params.get("csr_path"), "csr_path")]
+    named = [
+        (params["path"], "path"),
+        (_files.bookkeeping_path(params["path"]), "the bookkeeping file"),
+        (params.get("privatekey_path"), "privatekey_path"),
+        (params.get("csr_path"), "csr_path"),
+    ]
     problems = [problem for problem in (_files.special_file_problem(file_path, what) for file_path, what in named) if problem]
     seen: dict[str, str] = {}
     for file_path, what in named:
@@ -195,8 +199,7 @@ def _path_problems(params: dict[str, t.Any]) -> list[str]:
             continue
         real = os.path.realpath(file_path)
         if real in seen:
-            problems.append(f"{what} and {seen[real]} name the same file ({real}): each needs a file of its own, "
-                            "or one would overwrite the other on every run")
+            problems.append(f"{what} and {seen[real]} name the same file ({real}): each needs a file of its own, or one would overwrite the other on every run")
         seen.setdefault(real, what)
     return problems
 
@@ -206,18 +209,24 @@ def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrVie
     problems = []
     key_path = params.get("privatekey_path")
     if key is not None and key.state == "encrypted":
-        problems.append(f"privatekey_path: {key_path} holds an encrypted private key, which this module cannot read or compare; "
-                        "give it an unencrypted PEM key, or (with csr_path or csr_content) leave privatekey_path out")
+        problems.append(
+            f"privatekey_path: {key_path} holds an encrypted private key, which this module cannot read or compare; "
+            "give it an unencrypted PEM key, or (with csr_path or csr_content) leave privatekey_path out"
+        )
     elif key is not None and csr is not None:
         # With a CSR the key is the user's: the module never writes it, so a key that is not the CSR's would
         # mismatch every certificate issued from that CSR, on every run.
         if key.state != "present":
             state = "does not exist" if key.state == "missing" else "cannot be read or holds no private key"
-            problems.append(f"privatekey_path: {key_path} {state}; with a CSR the key is yours to provide "
-                            "(the module neither writes nor removes it): put the CSR's key there, or leave privatekey_path out")
+            problems.append(
+                f"privatekey_path: {key_path} {state}; with a CSR the key is yours to provide "
+                "(the module neither writes nor removes it): put the CSR's key there, or leave privatekey_path out"
+            )
         elif key.public_key_sha256 != csr.public_key_sha256:
-            problems.append(f"privatekey_path: {key_path} is not the private key of the CSR, so no certificate issued from the CSR "
-                            "could ever match it: give the key that signed the CSR, or leave privatekey_path out")
+            problems.append(
+                f"privatekey_path: {key_path} is not the private key of the CSR, so no certificate issued from the CSR "
+                "could ever match it: give the key that signed the CSR, or leave privatekey_path out"
+            )
     for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")):
         problem = file_path and _files.directory_problem(file_path, what)
         if problem:
@@ -284,8 +293,13 @@ def _inspect_csr(params: dict[str, t.Any], inputs: _Inputs, facts: dict[str, t.A
     elif not facts.get("common_name"):
         # ESA takes the subject from the CSR's CN; without one it refuses the create (so every run would try again).
         problems.append(f"{source}: the CSR has no common name (CN): ESA issues a certificate only for a CSR whose subject has one")
-    return CsrView(pem=data.decode("ascii", "replace"), public_key_sha256=facts["public_key_sha256"], key_type=facts["key_type"],
-                   signature_valid=facts["signature_valid"], common_name=facts.get("common_name"))
+    return CsrView(
+        pem=data.decode("ascii", "replace"),
+        public_key_sha256=facts["public_key_sha256"],
+        key_type=facts["key_type"],
+        signature_valid=facts["signature_valid"],
+        common_name=facts.get("common_name"),
+    )
 
 
 # A pending key older than this belongs to a run that died; younger ones may still be waiting for ESA.
@@ -310,8 +324,7 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
         key = keys_module.load_private_key(data) if data is not None else None
         if key is None:
             raise TargetError(f"privatekey_path: {key_path} holds no usable private key to reuse (rotate_key=false)")
-    return Prepared(csr_pem=keys_module.build_csr_pem(key, common_name), public_key_sha256=facts_module.public_key_sha256(key.public_key()),
-                    new_key=new_key)
+    return Prepared(csr_pem=keys_module.build_csr_pem(key, common_name), public_key_sha256=facts_module.public_key_sha256(key.public_key()), new_key=new_key)
 
 
 def prepare_recipient(params: dict[str, t.Any], run_token: str) -> Prepared:
@@ -328,9 +341,16 @@ def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:
     return bool(params.get("privatekey_path")) and _files.remove_if_present(_files.pending_key_path(params["privatekey_path"], run_token))
 
 
-def install(params: dict[str, t.Any], certificate_pem: str, privatekey_sealed: dict[str, t.Any] | None, bookkeeping: Bookkeeping,
-            run_token: str, expected_file_sha256: str | None, expected_public_key_sha256: str | None = None,
-            proof_nonce: str | None = None) -> InstallOutcome:
+def install(
+    params: dict[str, t.Any],
+    certificate_pem: str,
+    privatekey_sealed: dict[str, t.Any] | None,
+    bookkeeping: Bookkeeping,
+    run_token: str,
+    expected_file_sha256: str | None,
+    expected_public_key_sha256: str | None = None,
+    proof_nonce: str | None = None,
+) -> InstallOutcome:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
     A crash between the two renames leaves a key that does not match the certificate, which the
@@ -422,8 +442,9 @@ def maintain(params: dict[str, t.Any], bookkeeping: Bookkeeping | None, expected
     if bookkeeping is not None:
         with _files.directory_locks(*_locked_paths(params)):
             if _files.content_sha256(params["path"]) == expected_file_sha256:
-                _files.write_bookkeeping(params["path"], dict(bookkeeping.to_dict(), parsed=parsed_entry(params)),
-                                         unsafe_writes=bool(params.get("unsafe_writes")))
+                _files.write_bookkeeping(
+                    params["path"], dict(bookkeeping.to_dict(), parsed=parsed_entry(params)), unsafe_writes=bool(params.get("unsafe_writes"))
+                )
                 written = True
     return MaintainOutcome(bookkeeping_written=written)
 

@@ -375,12 +375,12 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
+from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
     client_certificate_argument_spec,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
     ContractError,
@@ -425,8 +425,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if request.phase == "inspect":
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
-            inspection = phases.with_attribute_differences(inspection, _attributes_differ(module),
-                                                           _files.bookkeeping_attributes_differ(params["path"]))
+            inspection = phases.with_attribute_differences(inspection, _attributes_differ(module), _files.bookkeeping_attributes_differ(params["path"]))
         return {"changed": False, "inspection": inspection.to_dict()}
     if request.phase == "prepare":
         if params["key_source"] == "esa":
@@ -441,8 +440,16 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if request.phase == "install":
         if request.certificate_pem is None or request.bookkeeping is None:
             raise ContractError("the install phase needs certificate_pem and bookkeeping")
-        installed = phases.install(params, request.certificate_pem, request.privatekey_sealed, request.bookkeeping, request.run_id,
-                                   request.expected_file_sha256, request.expected_public_key_sha256, request.proof_nonce)
+        installed = phases.install(
+            params,
+            request.certificate_pem,
+            request.privatekey_sealed,
+            request.bookkeeping,
+            request.run_id,
+            request.expected_file_sha256,
+            request.expected_public_key_sha256,
+            request.proof_nonce,
+        )
         if not installed.raced:
             _apply_file_attributes(module)
         installed = phases.with_inspection(installed, phases.inspect(params, with_pem=request.with_pem))

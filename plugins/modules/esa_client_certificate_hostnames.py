@@ -183,11 +183,14 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
-                           supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=client_certificate_hostnames_argument_spec(), required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF, supports_check_mode=True
+    )
     # Reached only when the action plugin was bypassed: ESA is called from the controller, never from a target.
-    module.fail_json(msg="alibabacloud.esa.esa_client_certificate_hostnames runs through its action plugin on the controller; "
-                         "call it by its full name alibabacloud.esa.esa_client_certificate_hostnames")
+    module.fail_json(
+        msg="alibabacloud.esa.esa_client_certificate_hostnames runs through its action plugin on the controller; "
+        "call it by its full name alibabacloud.esa.esa_client_certificate_hostnames"
+    )
 
 
 if __name__ == "__main__":

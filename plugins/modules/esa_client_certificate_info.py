@@ -185,8 +185,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import c
 def main() -> None:
     module = AnsibleModule(argument_spec=client_certificate_info_argument_spec(), supports_check_mode=True)
     # Reached only when the action plugin was bypassed: ESA is called from the controller, never from a target.
-    module.fail_json(msg="alibabacloud.esa.esa_client_certificate_info runs through its action plugin on the controller; "
-                         "call it by its full name alibabacloud.esa.esa_client_certificate_info")
+    module.fail_json(
+        msg="alibabacloud.esa.esa_client_certificate_info runs through its action plugin on the controller; "
+        "call it by its full name alibabacloud.esa.esa_client_certificate_info"
+    )
 
 
 if __name__ == "__main__":

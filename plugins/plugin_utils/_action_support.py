@@ -37,8 +37,9 @@ class TaskStopped(Exception):
     """The task stops on purpose (a policy said so, e.g. on_revoked=fail); the message says why and what to do."""
 
 
-def validate_arguments(args: dict[str, t.Any], argument_spec: dict[str, t.Any], *,
-                       input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None, **constraints: t.Any) -> dict[str, t.Any]:
+def validate_arguments(
+    args: dict[str, t.Any], argument_spec: dict[str, t.Any], *, input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None, **constraints: t.Any
+) -> dict[str, t.Any]:
     """Validate on the controller with the module's own spec (then ``input_errors``), so errors come before any ESA call."""
     validator = ArgumentSpecValidator(argument_spec, **constraints)
     outcome = validator.validate(args)
@@ -92,7 +93,7 @@ class EsaOnlyAction(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         result = super().run(tmp, task_vars)
         del tmp
         self.partial_result: dict[str, t.Any] = {}

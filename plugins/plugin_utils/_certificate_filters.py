@@ -22,8 +22,9 @@ def normalize_fingerprint(value: str) -> str:
     return cleaned
 
 
-def matches(facts: dict[str, t.Any], *, status: str | None, common_name: str | None, fingerprint_sha256: str | None,
-            expires_within_days: int | None, now: _dt.datetime) -> bool:
+def matches(
+    facts: dict[str, t.Any], *, status: str | None, common_name: str | None, fingerprint_sha256: str | None, expires_within_days: int | None, now: _dt.datetime
+) -> bool:
     if status is not None and (facts.get("status") or "").lower() != status:
         return False
     if common_name is not None and facts.get("common_name") != common_name:

@@ -31,8 +31,9 @@ class Lookup:
     """The bookkeeping's id, when ESA's certificate under it is not the file's (stale, copied or planted)."""
 
 
-def find_record(client: t.Any, site_id: int, fingerprint_sha256: str | None, bookkeeping: dict[str, t.Any] | None,
-                expected: dict[str, t.Any] | None = None) -> Lookup:
+def find_record(
+    client: t.Any, site_id: int, fingerprint_sha256: str | None, bookkeeping: dict[str, t.Any] | None, expected: dict[str, t.Any] | None = None
+) -> Lookup:
     """The ESA record of the certificate on disk, or Lookup(None) when ESA does not know it.
 
     With a bookkeeping record for this file and site: one Get, accepted only if ESA's PEM has the file's
@@ -51,7 +52,7 @@ def find_record(client: t.Any, site_id: int, fingerprint_sha256: str | None, boo
     if not wanted:
         return Lookup(None, other_id=other_id)
     found = search_by_fingerprint(client, site_id, wanted, expected)
-    if found is not None:
+    if found is not None and found.record is not None:
         found.recovered = found.record["Id"] != (bookkeeping or {}).get("id")
         found.other_id = other_id
         return found

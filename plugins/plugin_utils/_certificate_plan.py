@@ -49,10 +49,19 @@ class TaskOptions:
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> TaskOptions:
         return cls(
-            site_id=params["site_id"], path=params["path"], privatekey_path=params.get("privatekey_path"),
-            uses_csr=bool(params.get("csr_path") or params.get("csr_content")), key_source=params["key_source"], pkey_type=params["pkey_type"],
-            common_name=params.get("common_name"), remaining_days=params.get("remaining_days"), verify_remote=params["verify_remote"],
-            rotate_key=params["rotate_key"], revoke_replaced=params["revoke_replaced"], force=params["force"], on_revoked=params["on_revoked"],
+            site_id=params["site_id"],
+            path=params["path"],
+            privatekey_path=params.get("privatekey_path"),
+            uses_csr=bool(params.get("csr_path") or params.get("csr_content")),
+            key_source=params["key_source"],
+            pkey_type=params["pkey_type"],
+            common_name=params.get("common_name"),
+            remaining_days=params.get("remaining_days"),
+            verify_remote=params["verify_remote"],
+            rotate_key=params["rotate_key"],
+            revoke_replaced=params["revoke_replaced"],
+            force=params["force"],
+            on_revoked=params["on_revoked"],
             delete_record=params["delete_record"],
         )
 
@@ -108,8 +117,14 @@ def needs_lookup(inspection: Inspection, options: TaskOptions) -> bool:
 
 def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOptions, now: _dt.datetime, *, check_mode: bool) -> PresentPlan:
     local = local_state_from_inspection(inspection, parse_esa_time)
-    policy = ReissuePolicy(uses_csr=options.uses_csr, pkey_type=options.pkey_type, common_name=options.common_name,
-                           remaining_days=options.remaining_days, verify_remote=options.verify_remote, force=options.force)
+    policy = ReissuePolicy(
+        uses_csr=options.uses_csr,
+        pkey_type=options.pkey_type,
+        common_name=options.common_name,
+        remaining_days=options.remaining_days,
+        verify_remote=options.verify_remote,
+        force=options.force,
+    )
     reasons = reissue_reasons(local, esa_state(lookup), policy, now)
     esa_record = lookup.record if lookup else None
     warnings = []
@@ -128,14 +143,16 @@ def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOpt
     if "revoked" in reasons:
         described = f"certificate {(before or {}).get('id')} (CN {(before or {}).get('common_name')!r}) at {options.path}"
         if options.on_revoked == "fail":
-            stop = (f"ESA reports {described} as revoked and on_revoked=fail: nothing was issued; if the revocation no longer "
-                    "stands, run with on_revoked=reissue")
+            stop = (
+                f"ESA reports {described} as revoked and on_revoked=fail: nothing was issued; if the revocation no longer stands, run with on_revoked=reissue"
+            )
             return PresentPlan(reasons, before, changed=False, warnings=warnings, stop=stop)
-        warnings.append(f"ESA reports {described} as revoked; a new certificate {'would be' if check_mode else 'was'} issued "
-                        "(on_revoked=fail stops instead)")
+        warnings.append(f"ESA reports {described} as revoked; a new certificate {'would be' if check_mode else 'was'} issued (on_revoked=fail stops instead)")
     if options.revoke_replaced and lookup is None and inspection.bookkeeping is not None:
-        warnings.append(f"{options.path}.esa.json named ESA certificate {inspection.bookkeeping.id}, but no certificate file here is that "
-                        "certificate, so it was not revoked: a bookkeeping file alone (copied with an image, or planted) proves nothing")
+        warnings.append(
+            f"{options.path}.esa.json named ESA certificate {inspection.bookkeeping.id}, but no certificate file here is that "
+            "certificate, so it was not revoked: a bookkeeping file alone (copied with an image, or planted) proves nothing"
+        )
     replaced = esa_record if esa_record else None
     issue = Issue(
         source="csr" if options.uses_csr else options.key_source,
@@ -186,10 +203,13 @@ def esa_state(lookup: Lookup | None) -> EsaCertificateState | None:
 
 
 def other_id_warning(path: str, lookup: Lookup) -> str:
-    found = f"found the file's own certificate ({lookup.record['Id']}) by fingerprint" if lookup.record else \
-        "ESA holds no certificate with the file's fingerprint"
-    return (f"{path}.esa.json named ESA certificate {lookup.other_id}, which is not the certificate in {path}; that id was ignored "
-            f"(nothing was done to it) and {found}")
+    found = (
+        f"found the file's own certificate ({lookup.record['Id']}) by fingerprint" if lookup.record else "ESA holds no certificate with the file's fingerprint"
+    )
+    return (
+        f"{path}.esa.json named ESA certificate {lookup.other_id}, which is not the certificate in {path}; that id was ignored "
+        f"(nothing was done to it) and {found}"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -215,8 +235,10 @@ def plan_absent(inspection: Inspection, lookup: Lookup, options: TaskOptions, no
                 revoke_id = esa_record["Id"] if active else None
                 delete_id = esa_record["Id"] if options.delete_record else None
             else:
-                warnings.append(f"certificate {esa_record['Id']} was not {'revoked' if active else 'deleted'} on ESA: this host could not prove "
-                                f"it holds its private key ({why_not}); only the local files were removed")
+                warnings.append(
+                    f"certificate {esa_record['Id']} was not {'revoked' if active else 'deleted'} on ESA: this host could not prove "
+                    f"it holds its private key ({why_not}); only the local files were removed"
+                )
     key_present = inspection.key is not None and inspection.key.state != "missing"
     remove_files = inspection.certificate_state != "missing" or inspection.bookkeeping is not None or (key_present and options.manages_key)
     file_facts = inspection.certificate.to_dict() if inspection.certificate else None

@@ -29,8 +29,19 @@ except ImportError:  # pragma: no cover - reported through HAS_CRYPTOGRAPHY
     x509 = serialization = None  # type: ignore[assignment]
 
 CA_FACT_NAMES = (
-    "id", "site_id", "name", "status", "common_name", "issuer", "serial_number", "fingerprint_sha256", "signature_algorithm",
-    "not_before", "not_after", "validity_days", "remaining_days",
+    "id",
+    "site_id",
+    "name",
+    "status",
+    "common_name",
+    "issuer",
+    "serial_number",
+    "fingerprint_sha256",
+    "signature_algorithm",
+    "not_before",
+    "not_after",
+    "validity_days",
+    "remaining_days",
 )
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -66,8 +77,10 @@ def read_ca_certificate(text: str, *, now: _dt.datetime, require_ca: bool = True
     facts = certificate_facts(certificate)
     if require_ca:
         if not _is_ca(certificate):
-            raise ValueError(f"{option} is not a CA certificate (its basicConstraints do not say CA:TRUE): upload the CA that signs the client "
-                             f"certificates, not a client certificate (subject CN {facts['common_name']!r})")
+            raise ValueError(
+                f"{option} is not a CA certificate (its basicConstraints do not say CA:TRUE): upload the CA that signs the client "
+                f"certificates, not a client certificate (subject CN {facts['common_name']!r})"
+            )
         if parse_esa_time(facts["not_after"]) < now:
             raise ValueError(f"{option} expired on {facts['not_after']}: ESA accepts only a CA certificate within its validity period")
         if parse_esa_time(facts["not_before"]) > now:
@@ -148,8 +161,9 @@ def planned_ca_facts(certificate: CaCertificate, site_id: int, now: _dt.datetime
     return facts
 
 
-def upload_client_ca(client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: RetryPolicy,
-                     listed: int = 0) -> dict[str, t.Any]:
+def upload_client_ca(
+    client: t.Any, site_id: int, certificate: CaCertificate, *, name: str | None, retry_policy: RetryPolicy, listed: int = 0
+) -> dict[str, t.Any]:
     """Upload once: after a failure that may have taken effect, adopt the copy ESA now lists, or upload again.
 
     ``retry_policy`` (the client's) bounds the uploads to ``retries + 1`` and spaces them with its backoff; ``listed``
@@ -176,8 +190,10 @@ def too_many_client_cas(site_id: int, listed: int) -> str | None:
     """The refusal, before any upload, when the site alone already holds ESA's limit of client CAs per plan."""
     if listed < MAX_CLIENT_CAS_PER_PLAN:
         return None
-    return (f"site {site_id} already holds {listed} client CA certificates and ESA allows at most {MAX_CLIENT_CAS_PER_PLAN} per plan: nothing was "
-            "uploaded; delete one you no longer need with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again")
+    return (
+        f"site {site_id} already holds {listed} client CA certificates and ESA allows at most {MAX_CLIENT_CAS_PER_PLAN} per plan: nothing was "
+        "uploaded; delete one you no longer need with alibabacloud.esa.esa_client_ca_certificate state=absent, then upload again"
+    )
 
 
 def explain_upload_error(exc: EsaApiError, *, listed: int = 0) -> EsaApiError:

@@ -15,7 +15,6 @@ import ipaddress
 import re
 import typing as t
 
-
 # The only regions with an ESA API endpoint (ESA endpoint page), and whose accounts each one serves.
 ESA_REGIONS: dict[str, str] = {"cn-hangzhou": "China-site accounts", "ap-southeast-1": "international accounts"}
 DEFAULT_REGION = "cn-hangzhou"
@@ -257,7 +256,7 @@ def _split_host_port(hostport: str, endpoint: str, origin: str) -> tuple[str, in
         closing = hostport.find("]")
         if closing < 0:
             raise ConnectionSettingsError(f"{origin} {endpoint!r} opens '[' without closing it: write IPv6 addresses as [address]:port.")
-        host, after = hostport[1:closing], hostport[closing + 1:]
+        host, after = hostport[1:closing], hostport[closing + 1 :]
         if after:
             if not after.startswith(":"):
                 raise ConnectionSettingsError(f"{origin} {endpoint!r} has text after ']': write IPv6 addresses as [address]:port.")

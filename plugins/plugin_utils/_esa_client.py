@@ -90,8 +90,9 @@ class EsaClient:
     def get_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = NOT_FOUND) -> dict[str, t.Any] | None:
         """The certificate's record (``Result``) and PEM (``Certificate``), or None when the site has no such certificate."""
         request = esa_models.GetClientCertificateRequest(site_id=site_id, id=cert_id)
-        return _unless_accepted(accept, lambda: self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=cert_id))
+        return _unless_accepted(
+            accept, lambda: self._call("GetClientCertificate", self._sdk.get_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        )
 
     def list_client_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -105,26 +106,30 @@ class EsaClient:
     def revoke_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Revoke; a retried call whose first attempt took effect answers Certificate.StatusError (already revoked)."""
         request = esa_models.RevokeClientCertificateRequest(site_id=site_id, id=cert_id)
-        return _unless_accepted(accept, lambda: self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=cert_id))
+        return _unless_accepted(
+            accept, lambda: self._call("RevokeClientCertificate", self._sdk.revoke_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        )
 
     def delete_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete the record; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
         request = esa_models.DeleteClientCertificateRequest(site_id=site_id, id=cert_id)
-        return _unless_accepted(accept, lambda: self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=cert_id))
+        return _unless_accepted(
+            accept, lambda: self._call("DeleteClientCertificate", self._sdk.delete_client_certificate_with_options, request, site_id=site_id, cert_id=cert_id)
+        )
 
     def get_client_ca_certificate_hostnames(self, site_id: int, ca_id: str | None = None) -> dict[str, t.Any]:
         """The hostnames that require a client certificate from the CA ``ca_id`` (the ESA-managed CA when None): ``Hostnames``, ``Id``, ``SiteName``."""
         request = esa_models.GetClientCaCertificateHostnamesRequest(site_id=site_id, id=ca_id)
-        return self._call("GetClientCaCertificateHostnames", self._sdk.get_client_ca_certificate_hostnames_with_options, request, site_id=site_id,
-                          cert_id=ca_id)
+        return self._call(
+            "GetClientCaCertificateHostnames", self._sdk.get_client_ca_certificate_hostnames_with_options, request, site_id=site_id, cert_id=ca_id
+        )
 
     def set_client_ca_certificate_hostnames(self, site_id: int, hostnames: list[str], ca_id: str | None = None) -> dict[str, t.Any]:
         """Replace that set (an empty list clears it); the same call twice leaves the same set, so it is retried like a read."""
         request = esa_models.SetClientCaCertificateHostnamesRequest(site_id=site_id, hostnames=list(hostnames), id=ca_id)
-        return self._call("SetClientCaCertificateHostnames", self._sdk.set_client_ca_certificate_hostnames_with_options, request, site_id=site_id,
-                          cert_id=ca_id)
+        return self._call(
+            "SetClientCaCertificateHostnames", self._sdk.set_client_ca_certificate_hostnames_with_options, request, site_id=site_id, cert_id=ca_id
+        )
 
     def upload_client_ca_certificate(self, site_id: int, certificate: str, *, name: str | None = None) -> dict[str, t.Any]:
         """Upload a client CA (PEM); the answer is flat, like Create's.
@@ -140,8 +145,9 @@ class EsaClient:
     def get_client_ca_certificate(self, site_id: int, ca_id: str, *, accept: tuple[str, ...] = NOT_FOUND) -> dict[str, t.Any] | None:
         """The client CA's record (``Result``) and PEM (``Certificate``), or None when the site has no such client CA."""
         request = esa_models.GetClientCaCertificateRequest(site_id=site_id, id=ca_id)
-        return _unless_accepted(accept, lambda: self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=ca_id))
+        return _unless_accepted(
+            accept, lambda: self._call("GetClientCaCertificate", self._sdk.get_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id)
+        )
 
     def list_client_ca_certificates(self, site_id: int, *, page_number: int = 1, page_size: int = MAX_PAGE_SIZE) -> dict[str, t.Any]:
         """One page of uploaded client CAs: ``Result`` (records as Get's ``Result``), ``TotalCount``, ``PageNumber``, ``PageSize``."""
@@ -155,8 +161,10 @@ class EsaClient:
     def delete_client_ca_certificate(self, site_id: int, ca_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete an uploaded client CA; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
         request = esa_models.DeleteClientCaCertificateRequest(site_id=site_id, id=ca_id)
-        return _unless_accepted(accept, lambda: self._call("DeleteClientCaCertificate", self._sdk.delete_client_ca_certificate_with_options, request,
-                                                           site_id=site_id, cert_id=ca_id))
+        return _unless_accepted(
+            accept,
+            lambda: self._call("DeleteClientCaCertificate", self._sdk.delete_client_ca_certificate_with_options, request, site_id=site_id, cert_id=ca_id),
+        )
 
     def _call(
         self,

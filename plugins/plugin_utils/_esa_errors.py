@@ -31,7 +31,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._transport_failur
 try:
     from Tea.exceptions import TeaException
 except ImportError:  # pragma: no cover - without the SDK there are no SDK errors to describe
-    TeaException = None  # type: ignore[assignment,misc]
+    TeaException = None
 
 # ESA's codes that callers act on (e.g. accept=(CERTIFICATE_NOT_FOUND,)): spelled here only.
 CERTIFICATE_NOT_FOUND = "Certificate.NotFound"
@@ -65,8 +65,10 @@ _PARAMETERS_BY_ACTION = {
 }
 
 # Every code ESA documents for the client-certificate actions, plus the API gateway's own codes (Alibaba Cloud's common error table).
-_SITE_UNKNOWN = ("{Site} is not a site of this account at {endpoint} ({code}): check site_id, and that the credentials belong to the account that "
-                 "owns the site; {other_endpoint}.")
+_SITE_UNKNOWN = (
+    "{Site} is not a site of this account at {endpoint} ({code}): check site_id, and that the credentials belong to the account that "
+    "owns the site; {other_endpoint}."
+)
 _MESSAGES: dict[str, str] = {
     "InvalidParameter.SiteId": _SITE_UNKNOWN,
     "SiteNotFound": _SITE_UNKNOWN,
@@ -88,8 +90,7 @@ _MESSAGES: dict[str, str] = {
     "set the controller's clock right (NTP); requests are signed with the controller's time.",
     "InvalidAccessKeyId.NotFound": "ESA does not know {key_id}, used for {action} (InvalidAccessKeyId.NotFound): check access_key_id; the key may have "
     "been deleted.",
-    "InvalidAccessKeyId.Inactive": "{Key_id}, used for {action}, is disabled (InvalidAccessKeyId.Inactive): check access_key_id, or enable the key in "
-    "RAM.",
+    "InvalidAccessKeyId.Inactive": "{Key_id}, used for {action}, is disabled (InvalidAccessKeyId.Inactive): check access_key_id, or enable the key in RAM.",
     "SignatureDoesNotMatch": "ESA could not verify the signature of {action} (SignatureDoesNotMatch): access_key_secret is not the secret of {key_id}; "
     "set access_key_id and access_key_secret from the same AccessKey pair.",
     "IncompleteSignature": "ESA's gateway found the signature of {action} incomplete (IncompleteSignature: {service_message}): check access_key_id and "
@@ -164,8 +165,14 @@ class EsaApiError(Exception):
         return error
 
     def _facts(self) -> dict[str, t.Any]:
-        return {"code": self.code, "request_id": self.request_id, "status_code": self.status_code, "action": self.action,
-                "transport_kind": self.transport_kind, "service_message": self.service_message}
+        return {
+            "code": self.code,
+            "request_id": self.request_id,
+            "status_code": self.status_code,
+            "action": self.action,
+            "transport_kind": self.transport_kind,
+            "service_message": self.service_message,
+        }
 
     def extend_message(self, text: str) -> None:
         """Add a clause (e.g. how many attempts were made) to the end of the one-line message's sentence."""
@@ -357,8 +364,10 @@ def other_endpoint_hint(endpoint: str | None) -> str:
     if match and match.group("region") in ESA_REGIONS:
         other = next(region for region in ESA_REGIONS if region != match.group("region"))
         endpoint_type = "vpc" if match.group("prefix") == "esa-vpc" else "public"
-        return (f"the site may belong to the other endpoint: {ESA_REGIONS[other]} use {esa_endpoint_host(other, endpoint_type)} "
-                f"(region {other}); set region or endpoint")
+        return (
+            f"the site may belong to the other endpoint: {ESA_REGIONS[other]} use {esa_endpoint_host(other, endpoint_type)} "
+            f"(region {other}); set region or endpoint"
+        )
     regions = ", ".join(f"{accounts} use {esa_endpoint_host(region, 'public')} (region {region})" for region, accounts in ESA_REGIONS.items())
     return f"the site may belong to the other endpoint: {regions}; set region or endpoint"
 

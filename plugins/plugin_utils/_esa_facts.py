@@ -17,8 +17,19 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._time import (
 )
 
 FACT_NAMES = (
-    "id", "site_id", "status", "common_name", "serial_number", "fingerprint_sha256", "not_before", "not_after",
-    "signature_algorithm", "issuer", "ca_certificate_id", "validity_days", "remaining_days",
+    "id",
+    "site_id",
+    "status",
+    "common_name",
+    "serial_number",
+    "fingerprint_sha256",
+    "not_before",
+    "not_after",
+    "signature_algorithm",
+    "issuer",
+    "ca_certificate_id",
+    "validity_days",
+    "remaining_days",
 )
 
 
@@ -75,8 +86,9 @@ def record_facts(record: dict[str, t.Any], site_id: int, now: _dt.datetime) -> d
     }
 
 
-def merge_file_and_record(file_facts: dict[str, t.Any] | None, record: dict[str, t.Any] | None, site_id: int,
-                          known_id: str | None, now: _dt.datetime) -> dict[str, t.Any] | None:
+def merge_file_and_record(
+    file_facts: dict[str, t.Any] | None, record: dict[str, t.Any] | None, site_id: int, known_id: str | None, now: _dt.datetime
+) -> dict[str, t.Any] | None:
     """The certificate facts a task returns: the file is the truth for what is on disk, ESA for id and status."""
     if not file_facts and not record:
         return None

@@ -128,7 +128,7 @@ class RetryPolicy:
 
     def backoff_seconds(self, attempt: int, failure: BaseException | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1``: uniform(0, min(max_delay, base * 2**attempt)), at least any retry-after."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
         delay = self._random() * ceiling
         asked = retry_after_seconds(failure) if failure is not None else None
         if asked is not None:
@@ -177,7 +177,8 @@ def create_without_duplicates(
         except EsaApiError as exc:
             if explain_refusal is None:
                 raise
-            raise explain_refusal(exc)  # an explained error keeps the SDK's exception as its cause
+            explained = explain_refusal(exc)
+            raise explained from explained.__cause__  # an explained error keeps the SDK's exception as its cause
     ambiguous = t.cast(AmbiguousCreateError, last)
     raise describe_exhausted(ambiguous) if describe_exhausted is not None else ambiguous
 

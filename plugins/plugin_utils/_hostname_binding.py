@@ -75,32 +75,42 @@ def read_hostnames(client: t.Any, site_id: int, ca_id: str | None) -> dict[str, 
     try:
         return client.get_client_ca_certificate_hostnames(site_id, ca_id)
     except EsaApiError as exc:
-        raise _explained(exc, site_id=site_id, ca_id=ca_id)
+        explained = _explained(exc, site_id=site_id, ca_id=ca_id)
+        raise explained from explained.__cause__
 
 
-def write_hostnames(client: t.Any, site_id: int, ca_id: str | None, hostnames: list[str], *, site_name: str | None = None,
-                    option: str = "hostnames") -> dict[str, t.Any]:
+def write_hostnames(
+    client: t.Any, site_id: int, ca_id: str | None, hostnames: list[str], *, site_name: str | None = None, option: str = "hostnames"
+) -> dict[str, t.Any]:
     try:
         return client.set_client_ca_certificate_hostnames(site_id, hostnames, ca_id)
     except EsaApiError as exc:
-        raise _explained(exc, site_id=site_id, ca_id=ca_id, requested=hostnames, site_name=site_name, option=option)
+        explained = _explained(exc, site_id=site_id, ca_id=ca_id, requested=hostnames, site_name=site_name, option=option)
+        raise explained from explained.__cause__
 
 
-def _explained(exc: EsaApiError, *, site_id: int, ca_id: str | None, requested: list[str] | None = None, site_name: str | None = None,
-               option: str = "hostnames") -> EsaApiError:
+def _explained(
+    exc: EsaApiError, *, site_id: int, ca_id: str | None, requested: list[str] | None = None, site_name: str | None = None, option: str = "hostnames"
+) -> EsaApiError:
     """ESA's answer in this task's terms: which CA is unknown, which hostnames are not the site's."""
     message = None
     if exc.code == CERTIFICATE_NOT_FOUND and ca_id:
-        message = (f"Site {site_id} has no client CA certificate {ca_id} (Certificate.NotFound): check ca_id; "
-                   "alibabacloud.esa.esa_client_ca_certificate returns the id of an uploaded CA, and leaving ca_id out means the ESA-managed CA.")
+        message = (
+            f"Site {site_id} has no client CA certificate {ca_id} (Certificate.NotFound): check ca_id; "
+            "alibabacloud.esa.esa_client_ca_certificate returns the id of an uploaded CA, and leaving ca_id out means the ESA-managed CA."
+        )
     elif exc.code == INVALID_PARAMETER and requested is not None:
         service_message = exc.service_message or "no details"
         names = offending_hostnames(requested, service_message, site_name)
         site = f"site {site_id} ({site_name})" if site_name else f"site {site_id}"
         if names:
-            message = (f"ESA refused {', '.join(names)}: not a hostname of {site} (InvalidParameter: {service_message}); "
-                       f"client certificates can be required only on the site's own hostnames: remove {'it' if len(names) == 1 else 'them'} from {option}.")
+            message = (
+                f"ESA refused {', '.join(names)}: not a hostname of {site} (InvalidParameter: {service_message}); "
+                f"client certificates can be required only on the site's own hostnames: remove {'it' if len(names) == 1 else 'them'} from {option}."
+            )
         else:
-            message = (f"ESA refused the hostnames of {option} for {site} (InvalidParameter: {service_message}): each must be a hostname of the "
-                       f"site, at most 50 per CA; check {option}.")
+            message = (
+                f"ESA refused the hostnames of {option} for {site} (InvalidParameter: {service_message}): each must be a hostname of the "
+                f"site, at most 50 per CA; check {option}."
+            )
     return exc if message is None else exc.reworded(message)

@@ -34,8 +34,16 @@ class Issued(t.NamedTuple):
     private_key_pem: str | None
 
 
-def issue(client: t.Any, site_id: int, validity_days: int, now: t.Callable[[], _dt.datetime], *,
-          csr_pem: str | None = None, pkey_type: str | None = None, retry_policy: RetryPolicy) -> Issued:
+def issue(
+    client: t.Any,
+    site_id: int,
+    validity_days: int,
+    now: t.Callable[[], _dt.datetime],
+    *,
+    csr_pem: str | None = None,
+    pkey_type: str | None = None,
+    retry_policy: RetryPolicy,
+) -> Issued:
     """Create one certificate; after an ambiguous failure adopt the one that took effect, or create again.
 
     ``retry_policy`` is the client's: an ambiguous failure spends one of its retries like any other retried failure,

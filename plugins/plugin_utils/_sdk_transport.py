@@ -33,12 +33,12 @@ try:
     from requests.utils import should_bypass_proxies
 except ImportError:  # the SDK is missing: EsaClient reports it, nothing to prepare here
     DaraCore = None  # pylint: disable=invalid-name
-    Session = object  # pylint: disable=invalid-name
+    Session = object  # type: ignore[misc,assignment]  # pylint: disable=invalid-name
 
 PROTOCOLS = ("https", "http")
 
 
-class DirectSession(Session):  # type: ignore[misc,valid-type]
+class DirectSession(Session):
     """For plain http to a loopback endpoint: every request goes straight to the endpoint, never through a proxy."""
 
     def __init__(self) -> None:
@@ -50,7 +50,7 @@ class DirectSession(Session):  # type: ignore[misc,valid-type]
         return super().send(request, **kwargs)
 
 
-class ProxyAwareSession(Session):  # type: ignore[misc,valid-type]
+class ProxyAwareSession(Session):
     """For https: the proxy the SDK chose, unless NO_PROXY (or the SDK's ``no_proxy``) names the host."""
 
     def send(self, request: t.Any, **kwargs: t.Any) -> t.Any:

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - as above
 try:
     from alibabacloud_credentials.exceptions import CredentialException
 except ImportError:  # pragma: no cover - as above
-    CredentialException = None  # type: ignore[assignment,misc]
+    CredentialException = None
 
 DNS = "dns"
 REFUSED = "refused"
