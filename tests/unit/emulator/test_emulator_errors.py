@@ -32,6 +32,7 @@ def raised_by_this_sdk(code: str, status: int, declared: type) -> type:
         return ThrottlingException
     return ServerException if status >= 500 else ClientException
 
+
 # The English messages of the ESA API pages (the oracle, written out rather than imported from the emulator).
 MESSAGES = {
     'MissingSiteId': 'Required parameter SiteId missing. Specify SiteId and try again.',
