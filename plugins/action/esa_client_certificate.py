@@ -154,7 +154,9 @@ class ActionModule(ActionBase):
         self, params: dict[str, t.Any], client: t.Any, reasons: list[str], plan: Issue, inspection: Inspection, before: dict[str, t.Any] | None
     ) -> dict[str, t.Any]:
         site_id = params["site_id"]
-        proof_nonce = new_nonce() if plan.revoke_replaced else None
+        # Whenever ESA confirmed which certificate is being replaced, the key in place signs a challenge, so the result can
+        # say whether this host held it: a later task (a deferred revocation) may act on that, never on the id alone.
+        proof_nonce = new_nonce() if plan.replaced is not None else None
         csr_pem = expected_key = recipient = None
         try:
             if plan.source == "csr":
@@ -218,11 +220,17 @@ class ActionModule(ActionBase):
             result["privatekey_backup_file"] = installed.privatekey_backup_file
         replaced = plan.replaced
         old_fingerprint = inspection.certificate.fingerprint_sha256 if inspection.certificate else None
+        proven, why_not = possession_proven(replaced, installed.possession, proof_nonce, site_id) if replaced is not None else (False, "")
         if replaced or old_fingerprint:
-            # Only an id ESA confirmed for the replaced file is reported: a later task may act on it.
-            result["replaced_certificate"] = {"id": (replaced or {}).get("Id"), "fingerprint_sha256": old_fingerprint, "revoked": False}
+            # Only an id ESA confirmed for the replaced file is reported, with whether this host proved it held its key:
+            # a later task may act on it.
+            result["replaced_certificate"] = {
+                "id": (replaced or {}).get("Id"),
+                "fingerprint_sha256": old_fingerprint,
+                "revoked": False,
+                "possession_proven": proven,
+            }
         if plan.revoke_replaced and replaced is not None and replaced["Id"] != issued.record.get("Id"):
-            proven, why_not = possession_proven(replaced, installed.possession, proof_nonce, site_id)
             if proven:
                 result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
             else:

@@ -324,7 +324,7 @@ replaced_certificate:
   type: dict
   contains:
     id:
-      description: Its ESA id, if known.
+      description: Its ESA id, when ESA confirmed which certificate the replaced file was (by the fingerprint of ESA's PEM).
       type: str
     fingerprint_sha256:
       description: Its fingerprint.
@@ -332,6 +332,13 @@ replaced_certificate:
     revoked:
       description: Whether it was revoked on ESA by this run (O(revoke_replaced)).
       type: bool
+    possession_proven:
+      description:
+        - Whether this host proved it held the replaced certificate's private key (it signed a challenge of the controller's
+          with the key in place before the new one, checked against the public key of ESA's copy of the certificate).
+        - Act on RV(replaced_certificate.id) later (for example, revoke it after a reload) only when this is V(true).
+      type: bool
+      version_added: 2.0.0
 filename:
   description: The certificate path.
   returned: always

@@ -74,6 +74,7 @@ def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path)
     record.write_text(json.dumps({"site_id": SITE, "id": victim["certificate"]["id"]}))
     result, _target = task(directory="attacker", revoke_replaced=True, force=True)
     assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"] and result["replaced_certificate"]["revoked"]
+    assert result["replaced_certificate"]["possession_proven"] is True
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
     assert statuses[victim["certificate"]["id"]] == "active" and statuses[attacker["certificate"]["id"]] == "revoked"
@@ -144,3 +145,17 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
     assert target.phases == ["inspect", "prepare", "install", "discard"]
     assert esa_emulator.state() == []
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
+
+
+def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path):
+    """Someone put another key in place: the run reissues (key_mismatch) but cannot vouch for the old certificate."""
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
+
+    first, _target = task()
+    (tmp_path / "host" / "client.key").write_bytes(private_key_pem(generate_private_key("RSA")))
+    result, _target = task(revoke_replaced=True)
+    assert result["reasons"] == ["key_mismatch"]
+    assert result["replaced_certificate"] == {"id": first["certificate"]["id"], "fingerprint_sha256": first["certificate"]["fingerprint_sha256"],
+                                              "revoked": False, "possession_proven": False}
+    assert any(first["certificate"]["id"] in warning and "was not revoked" in warning for warning in result["warnings"])
+    assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[first["certificate"]["id"]] == "active"
