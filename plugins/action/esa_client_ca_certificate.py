@@ -42,6 +42,7 @@ class ActionModule(EsaOnlyAction):
             client_ca_certificate_argument_spec(),
             required_if=CLIENT_CA_CERTIFICATE_REQUIRED_IF,
             input_errors=client_ca_certificate_input_errors,
+            module="alibabacloud.esa.esa_client_ca_certificate",
         )
         now = utc_now()
         certificate = None

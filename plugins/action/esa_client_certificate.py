@@ -51,7 +51,9 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan
     needs_lookup,
     plan_absent,
     plan_present,
+    planned_certificate,
     possession_proven,
+    task_diff,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
@@ -83,7 +85,11 @@ class ActionModule(ActionBase):
             spec = client_certificate_argument_spec()
             spec.update(FILE_COMMON_ARGUMENTS)
             params = validate_arguments(
-                self._task.args, spec, mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE, input_errors=client_certificate_input_errors
+                self._task.args,
+                spec,
+                mutually_exclusive=CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
+                input_errors=client_certificate_input_errors,
+                module="alibabacloud.esa.esa_client_certificate",
             )
             client = build_client(params)
             self._secret_values = client.settings.secret_values
@@ -147,7 +153,8 @@ class ActionModule(ActionBase):
             # clock before a key is made or anything is written, and makes check mode fail where the run would.
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
-            return self._result(params, True, plan.reasons, plan.before, None, inspection)
+            planned = planned_certificate(inspection, options, plan.reasons, plan.issue)
+            return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned)
         return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before)
 
     def _issue(
@@ -233,6 +240,8 @@ class ActionModule(ActionBase):
         if plan.revoke_replaced and replaced is not None and replaced["Id"] != issued.record.get("Id"):
             if proven:
                 result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
+                if self._task.diff and result["replaced_certificate"]["revoked"]:
+                    result["diff"]["after"]["revoked"] = replaced["Id"]
             else:
                 self._warnings.append(
                     f"the replaced certificate {replaced['Id']} was not revoked: this host could not prove it holds its "
@@ -270,6 +279,10 @@ class ActionModule(ActionBase):
         self._warnings.extend(plan.warnings)
         result = self._result(params, plan.changed, ["absent"] if plan.changed else [], plan.before, None, inspection)
         result.pop("certificate", None)
+        if self._task.diff:
+            result["diff"] = task_diff(
+                plan.before, None, None, revokes=plan.revoke_id, deletes_record=plan.delete_id, removes_files=[params["path"]] if plan.remove_files else None
+            )
         if self._task.check_mode or not plan.changed:
             return result
         if plan.revoke_id:
@@ -292,6 +305,7 @@ class ActionModule(ActionBase):
         before: dict[str, t.Any] | None,
         after: dict[str, t.Any] | None,
         inspection: Inspection | None,
+        diff_after: dict[str, t.Any] | None = None,
     ) -> dict[str, t.Any]:
         result: dict[str, t.Any] = {"changed": changed, "reasons": reasons, "filename": params["path"]}
         if params["privatekey_path"]:
@@ -302,7 +316,7 @@ class ActionModule(ActionBase):
         if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:
             result["certificate_pem"] = inspection.certificate_pem
         if self._task.diff:
-            result["diff"] = {"before": before or {}, "after": after or {}}
+            result["diff"] = task_diff(before, diff_after if diff_after is not None else after, inspection, reasons=reasons)
         return result
 
 

@@ -27,6 +27,7 @@ class ActionModule(EsaOnlyAction):
             client_certificate_hostnames_argument_spec(),
             required_if=CLIENT_CERTIFICATE_HOSTNAMES_REQUIRED_IF,
             input_errors=client_certificate_hostnames_input_errors,
+            module="alibabacloud.esa.esa_client_certificate_hostnames",
         )
         requested = normalize_hostnames(params["hostnames"])[0] if params["hostnames"] is not None else None
         client = self.esa_client(params)

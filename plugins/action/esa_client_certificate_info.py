@@ -20,7 +20,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import
 
 class ActionModule(EsaOnlyAction):
     def esa_run(self) -> dict[str, t.Any]:
-        params = validate_arguments(self._task.args, client_certificate_info_argument_spec())
+        params = validate_arguments(self._task.args, client_certificate_info_argument_spec(), module="alibabacloud.esa.esa_client_certificate_info")
         fingerprint = None
         if params["fingerprint_sha256"]:
             try:

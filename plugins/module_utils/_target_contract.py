@@ -174,6 +174,8 @@ class Inspection:
     possession: Possession | None = None
     attributes_differ: bool = False
     """Owner, group, mode or SELinux context of the certificate (or of the managed key) differ from the task's."""
+    attribute_changes: dict[str, t.Any] | None = None
+    """What would change, for --diff: ``{"before": {path: {mode, owner, group}}, "after": {...}}``."""
     bookkeeping_attributes_differ: bool = False
 
     def to_dict(self) -> dict[str, t.Any]:
@@ -197,6 +199,7 @@ class Inspection:
             parse_cache_hit=bool(data.get("parse_cache_hit")),
             possession=Possession.from_dict(data.get("possession")),
             attributes_differ=bool(data.get("attributes_differ")),
+            attribute_changes=_optional(data, "attribute_changes", Mapping),
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
         )
 

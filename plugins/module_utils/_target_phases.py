@@ -174,9 +174,11 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     )
 
 
-def with_attribute_differences(inspection: Inspection, attributes_differ: bool, bookkeeping_attributes_differ: bool) -> Inspection:
+def with_attribute_differences(inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool) -> Inspection:
     """The inspection, plus what the module found about owner, group and mode (only AnsibleModule can tell)."""
-    return dataclasses.replace(inspection, attributes_differ=attributes_differ, bookkeeping_attributes_differ=bookkeeping_attributes_differ)
+    return dataclasses.replace(
+        inspection, attributes_differ=bool(changes), attribute_changes=changes or None, bookkeeping_attributes_differ=bookkeeping_attributes_differ
+    )
 
 
 def with_inspection(outcome: InstallOutcome, inspection: Inspection) -> InstallOutcome:

@@ -174,6 +174,9 @@ notes:
     and a malformed one is ignored.
   - The bookkeeping file gets the certificate's owner, group and mode (without execute bits). Files larger than 1 MiB, FIFOs,
     sockets and devices at any of the paths are refused or ignored without being read.
+  - C(--diff) shows the certificate's facts before and after with the RV(reasons); in check mode the certificate that would be issued
+    (common name, key type, where the key comes from, validity, reasons, the certificate it would revoke); the owner, group and mode
+    changes of the files; and with O(state=absent) what would be revoked, deleted and removed.
   - O(unsafe_writes) is honoured. Files are replaced by a rename; where a rename cannot replace them (a file bind-mounted into a
     container, for example), the task fails unless O(unsafe_writes=true), which writes the new content into the file in place. A key
     file is narrowed to C(0600) before the new key is written into it.
@@ -397,33 +400,44 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
 )
 
 
-def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False) -> bool:
+def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False, changes: dict | None = None) -> bool:
     """Owner, group, mode and SELinux context of the certificate and of the key the collection manages.
 
     In check mode AnsibleModule only reports what it would change; the bookkeeping file then follows the certificate.
+    ``changes`` collects, per path, what differs (``before`` and ``after``), for --diff.
     """
     params = module.params
     changed = False
-    if not only_existing or os.path.lexists(params["path"]):
-        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(params, path=params["path"]), changed)
-    if phases.manages_key(params) and (not only_existing or os.path.lexists(params["privatekey_path"])):
+    files = [(params["path"], module.load_file_common_arguments(params, path=params["path"]))]
+    if phases.manages_key(params):
         key_args = module.load_file_common_arguments(params, path=params["privatekey_path"])
         key_args["mode"] = params["privatekey_mode"]
-        changed = module.set_fs_attributes_if_different(key_args, changed)
+        files.append((params["privatekey_path"], key_args))
+    for path, file_args in files:
+        if only_existing and not os.path.lexists(path):
+            continue
+        diff: dict = {}
+        if module.set_fs_attributes_if_different(file_args, False, diff=diff):
+            changed = True
+            if changes is not None:
+                changes.setdefault("before", {})[path] = diff.get("before", {})
+                changes.setdefault("after", {})[path] = diff.get("after", {})
     if not module.check_mode:
         _files.match_bookkeeping_attributes(params["path"])
     return changed
 
 
-def _attributes_differ(module: AnsibleModule) -> bool:
+def _attribute_changes(module: AnsibleModule) -> dict:
     """What _apply_file_attributes would change, changing nothing: inspection must leave everything as it was,
     since the task may still fail (a failed task never leaves a file with new attributes)."""
     saved = module.check_mode
     module.check_mode = True
+    changes: dict = {}
     try:
-        return _apply_file_attributes(module, only_existing=True)
+        _apply_file_attributes(module, only_existing=True, changes=changes)
     finally:
         module.check_mode = saved
+    return changes
 
 
 def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
@@ -432,7 +446,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if request.phase == "inspect":
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
-            inspection = phases.with_attribute_differences(inspection, _attributes_differ(module), _files.bookkeeping_attributes_differ(params["path"]))
+            inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
         return {"changed": False, "inspection": inspection.to_dict()}
     if request.phase == "prepare":
         if params["key_source"] == "esa":

@@ -9,6 +9,7 @@ import os
 import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
@@ -38,12 +39,21 @@ class TaskStopped(Exception):
 
 
 def validate_arguments(
-    args: dict[str, t.Any], argument_spec: dict[str, t.Any], *, input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None, **constraints: t.Any
+    args: dict[str, t.Any],
+    argument_spec: dict[str, t.Any],
+    *,
+    input_errors: t.Callable[[dict[str, t.Any]], list[str]] | None = None,
+    module: str | None = None,
+    **constraints: t.Any,
 ) -> dict[str, t.Any]:
     """Validate on the controller with the module's own spec (then ``input_errors``), so errors come before any ESA call."""
     validator = ArgumentSpecValidator(argument_spec, **constraints)
     outcome = validator.validate(args)
-    errors = outcome.error_messages or (input_errors(outcome.validated_parameters) if input_errors else [])
+    # AnsibleModule words an unknown option "Unsupported parameters for (module) module: x. Supported ...": say it the same way.
+    errors = [
+        f"Unsupported parameters for ({module}) module: {error}" if module and isinstance(error, UnsupportedError) else str(error) for error in outcome.errors
+    ]
+    errors = errors or (input_errors(outcome.validated_parameters) if input_errors else [])
     if errors:
         raise TaskInputError("; ".join(errors))
     return outcome.validated_parameters

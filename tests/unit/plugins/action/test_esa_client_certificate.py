@@ -159,3 +159,20 @@ def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_
                                               "revoked": False, "possession_proven": False}
     assert any(first["certificate"]["id"] in warning and "was not revoked" in warning for warning in result["warnings"])
     assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[first["certificate"]["id"]] == "active"
+
+
+def test_diff_says_what_would_be_issued_revoked_and_which_attributes_change(task, esa_emulator, tmp_path):
+    missing, _target = task(check_mode=True, diff=True, common_name="web01.example.com", validity_days=90)
+    assert missing["diff"]["before"] == {}
+    assert missing["diff"]["after"] == {"common_name": "web01.example.com", "key_type": "RSA", "key": "a new key made on this host",
+                                        "validity_days": 90, "reasons": ["missing"]}
+    issued, _target = task(diff=True)
+    assert issued["diff"]["after"]["reasons"] == ["missing"] and issued["diff"]["after"]["id"] == issued["certificate"]["id"]
+    os.chmod(tmp_path / "host" / "client.crt", 0o600)
+    renewal, _target = task(check_mode=True, diff=True, force=True, revoke_replaced=True, mode="0644")
+    assert renewal["diff"]["after"]["revokes"] == issued["certificate"]["id"] and renewal["diff"]["after"]["reasons"] == ["forced"]
+    path = str(tmp_path / "host" / "client.crt")
+    assert renewal["diff"]["before"]["file_attributes"][path]["mode"] == "0600"
+    assert renewal["diff"]["after"]["file_attributes"][path]["mode"] == "0644"
+    retired, _target = task(check_mode=True, diff=True, state="absent")
+    assert retired["diff"]["after"] == {"revokes": issued["certificate"]["id"], "removes_files": [path]}

@@ -90,3 +90,9 @@ def test_a_sixth_client_ca_is_refused_before_any_upload(esa, esa_emulator):
     refused = esa(CaAction, certificate=ca_pem("CA 6"))
     assert refused["failed"] and "already holds 5 client CA certificates" in refused["msg"]
     assert esa_emulator.stats()["calls"].get("UploadClientCaCertificate", 0) == uploads
+
+
+def test_a_mistyped_option_is_worded_as_ansible_words_it(esa):
+    refused = esa(InfoAction, private_key_path="/x")
+    assert refused["failed"]
+    assert refused["msg"].startswith("Unsupported parameters for (alibabacloud.esa.esa_client_certificate_info) module: private_key_path.")
