@@ -129,7 +129,8 @@ class ActionModule(ActionBase):
 
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
         options = TaskOptions.from_params(params)
-        inspection = self._inspect(with_pem=params["return_content"])
+        # In a real run the target makes the key and CSR in the same execution when its files alone call for a new certificate.
+        inspection = self._inspect(with_pem=params["return_content"], prepare_if_due=not self._task.check_mode)
         lookup = None
         if needs_lookup(inspection, options):
             certificate = inspection.certificate
@@ -142,6 +143,8 @@ class ActionModule(ActionBase):
             )
         plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
         self._warnings.extend(plan.warnings)
+        if inspection.prepared is not None and plan.issue is None:
+            self._target(TargetRequest(phase="discard"))  # made in vain: the run stops, or ESA's copy says it is not due yet
         if plan.stop:
             raise TaskStopped(plan.stop)
         if plan.issue is None:
@@ -149,8 +152,8 @@ class ActionModule(ActionBase):
                 self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
             return self._result(params, plan.changed, [], plan.before, plan.before, inspection)
         if plan.issue.preflight_read:
-            # Nothing was read from ESA yet: one cheap read refuses an unknown site, bad credentials or a skewed
-            # clock before a key is made or anything is written, and makes check mode fail where the run would.
+            # Check mode read nothing from ESA yet: one cheap read makes it fail where the run would (unknown site,
+            # credentials, clock). A real run's create is refused as clearly, and stays its one ESA call.
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
             planned = planned_certificate(inspection, options, plan.reasons, plan.issue)
@@ -170,11 +173,15 @@ class ActionModule(ActionBase):
                 if inspection.csr is None:
                     raise ContractError("the inspection of a task with a CSR has no CSR")
                 csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
-            elif plan.source == "local":
-                prepared = Prepared.from_dict(self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"])))
-                csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
             else:
-                recipient = Prepared.from_dict(self._target(TargetRequest(phase="prepare"))).recipient_public_key
+                # Made during the inspection when the files alone called for it; otherwise (only ESA found a reason) now.
+                prepared = inspection.prepared or Prepared.from_dict(
+                    self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
+                )
+                if plan.source == "local":
+                    csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
+                else:
+                    recipient = prepared.recipient_public_key
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy)
             if recipient is not None and not issued.private_key_pem:
                 raise EsaApiError(

@@ -15,10 +15,11 @@ key file stays the only place the key is.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import re
 import typing as t
+
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
 
 VERSION = 1
 _DOMAIN = b"alibabacloud.esa parsed files v1\0"
@@ -31,17 +32,9 @@ def _sha256_hex(value: t.Any) -> bool:
     return isinstance(value, str) and bool(_SHA256_HEX.match(value))
 
 
-# Facts keep times as this collection returns them; checked without strptime, whose first use costs a no-op run.
-_RETURNED_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
-
-
 def _time(value: t.Any) -> bool:
-    match = _RETURNED_TIME.match(value) if isinstance(value, str) else None
-    if match is None:
-        return False
     try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups())
-        _dt.datetime(year, month, day, hour, minute, second)
+        parse_returned_time(value)
     except ValueError:
         return False
     return True

@@ -85,6 +85,24 @@ class ReissuePolicy:
     verify_remote: bool = True
     force: bool = False
 
+    @classmethod
+    def from_params(cls, params: t.Mapping[str, t.Any]) -> ReissuePolicy:
+        """The policy of a task's options (the module's parameters, on the target or the controller)."""
+        return cls(
+            uses_csr=bool(params.get("csr_path") or params.get("csr_content")),
+            pkey_type=params.get("pkey_type"),
+            common_name=params.get("common_name"),
+            remaining_days=params.get("remaining_days"),
+            verify_remote=bool(params.get("verify_remote", True)),
+            force=bool(params.get("force")),
+        )
+
+
+def needs_new_key(inspection: Inspection, pkey_type: str | None, rotate_key: bool) -> bool:
+    """Whether a local reissue makes a new key (rotate_key, or no usable key of the asked type to reuse)."""
+    key = inspection.key
+    return rotate_key or key is None or key.state != "present" or key.key_type != pkey_type
+
 
 def renewal_threshold(certificate: LocalCertificate, remaining_days: int | None) -> _dt.timedelta:
     """Renew when less than this is left; by default a third of the certificate's lifetime."""

@@ -153,6 +153,31 @@ class Possession:
 
 
 @dataclasses.dataclass(frozen=True)
+class Prepared:
+    """The prepare phase's answer: the CSR of a local key (key_source=local), or the one-time recipient key (key_source=esa)."""
+
+    csr_pem: str | None = None
+    public_key_sha256: str | None = None
+    new_key: bool = False
+    recipient_public_key: str | None = None
+
+    def to_dict(self) -> dict[str, t.Any]:
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: t.Mapping[str, t.Any]) -> Prepared:
+        prepared = cls(
+            csr_pem=_optional(data, "csr_pem", str),
+            public_key_sha256=_optional(data, "public_key_sha256", str),
+            new_key=bool(data.get("new_key")),
+            recipient_public_key=_optional(data, "recipient_public_key", str),
+        )
+        if prepared.csr_pem is None and prepared.recipient_public_key is None:
+            raise ContractError("the target's prepare answer has neither a CSR nor a recipient key: is the module on the target the same version?")
+        return prepared
+
+
+@dataclasses.dataclass(frozen=True)
 class Inspection:
     """Everything the controller's decision needs to know about the target's files (the inspect phase reads only)."""
 
@@ -176,6 +201,8 @@ class Inspection:
     """Owner, group, mode or SELinux context of the certificate (or of the managed key) differ from the task's."""
     attribute_changes: dict[str, t.Any] | None = None
     """What would change, for --diff: ``{"before": {path: {mode, owner, group}}, "after": {...}}``."""
+    prepared: Prepared | None = None
+    """The key and CSR (or one-time key) made already, when the files alone called for a new certificate (prepare_if_due)."""
     bookkeeping_attributes_differ: bool = False
 
     def to_dict(self) -> dict[str, t.Any]:
@@ -200,33 +227,9 @@ class Inspection:
             possession=Possession.from_dict(data.get("possession")),
             attributes_differ=bool(data.get("attributes_differ")),
             attribute_changes=_optional(data, "attribute_changes", Mapping),
+            prepared=Prepared.from_dict(data["prepared"]) if isinstance(data.get("prepared"), Mapping) else None,
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
         )
-
-
-@dataclasses.dataclass(frozen=True)
-class Prepared:
-    """The prepare phase's answer: the CSR of a local key (key_source=local), or the one-time recipient key (key_source=esa)."""
-
-    csr_pem: str | None = None
-    public_key_sha256: str | None = None
-    new_key: bool = False
-    recipient_public_key: str | None = None
-
-    def to_dict(self) -> dict[str, t.Any]:
-        return _plain(self)
-
-    @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> Prepared:
-        prepared = cls(
-            csr_pem=_optional(data, "csr_pem", str),
-            public_key_sha256=_optional(data, "public_key_sha256", str),
-            new_key=bool(data.get("new_key")),
-            recipient_public_key=_optional(data, "recipient_public_key", str),
-        )
-        if prepared.csr_pem is None and prepared.recipient_public_key is None:
-            raise ContractError("the target's prepare answer has neither a CSR nor a recipient key: is the module on the target the same version?")
-        return prepared
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,7 +292,9 @@ class TargetRequest:
     """Names this run's pending key, so concurrent runs never take each other's."""
     with_pem: bool = False
     proof_nonce: str | None = None
-    """The controller's challenge, signed with the key at privatekey_path (state=absent: inspect; revoke_replaced: install)."""
+    """The controller's challenge, signed with the key at privatekey_path (state=absent: inspect; a replacement: install)."""
+    prepare_if_due: bool = False
+    """Inspect: when the files alone already call for a new certificate, make its key and CSR in the same execution."""
     new_key: bool = True
     common_name: str | None = None
     certificate_pem: str | None = None
@@ -316,6 +321,7 @@ class TargetRequest:
             run_id=_optional(data, "run_id", str) or "manual",
             with_pem=data.get("with_pem") is True,
             proof_nonce=_optional(data, "proof_nonce", str),
+            prepare_if_due=data.get("prepare_if_due") is True,
             new_key=data.get("new_key") is not False,
             common_name=_optional(data, "common_name", str),
             certificate_pem=_optional(data, "certificate_pem", str),

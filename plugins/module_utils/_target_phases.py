@@ -10,12 +10,19 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import hashlib
 import os
 import socket
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
+from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
+    ReissuePolicy,
+    local_state_from_inspection,
+    needs_new_key,
+    reissue_reasons,
+)
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
     Bookkeeping,
     CertificateFacts,
@@ -28,6 +35,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     Prepared,
     RemoveOutcome,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
 
 # cryptography is imported only where files are parsed or made (see _crypto): a run whose files are the ones
 # parsed last time (the usual no-op) reuses the facts kept in the bookkeeping file and never imports it.
@@ -337,6 +345,24 @@ def prepare_recipient(params: dict[str, t.Any], run_token: str) -> Prepared:
     private_pem, public_b64 = _sealing().new_recipient()
     _files.create_private_file(_files.pending_key_path(key_path, run_token), private_pem, 0o600)
     return Prepared(recipient_public_key=public_b64)
+
+
+def prepare_if_due(params: dict[str, t.Any], inspection: Inspection, run_token: str, now: _dt.datetime) -> Inspection:
+    """When the files alone already call for a new certificate (missing, unreadable, another key, another type, expiring,
+    forced), make its key and CSR (or the one-time key, key_source=esa) in this same execution: a fresh issue then costs two
+    target executions instead of three. What ESA says can only add reasons, never remove these, so nothing is made in vain
+    (a run that stops anyway discards it)."""
+    if uses_csr(params) or not params.get("privatekey_path") or inspection.problems:
+        return inspection
+    local = local_state_from_inspection(inspection, parse_returned_time)
+    if not reissue_reasons(local, None, ReissuePolicy.from_params(params), now):
+        return inspection
+    if params["key_source"] == "esa":
+        prepared = prepare_recipient(params, run_token)
+    else:
+        new_key = needs_new_key(inspection, params["pkey_type"], bool(params.get("rotate_key", True)))
+        prepared = prepare_key_and_csr(params, new_key, params.get("common_name"), run_token)
+    return dataclasses.replace(inspection, prepared=prepared)
 
 
 def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:

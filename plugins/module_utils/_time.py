@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 # Create answers ISO 8601 with a Z; Get and List answer "YYYY-MM-DD HH:MM:SS" in UTC.
 _ESA_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
@@ -32,6 +33,19 @@ def parse_esa_time(value: str) -> _dt.datetime:
         except ValueError:
             continue
     raise ValueError(f"unrecognised ESA time {value!r}")
+
+
+# This collection's own format, parsed without strptime: its first use costs a target's no-op run a few milliseconds.
+_RETURNED_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
+
+
+def parse_returned_time(value: str) -> _dt.datetime:
+    """Parse ``YYYY-MM-DDTHH:MM:SSZ`` (what format_time writes) into an aware UTC datetime; ValueError otherwise."""
+    match = _RETURNED_TIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not a time in the form YYYY-MM-DDTHH:MM:SSZ: {value!r}")
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    return _dt.datetime(year, month, day, hour, minute, second, tzinfo=_dt.timezone.utc)
 
 
 def as_utc(value: _dt.datetime) -> _dt.datetime:

@@ -398,6 +398,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     TargetRequest,
     sealed_values,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
 
 
 def _apply_file_attributes(module: AnsibleModule, only_existing: bool = False, changes: dict | None = None) -> bool:
@@ -447,6 +448,8 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
             inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
+            if request.prepare_if_due and not module.check_mode:
+                inspection = phases.prepare_if_due(params, inspection, request.run_id, utc_now())
         return {"changed": False, "inspection": inspection.to_dict()}
     if request.phase == "prepare":
         if params["key_source"] == "esa":

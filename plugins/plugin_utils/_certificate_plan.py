@@ -19,6 +19,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
     EsaCertificateState,
     ReissuePolicy,
     local_state_from_inspection,
+    needs_new_key,
     reissue_reasons,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Bookkeeping, Inspection, Possession
@@ -46,6 +47,7 @@ class TaskOptions:
     force: bool
     on_revoked: str
     delete_record: bool
+    policy: ReissuePolicy
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> TaskOptions:
@@ -65,6 +67,7 @@ class TaskOptions:
             force=params["force"],
             on_revoked=params["on_revoked"],
             delete_record=params["delete_record"],
+            policy=ReissuePolicy.from_params(params),
         )
 
     @property
@@ -92,7 +95,8 @@ class Issue:
     new_key: bool = True
     """For ``local``: a new key, or the one at privatekey_path reused (rotate_key=false)."""
     preflight_read: bool = False
-    """No ESA read happened yet: one cheap read first (unknown site, credentials, clock), in check mode too."""
+    """Check mode with no ESA read yet: one cheap read, so check mode fails where the run would (unknown site, credentials,
+    clock). A real run needs none: the create itself is refused as clearly, and it is the one ESA call of a fresh issue."""
     replaced: dict[str, t.Any] | None = None
     """ESA's record of the certificate being replaced, only when ESA confirmed it is the file's."""
     revoke_replaced: bool = False
@@ -119,15 +123,7 @@ def needs_lookup(inspection: Inspection, options: TaskOptions) -> bool:
 
 def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOptions, now: _dt.datetime, *, check_mode: bool) -> PresentPlan:
     local = local_state_from_inspection(inspection, parse_esa_time)
-    policy = ReissuePolicy(
-        uses_csr=options.uses_csr,
-        pkey_type=options.pkey_type,
-        common_name=options.common_name,
-        remaining_days=options.remaining_days,
-        verify_remote=options.verify_remote,
-        force=options.force,
-    )
-    reasons = reissue_reasons(local, esa_state(lookup), policy, now)
+    reasons = reissue_reasons(local, esa_state(lookup), options.policy, now)
     esa_record = lookup.record if lookup else None
     warnings = []
     if options.common_name is not None and options.uses_csr:
@@ -158,8 +154,8 @@ def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOpt
     replaced = esa_record if esa_record else None
     issue = Issue(
         source="csr" if options.uses_csr else options.key_source,
-        new_key=_new_key(inspection, options),
-        preflight_read=lookup is None,
+        new_key=needs_new_key(inspection, options.pkey_type, options.rotate_key),
+        preflight_read=lookup is None and check_mode,
         replaced=replaced,
         revoke_replaced=bool(options.revoke_replaced and replaced and (replaced.get("Status") or "").lower() == "active"),
     )
@@ -181,11 +177,6 @@ def _keep(inspection: Inspection, lookup: Lookup | None, options: TaskOptions) -
         bookkeeping = stored
     maintain = bookkeeping is not None or inspection.attributes_differ or inspection.bookkeeping_attributes_differ
     return Keep(bookkeeping=bookkeeping, maintain=maintain)
-
-
-def _new_key(inspection: Inspection, options: TaskOptions) -> bool:
-    key = inspection.key
-    return options.rotate_key or key is None or key.state != "present" or key.key_type != options.pkey_type
 
 
 def esa_state(lookup: Lookup | None) -> EsaCertificateState | None:

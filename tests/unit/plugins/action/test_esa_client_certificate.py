@@ -43,7 +43,9 @@ def calls(emulator):
 def test_a_fresh_issue_then_a_no_op_of_one_read(task, esa_emulator, tmp_path):
     first, target = task()
     assert first["changed"] and first["reasons"] == ["missing"], first
-    assert target.phases == ["inspect", "prepare", "install"]
+    # The key and CSR are made during the inspection, and the create is the one ESA call (issue 16).
+    assert target.phases == ["inspect", "install"]
+    assert calls(esa_emulator) == {"CreateClientCertificate": 1}
     assert stat.S_IMODE(os.stat(tmp_path / "host" / "client.key").st_mode) == 0o600
     esa_emulator.service.stats.reset()
     again, target = task()
@@ -120,7 +122,7 @@ def test_a_revoked_certificate_fails_with_on_revoked_fail_and_is_reissued_with_a
 
 def test_key_source_esa_writes_a_private_key_that_only_travelled_sealed(task, tmp_path):
     result, target = task(key_source="esa")
-    assert result["changed"] and target.phases == ["inspect", "prepare", "install"]
+    assert result["changed"] and target.phases == ["inspect", "install"]
     install_args = target.arguments[-1]["_target"]
     assert "PRIVATE KEY" not in json.dumps(install_args) and set(install_args["privatekey_sealed"]) == {"ephemeral_public", "nonce", "ciphertext"}
     assert b"PRIVATE KEY" in (tmp_path / "host" / "client.key").read_bytes()
@@ -129,7 +131,7 @@ def test_key_source_esa_writes_a_private_key_that_only_travelled_sealed(task, tm
 def test_a_refused_create_discards_the_pending_key(task, esa_emulator, tmp_path):
     result, target = task(site_id=2222222222222)
     assert result["failed"] and result["code"] == "QuotaCheckFailed.Function"
-    assert target.phases == ["inspect", "prepare", "discard"]
+    assert target.phases == ["inspect", "discard"]
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
 
 
@@ -142,7 +144,7 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
     monkeypatch.setattr(_target_phases, "install", broken_install)
     result, target = task()
     assert result["failed"] and "No space left on device" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
-    assert target.phases == ["inspect", "prepare", "install", "discard"]
+    assert target.phases == ["inspect", "install", "discard"]
     assert esa_emulator.state() == []
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
 
@@ -176,3 +178,21 @@ def test_diff_says_what_would_be_issued_revoked_and_which_attributes_change(task
     assert renewal["diff"]["after"]["file_attributes"][path]["mode"] == "0644"
     retired, _target = task(check_mode=True, diff=True, state="absent")
     assert retired["diff"]["after"] == {"revokes": issued["certificate"]["id"], "removes_files": [path]}
+
+
+def test_only_esa_reasons_make_the_key_in_a_phase_of_its_own(task, esa_emulator):
+    """A certificate revoked on ESA: the files alone do not call for a new one, so the key is made after the read."""
+    issued, _target = task()
+    revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
+    esa_emulator.service.stats.reset()
+    reissued, target = task()
+    assert reissued["reasons"] == ["revoked"] and target.phases == ["inspect", "prepare", "install"]
+    assert calls(esa_emulator) == {"GetClientCertificate": 1, "CreateClientCertificate": 1}
+
+
+def test_a_key_made_in_vain_is_discarded(task, esa_emulator):
+    """The files say expiring, but the run stops (on_revoked=fail): the key made during the inspection goes."""
+    issued, _target = task(validity_days=2)
+    revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
+    stopped, target = task(validity_days=30, remaining_days=10, on_revoked="fail")
+    assert stopped["failed"] and target.phases == ["inspect", "discard"]
