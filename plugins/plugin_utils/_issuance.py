@@ -19,10 +19,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_fact
     load_pem_csr,
     public_key_sha256,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError, explain_generated_key_refusal
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy, create_without_duplicates
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._recent_listing import recent_client_certificates
 
 # ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.
 _CLOCK_SLACK = _dt.timedelta(minutes=15)
@@ -82,8 +82,8 @@ def find_issued_for_key(client: t.Any, site_id: int, identity: tuple[str, str | 
     """An active certificate of this public key created since `since`; duplicates beyond the first are revoked."""
     key_sha256, common_name = identity
     matches = []
-    for item in client.iter_client_certificates(site_id):
-        if (item.get("Status") or "").lower() != "active" or not _created_since(item, since):
+    for item in recent_client_certificates(client, site_id, since):
+        if (item.get("Status") or "").lower() != "active":
             continue
         if common_name is not None and (item.get("CommonName") or "").strip() != common_name:
             continue
@@ -100,13 +100,3 @@ def find_issued_for_key(client: t.Any, site_id: int, identity: tuple[str, str | 
     for duplicate in extra:
         client.revoke_client_certificate(site_id, duplicate["Id"])
     return Issued(keep, keep["Certificate"], None)
-
-
-def _created_since(item: dict[str, t.Any], since: _dt.datetime) -> bool:
-    created = item.get("CreateTime")
-    if not created:
-        return True
-    try:
-        return parse_esa_time(created) >= since
-    except ValueError:
-        return True

@@ -70,6 +70,12 @@ class FakeEsaClient:
         return {"Status": record["Status"], "Certificate": record["Certificate"],
                 "Result": {k: v for k, v in self._answered(record).items() if k != "Certificate"}}
 
+    def list_client_certificates(self, site_id, *, page_number=1, page_size=100):
+        self.calls.append("List")
+        records = [{k: v for k, v in self._answered(record).items() if k != "Certificate"} for record in self.records.values()]
+        start = (page_number - 1) * page_size
+        return {"Result": records[start:start + page_size], "TotalCount": len(records), "PageNumber": page_number, "PageSize": page_size}
+
     def iter_client_certificates(self, site_id):
         self.calls.append("List")
         for record in list(self.records.values()):
