@@ -405,3 +405,30 @@ def test_unsafe_writes_writes_in_place_where_a_rename_cannot_and_keeps_keys_priv
     found = phases.inspect(params)
     assert found.key.public_key_sha256 == found.certificate.public_key_sha256
     assert [name for name in os.listdir(os.path.dirname(params["path"])) if name.endswith((".tmp", ".esa-pending"))] == []
+
+
+# --- the key and CSR made during the inspection (issue 16) ------------------------------------
+
+
+def test_files_that_call_for_a_new_certificate_get_their_key_and_csr_in_the_inspection(params):
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    params.update(key_source="local", rotate_key=True, common_name="web01.example.com", remaining_days=None, force=False)
+    inspected = phases.prepare_if_due(params, phases.inspect(params), TOKEN, now)
+    assert inspected.prepared.csr_pem.startswith("-----BEGIN CERTIFICATE REQUEST-----") and inspected.prepared.new_key
+    assert stat.S_IMODE(os.stat(_files.pending_key_path(params["privatekey_path"], TOKEN)).st_mode) == 0o600
+    install(params, issue_for(x509.load_pem_x509_csr(inspected.prepared.csr_pem.encode()).public_key()))
+    healthy = phases.prepare_if_due(params, phases.inspect(params), "other", now)
+    assert healthy.prepared is None and not os.path.exists(_files.pending_key_path(params["privatekey_path"], "other"))
+
+
+def test_key_source_esa_gets_its_one_time_key_in_the_inspection_and_a_csr_nothing(params):
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    params.update(key_source="esa", rotate_key=True, common_name=None, remaining_days=None, force=False)
+    assert phases.prepare_if_due(params, phases.inspect(params), TOKEN, now).prepared.recipient_public_key
+    key = generate_private_key("ECDSA")
+    params.update(key_source="local", csr_content=build_csr_pem(key, "app.example.com"), privatekey_path=None)
+    assert phases.prepare_if_due(params, phases.inspect(params), TOKEN, now).prepared is None

@@ -43,7 +43,7 @@ def issued_pair(common_name="web01"):
 
 def options(**overrides):
     values = {"site_id": SITE, "path": "/etc/pki/c.crt", "privatekey_path": "/etc/pki/c.key", "key_source": "local", "pkey_type": "ECDSA",
-              "common_name": None, "remaining_days": 5, "verify_remote": True, "rotate_key": True, "revoke_replaced": False, "force": False,
+              "common_name": None, "validity_days": 30, "remaining_days": 5, "verify_remote": True, "rotate_key": True, "revoke_replaced": False, "force": False,
               "on_revoked": "reissue", "delete_record": False, "csr_path": None, "csr_content": None}
     values.update(overrides)
     return TaskOptions.from_params(values)
@@ -83,9 +83,10 @@ def test_stale_parsed_facts_rewrite_the_same_bookkeeping():
     assert not plan.changed and plan.keep.bookkeeping == inspection.bookkeeping
 
 
-def test_a_missing_certificate_is_issued_after_one_cheap_read():
-    plan = plan_present(Inspection(certificate_state="missing"), None, options(), NOW, check_mode=True)
-    assert plan.reasons == ["missing"] and plan.issue.preflight_read and plan.issue.source == "local" and plan.issue.replaced is None
+def test_a_missing_certificate_is_issued_with_one_esa_call_and_check_mode_reads_once():
+    plan = plan_present(Inspection(certificate_state="missing"), None, options(), NOW, check_mode=False)
+    assert plan.reasons == ["missing"] and not plan.issue.preflight_read and plan.issue.source == "local" and plan.issue.replaced is None
+    assert plan_present(Inspection(certificate_state="missing"), None, options(), NOW, check_mode=True).issue.preflight_read
 
 
 @pytest.mark.parametrize("overrides, source", [({"csr_content": "PEM"}, "csr"), ({"key_source": "esa"}, "esa"), ({}, "local")])
