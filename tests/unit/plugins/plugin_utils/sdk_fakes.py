@@ -168,3 +168,18 @@ class FakeSdk:
             return self.responses[operation]().from_map({"headers": {}, "statusCode": 200, "body": outcome})
 
         return call
+
+
+class Scripted:
+    """A callable that raises the scripted exceptions in order, then returns ``result``."""
+
+    def __init__(self, *failures, result="ok"):
+        self.failures = list(failures)
+        self.result = result
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return self.result

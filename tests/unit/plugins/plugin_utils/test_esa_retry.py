@@ -9,24 +9,10 @@ import pytest
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import MAX_RETRY_AFTER_SECONDS, RetryPolicy, create_without_duplicates
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
 
 CREATE = {"action": "CreateClientCertificate", "may_have_taken_effect_on_failure": True}
 READ = {"action": "GetClientCertificate", "may_have_taken_effect_on_failure": False}
-
-
-class Scripted:
-    """A callable that raises the scripted exceptions in order, then returns ``result``."""
-
-    def __init__(self, *failures, result="ok"):
-        self.failures = list(failures)
-        self.result = result
-        self.calls = 0
-
-    def __call__(self):
-        self.calls += 1
-        if self.failures:
-            raise self.failures.pop(0)
-        return self.result
 
 
 def make_policy(retries=8, random_value=0.5, **kwargs):

@@ -25,6 +25,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors impor
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
 
 RELEASES = sdk_fakes.TEA_OPENAPI_RELEASES
 # Codes seen from the gateway, each with HTTP 400, 429 or 503, with or without x-acs-retry-after (milliseconds).
@@ -49,19 +50,6 @@ def surely_flow_control(code, status):
 def header_reaches_the_policy(release, code, header):
     """0.4.5 keeps x-acs-retry-after only on codes containing "Throttling"; 0.4.6 on every code."""
     return header is not None and (release == "0.4.6" or "Throttling" in code)
-
-
-class Scripted:
-    def __init__(self, *failures, result="ok"):
-        self.failures = list(failures)
-        self.result = result
-        self.calls = 0
-
-    def __call__(self):
-        self.calls += 1
-        if self.failures:
-            raise self.failures.pop(0)
-        return self.result
 
 
 def run(kwargs, failures, retries=8):
