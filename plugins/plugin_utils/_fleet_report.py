@@ -183,9 +183,8 @@ def _status(entry: t.Mapping[str, t.Any], certificate: t.Mapping[str, t.Any], re
     days_left = _int(certificate.get("remaining_days"))
     if days_left is not None and days_left < 0:
         return "expired", ""
-    if entry.get("changed"):
-        return "due", ""
-    return "ok", ""
+    # any other reason (expiring, forced) means a run would reissue; changed alone may be file attributes only
+    return ("due", "") if given else ("ok", "")
 
 
 def _urgency(row: HostRow) -> tuple[int, int, str]:

@@ -50,6 +50,8 @@ def test_rows_carry_id_cn_days_and_why_a_host_was_not_checked(report):
         ({"changed": True, "reasons": ["expiring"], "certificate": {"remaining_days": -2}}, "expired"),
         ({"unreachable": True, "msg": "ssh: connect to host"}, "not_checked"),
         (None, "not_checked"),
+        ({"changed": False, "reasons": ["expiring"], "certificate": {"remaining_days": 3}}, "due"),  # as registered with changed_when: false
+        ({"changed": True, "reasons": [], "certificate": {"remaining_days": 300}}, "ok"),  # only a file mode would change
     ],
 )
 def test_status_of_other_outcomes(entry, status):
