@@ -60,7 +60,7 @@ def fleet_report_html(report: t.Mapping[str, t.Any], title: str = "ESA client ce
 
 
 def _cards(counts: t.Mapping[str, t.Any]) -> str:
-    shown = [("hosts", "hosts")] + [(status, label) for status, label in STATUS_LABELS.items()] + [("orphans", "no host holds them")]
+    shown = [("hosts", "hosts"), *STATUS_LABELS.items(), ("orphans", "no host holds them")]
     cards = "".join(f'<div class="card" id="count-{_e(key)}"><b>{_e(counts.get(key, 0))}</b>{_e(label)}</div>' for key, label in shown)
     return f'<div class="cards">{cards}</div>'
 

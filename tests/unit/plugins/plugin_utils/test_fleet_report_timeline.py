@@ -57,7 +57,8 @@ def test_bars_stay_inside_the_chart(report):
 
 
 def test_an_expired_certificate_widens_the_chart_to_the_past():
-    report = fleet_report({"h": {"changed": True, "reasons": ["expiring"], "certificate": {"remaining_days": -40, "not_after": "2026-10-22T00:00:00Z"}}}, [], now=NOW)
+    expired = {"changed": True, "reasons": ["expiring"], "certificate": {"remaining_days": -40, "not_after": "2026-10-22T00:00:00Z"}}
+    report = fleet_report({"h": expired}, [], now=NOW)
     svg = ET.fromstring(timeline_svg(report))
     labels = [text.text for text in svg.iter(f"{SVG}text")]
     assert "2026-11" in labels and "2026-12" in labels
