@@ -34,7 +34,8 @@ options:
     choices: [active, revoked]
   common_name:
     description:
-      - Only certificates with exactly this subject common name.
+      - Only certificates with this subject common name, compared without regard to case (common names are DNS names,
+        whose case does not matter), so V(Web01.Example.COM) finds V(web01.example.com).
     type: str
   fingerprint_sha256:
     description:

@@ -22,12 +22,17 @@ def normalize_fingerprint(value: str) -> str:
     return cleaned
 
 
+def same_dns_name(found: str | None, wanted: str) -> bool:
+    """Common names are DNS names, whose case does not matter (RFC 4343)."""
+    return found is not None and found.casefold() == wanted.casefold()
+
+
 def matches(
     facts: dict[str, t.Any], *, status: str | None, common_name: str | None, fingerprint_sha256: str | None, expires_within_days: int | None, now: _dt.datetime
 ) -> bool:
     if status is not None and (facts.get("status") or "").lower() != status:
         return False
-    if common_name is not None and facts.get("common_name") != common_name:
+    if common_name is not None and not same_dns_name(facts.get("common_name"), common_name):
         return False
     if fingerprint_sha256 is not None and facts.get("fingerprint_sha256") != fingerprint_sha256:
         return False

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# examples/fleet_report.yml on a small fleet against the emulator: it changes nothing (no ESA write, no file), its
+# HTML and CSV say what setup.yml did, and headless Chromium renders the page (DOM text, the SVG, no script element,
+# a screenshot). The report, the DOM and the screenshot are kept in tests/output/data/esa_fleet_report/<ansible-core>/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+root="$(cd ../../../.. && pwd)"
+integration_dir="$(cd ../.. && pwd)"
+config="${integration_dir}/integration_config.yml"
+out="${OUTPUT_DIR:?ansible-test sets OUTPUT_DIR}/esa_fleet_report"
+rm -rf "$out"
+mkdir -p "$out/home" "$out/hosts"
+export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+export HOME="$out/home"
+# ansible-test 2.21 writes the inventory as JSON ("ansible_python_interpreter": "..."), 2.19 as INI (key='value').
+python_bin=$(grep -o "ansible_python_interpreter[\"': =]*[^\"', ]*" "$INVENTORY_PATH" | head -n 1 | sed "s/^ansible_python_interpreter[\"': =]*//")
+[ -x "$python_bin" ] || { echo "no ansible_python_interpreter in $INVENTORY_PATH" >&2; exit 1; }
+url=$(sed -n 's/^esa_url: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$config")
+chromium=$("$root/scripts/ensure-chromium.sh")
+# Host names carry the run's id, so certificates left on the shared emulator by other targets or runs never count.
+prefix="report$(date +%s)$$"
+keep_root="$(dirname "${JUNIT_OUTPUT_DIR:-$OUTPUT_DIR/junit}")/data/esa_fleet_report"
+keep="${keep_root}/${ANSIBLE_TEST_ANSIBLE_VERSION:-core}"
+logs=()
+
+inventory="$out/inventory"
+{
+    echo "[fleet]"
+    for name in web-01 web-02 web-03 web-04 web-05; do
+        mkdir -p "$out/hosts/$prefix-$name"
+        interpreter="$python_bin"
+        [ "$name" = web-04 ] && interpreter=/nonexistent/python3  # this host cannot run the check
+        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name ansible_connection=local ansible_python_interpreter=$interpreter"
+    done
+    echo "[retired]"
+    mkdir -p "$out/hosts/$prefix-gone-01"
+    echo "$prefix-gone-01 esa_cert_dir=$out/hosts/$prefix-gone-01 ansible_connection=local ansible_python_interpreter=$python_bin"
+    echo "[to_issue]"
+    echo "$prefix-web-01"
+    echo "$prefix-web-02 setup_validity_days=20"
+    echo "$prefix-web-05"
+    echo "$prefix-gone-01"
+} >"$inventory"
+
+play() {  # LOG ARGS...
+    local log="$out/$1.log"
+    shift
+    logs+=("$log")
+    ansible-playbook -i "$inventory" -e "@${config}" -e "esa_integration_config=${config}" -e "esa_integration_dir=${integration_dir}" "$@" >"$log" 2>&1 ||
+        { tail -n 60 "$log"; echo "FAILED: see $log" >&2; return 1; }
+}
+
+emulator_stats() {
+    "$python_bin" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/_emulator/stats", timeout=30).read().decode())' "$url"
+}
+
+host_files() {
+    (cd "$out/hosts" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+echo "== setup: 5 hosts (web-01 ok, web-02 due, web-03 no certificate, web-04 not checkable, web-05 revoked), gone-01 decommissioned, a markup CN"
+play setup setup.yml -e "fleet_prefix=$prefix" -e "hostile_prefix=<script>alert(1)</script>" -e "expected_file=$out/expected.json"
+
+echo "== examples/fleet_report.yml"
+emulator_stats >"$out/stats-before.json"
+host_files >"$out/files-before.txt"
+play report "$root/examples/fleet_report.yml" -e esa_hosts=fleet -e "esa_endpoint=$url" -e "esa_report_dir=$out/report"
+emulator_stats >"$out/stats-after.json"
+host_files >"$out/files-after.txt"
+grep -E '"fleet report: |hosts: [0-9]+ ok' "$out/report.log" | sed 's/^ *//'
+
+echo "== the files"
+status=0
+"$python_bin" ./check_report.py "$out/expected.json" "$out/report" "$out/stats-before.json" "$out/stats-after.json" \
+    "$out/files-before.txt" "$out/files-after.txt" || status=1
+
+echo "== headless Chromium"
+rm -rf "$keep"
+mkdir -p "$keep"
+cp "$out/report/fleet-report.html" "$out/report/fleet-report.csv" "$keep/"
+hostile_cn="<script>alert(1)</script>-0.example.com"
+gone_id=$("$python_bin" -c 'import json, sys; print(json.load(open(sys.argv[1]))["gone"]["id"])' "$out/expected.json")
+"$python_bin" "$root/scripts/report_in_browser.py" "$keep/fleet-report.html" --chromium "$chromium" \
+    --screenshot "$keep/fleet-report.png" --dom "$keep/fleet-report.dom.html" \
+    --expect "$prefix-web-01" --expect "$prefix-web-03" --expect "$prefix-web-05" --expect "$gone_id" --expect "$hostile_cn" \
+    --expect "Expiry timeline" --expect "Hosts without a certificate (1)" --expect "Hosts not checked (1)" || status=1
+echo "kept: ${keep}/fleet-report.{html,csv,png,dom.html}"
+
+"$python_bin" "${integration_dir}/scan_for_secrets.py" --config "$config" "${logs[@]}" "$out/report" || status=1
+exit "$status"
