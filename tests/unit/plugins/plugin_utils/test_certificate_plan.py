@@ -43,8 +43,8 @@ def issued_pair(common_name="web01"):
 
 def options(**overrides):
     values = {"site_id": SITE, "path": "/etc/pki/c.crt", "privatekey_path": "/etc/pki/c.key", "key_source": "local", "pkey_type": "ECDSA",
-              "common_name": None, "validity_days": 30, "remaining_days": 5, "verify_remote": True, "rotate_key": True, "revoke_replaced": False, "force": False,
-              "on_revoked": "reissue", "delete_record": False, "csr_path": None, "csr_content": None}
+              "common_name": None, "validity_days": 30, "remaining_days": 5, "verify_remote": True, "rotate_key": True, "revoke_replaced": False,
+              "force": False, "on_revoked": "reissue", "delete_record": False, "csr_path": None, "csr_content": None}
     values.update(overrides)
     return TaskOptions.from_params(values)
 
