@@ -61,7 +61,8 @@ def test_a_seeded_certificate_is_a_real_leaf_of_the_emulator_ca_that_get_and_rev
     created = datetime.datetime.strptime(answer.result.create_time, '%Y-%m-%d %H:%M:%S')
     not_after = datetime.datetime.strptime(answer.result.not_after, '%Y-%m-%d %H:%M:%S')
     assert not_after - created == datetime.timedelta(days=30)
-    assert datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - created >= datetime.timedelta(hours=3)  # 3 certificates an hour apart, the newest an hour ago
+    # 3 certificates an hour apart, the newest an hour ago: the first listed is the oldest, 3 hours old.
+    assert datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - created >= datetime.timedelta(hours=3)
     client.revoke_client_certificate(models.RevokeClientCertificateRequest(site_id=SITE_ID, id=item.id))
     assert client.get_client_certificate(models.GetClientCertificateRequest(site_id=SITE_ID, id=item.id)).body.result.status == 'revoked'
 
