@@ -167,21 +167,25 @@ def table(args: argparse.Namespace) -> int:
     summaries = {entry["key"]: _summarise(entry) for entry in entries}
     stat = summaries.get("stat")
     lines = [
-        f"{count} local hosts (ansible_connection=local), forks {meta.get('forks')}, pipelining on, ansible-core {meta.get('ansible_core')}, "
-        f"community.crypto {meta.get('community_crypto')}, Python {meta.get('python')}, {meta.get('cpus')} CPUs, load average "
-        f"{meta.get('load_before')} at the start; rounds: issue {meta.get('issue_repeat')}, no-op {meta.get('repeat')}, renewal "
-        f"{meta.get('renew_repeat')}, each round interleaving its rows with a stat run; median wall time, CPU = user + system time of "
-        f"ansible-playbook and all it ran; ESA req/s = the run's ESA calls / its wall time",
+        (
+            f"{count} local hosts (ansible_connection=local), forks {meta.get('forks')}, pipelining on, ansible-core {meta.get('ansible_core')}, "
+            f"community.crypto {meta.get('community_crypto')}, Python {meta.get('python')}, {meta.get('cpus')} CPUs, load average "
+            f"{meta.get('load_before')} at the start; rounds: issue {meta.get('issue_repeat')}, no-op {meta.get('repeat')}, renewal "
+            f"{meta.get('renew_repeat')}, each round interleaving its rows with a stat run; median wall time, CPU = user + system time of "
+            f"ansible-playbook and all it ran; ESA req/s = the run's ESA calls / its wall time"
+            + (f"; the emulator throttles beyond {meta['qps_limit']} requests per second" if meta.get("qps_limit") else "")
+        ),
         "",
         "| run | tasks/host | wall (s) | best (s) | x stat | CPU (s) | ESA calls per host | ESA req/s |",
         "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for summary in summaries.values():
+        throttled = max(run.get("throttled", 0) for run in summary["runs"])
         ratio = f"{summary['wall'] / stat['wall']:.2f}" if stat else "n/a"
         cpu_ratio = f" ({summary['cpu'] / stat['cpu']:.2f}x)" if stat and summary is not stat else ""
         lines.append(
             f"| {summary['label']} | {summary['tasks']} | {summary['wall']:.2f} | {summary['wall_min']:.2f} | {ratio} | {summary['cpu']:.1f}{cpu_ratio} | "
-            f"{calls_per_host_text(summary['calls'], count)} | {summary['qps']:.1f} |"
+            f"{calls_per_host_text(summary['calls'], count)}{f'; {throttled} throttled answers' if throttled else ''} | {summary['qps']:.1f} |"
         )
     results = _checks(summaries, count)
     lines.append("")

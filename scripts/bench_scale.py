@@ -136,7 +136,8 @@ def _check(run: dict) -> tuple[str, bool]:
             healthy and creates == hosts and resets == hosts and lists <= bound * hosts and added == hosts and not others)
     if key == "info":
         listed = run["info_count"]
-        return f"every page once: {lists} of {pages}, {listed} certificates listed", healthy and lists == pages and not (gets or creates) and listed == run["site_total"]
+        passed = healthy and lists == pages and not (gets or creates) and listed == run["site_total"]
+        return f"every page once: {lists} of {pages}, {listed} certificates listed", passed
     return "no rule", False
 
 
@@ -150,9 +151,11 @@ def table(args: argparse.Namespace) -> int:
             run["site_added"] = run["site_total"] - before.get(run["site"], run["site_total"])
         before[run["site"]] = run["site_total"]
     lines = [
-        f"Scale: {meta.get('hosts')} local hosts per site, forks {meta.get('forks')}, one emulator with two sites: 'seeded' "
-        f"({seeded.get('seeded')} certificates seeded in {seeded.get('seconds')} s through POST /_emulator/seed) and 'empty'; "
-        f"load average {meta.get('load_before')} at the start; no-op rounds {meta.get('repeat')} (median)",
+        (
+            f"Scale: {meta.get('hosts')} local hosts per site, forks {meta.get('forks')}, one emulator with two sites: 'seeded' "
+            f"({seeded.get('seeded')} certificates seeded in {seeded.get('seconds')} s through POST /_emulator/seed) and 'empty'; "
+            f"load average {meta.get('load_before')} at the start; no-op rounds {meta.get('repeat')} (median)"
+        ),
         "",
         "| run | site | certificates on the site | wall (s) | ESA calls per host | rule | |",
         "|---|---|---:|---:|---|---|---|",
