@@ -1,12 +1,12 @@
 """Helpers for scripts/demo.sh and scripts/bench.sh: the fleet's inventory, the emulator's counters,
-what ansible-playbook printed, and the demo's summary and the benchmark's table.
+what ansible-playbook printed, the demo's summary, and timing a command.
 
     python scripts/demo_fleet.py inventory --count N --hosts-dir DIR --python PY --endpoint URL --out FILE [--extra NAME]
     python scripts/demo_fleet.py ansible-cfg --out FILE --collections DIR --inventory FILE --tmp DIR [--forks 10]
     python scripts/demo_fleet.py emulator URL ca|stats|reset [--out FILE]
     python scripts/demo_fleet.py recap LOG [--task NAME] [--out FILE]
     python scripts/demo_fleet.py summary RESULTS_DIR
-    python scripts/demo_fleet.py bench-table RESULTS_DIR
+    python scripts/demo_fleet.py timed --out FILE --log FILE -- COMMAND...
 
 Only loopback URLs are accepted, and proxies are never used.
 """
@@ -314,123 +314,7 @@ def summary(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
     return 1 if failed else 0
 
 
-# --- the benchmark's table -------------------------------------------------------------------------------------
-
-
-def bench_row(args: argparse.Namespace) -> int:
-    """Add one run to a row of rows.json: wall and CPU time, recap counts, the emulator's counters for it."""
-    path = os.path.join(args.results, "rows.json")
-    rows = _load(path, [])
-    with open(args.log, encoding="utf-8", errors="replace") as handle:
-        parsed = parse_playbook_output(handle.read())
-    timing = _load(args.timing)
-    stats = _load(args.stats) if args.stats else None
-    hosts = [host for host in parsed["recap"] if host != "localhost"]
-    run = {
-        "wall": timing["wall"], "cpu": timing["cpu"], "returncode": timing["returncode"], "hosts": len(hosts),
-        "changed": sum(1 for host in hosts if parsed["recap"][host]["changed"] > 0),
-        "failed": sum(1 for host in hosts if parsed["recap"][host]["failed"] or parsed["recap"][host]["unreachable"]),
-        "calls": _calls(stats),
-    }
-    for row in rows:
-        if row["key"] == args.key:
-            row["runs"].append(run)
-            break
-    else:
-        rows.append({"key": args.key, "label": args.label, "esa": args.esa, "runs": [run]})
-    _write(path, json.dumps(rows, indent=1) + "\n")
-    number = next(len(row["runs"]) for row in rows if row["key"] == args.key)
-    calls = ", ".join(f"{_short(action)} {value}" for action, value in sorted(run["calls"].items())) or "no ESA call"
-    print(f"    {args.label + f' ({number})':<62} {run['wall']:7.2f} s wall {run['cpu']:7.1f} s CPU  {run['changed']}/{run['hosts']} changed, "
-          f"{run['failed']} failed; {calls}")
-    return 0
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def _short(action: str) -> str:
-    return action.replace("ClientCertificates", "").replace("ClientCertificate", "")
-
-
-def _worst_calls(runs: list[dict]) -> dict[str, int]:
-    worst: dict[str, int] = {}
-    for run in runs:
-        for action, value in run["calls"].items():
-            worst[action] = max(worst.get(action, 0), value)
-    return worst
-
-
-def bench_table(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
-    rows = _load(os.path.join(args.results, "rows.json"), [])
-    meta = _load(os.path.join(args.results, "meta.json"), {})
-    count = len(meta.get("hosts", [])) or 1
-    for row in rows:
-        row["wall"] = _median([run["wall"] for run in row["runs"]])
-        row["wall_min"] = min(run["wall"] for run in row["runs"])
-        row["cpu"] = _median([run["cpu"] for run in row["runs"]])
-        row["calls"] = _worst_calls(row["runs"])
-    by_key = {row["key"]: row for row in rows}
-    stat = by_key.get("stat")
-
-    lines = [
-        f"{count} local hosts (ansible_connection=local), forks {meta.get('forks')}, pipelining on, ansible-core {meta.get('ansible_core')}, "
-        f"community.crypto {meta.get('community_crypto')}, Python {meta.get('python')}, {meta.get('cpus')} CPUs, load average "
-        f"{meta.get('load_before')} at the start; no-op rows run {meta.get('repeat')} times each, interleaved, issue row "
-        f"{meta.get('issue_repeat')} time(s); median wall time, CPU = user + system time of ansible-playbook and all it ran",
-        "",
-        "| run | wall (s) | best (s) | x stat | CPU (s) | ESA calls per host |",
-        "|---|---:|---:|---:|---:|---|",
-    ]
-    for row in rows:
-        ratio = f"{row['wall'] / stat['wall']:.2f}" if stat else "n/a"
-        cpu_ratio = f" ({row['cpu'] / stat['cpu']:.2f}x)" if stat and row is not stat else ""
-        calls = row["calls"]
-        per_host = ", ".join(f"{_short(action)} {value / count:g}" for action, value in sorted(calls.items())) or "0"
-        lines.append(f"| {row['label']} | {row['wall']:.2f} | {row['wall_min']:.2f} | {ratio} | {row['cpu']:.1f}{cpu_ratio} | {per_host} |")
-
-    results: list[tuple[str, bool, bool]] = []  # (text, passed, enforced)
-    noop_true, noop_false, issue, crypto = (by_key.get(key) for key in ("noop_verify", "noop_noverify", "issue", "crypto"))
-    if noop_true and stat:
-        ratio = noop_true["wall"] / stat["wall"]
-        results.append((f"no-op with verify_remote: true at most 1.25x stat: {ratio:.2f}x", ratio <= 1.25, False))
-    if noop_true and crypto:
-        results.append((f"no-op with verify_remote: true faster than community.crypto's no-op: {noop_true['wall']:.2f} s vs "
-                        f"{crypto['wall']:.2f} s", noop_true["wall"] < crypto["wall"], False))
-    for row in (noop_true, noop_false):
-        if row:
-            for index, run in enumerate(row["runs"], 1):
-                calls = run["calls"]
-                creates = calls.get("CreateClientCertificate", 0)
-                reads = sum(calls.get(action, 0) for action in READ_ACTIONS)
-                writes = sum(value for action, value in calls.items() if action not in READ_ACTIONS)
-                results.append((f"{row['label']}, run {index}: 0 creates ({creates}), no other write ({writes - creates}), "
-                                f"at most 1 read per host ({reads / count:g})", creates == 0 and writes == 0 and reads <= count, True))
-    if issue:
-        for index, run in enumerate(issue["runs"], 1):
-            creates = run["calls"].get("CreateClientCertificate", 0)
-            results.append((f"issue run {index}: exactly 1 create per host ({creates} for {count} hosts), "
-                            f"{run['changed']}/{count} changed", creates == count and run["changed"] == count, True))
-    for row in rows:
-        for index, run in enumerate(row["runs"], 1):
-            ok = run["failed"] == 0 and run["returncode"] == 0 and run["hosts"] == count and (row is issue or run["changed"] == 0)
-            if not ok:
-                results.append((f"{row['label']}, run {index}: {run['hosts']} hosts, {run['failed']} failed, {run['changed']} changed, "
-                                f"exit {run['returncode']}", False, True))
-
-    lines.append("")
-    for text, passed, enforced in results:
-        lines.append(f"{'PASS' if passed else 'FAIL'}  {text}{'' if enforced else '  (timing: reported, not enforced)'}")
-    failed_enforced = [text for text, passed, enforced in results if enforced and not passed]
-    passed_count = sum(1 for result in results if result[1])
-    lines.append(f"{passed_count} passed, {len(results) - passed_count} failed")
-    text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
-    _write(os.path.join(args.results, "table.md"), text)
-    return 1 if failed_enforced else 0
+# --- timing a command (scripts/bench.sh; its table is scripts/bench_report.py) ------------------------------
 
 
 def timed(args: argparse.Namespace) -> int:
@@ -479,16 +363,6 @@ def main(argv: list[str] | None = None) -> int:
     summ.add_argument("results")
     summ.add_argument("--rollout-remaining-days", type=int)
 
-    table = commands.add_parser("bench-table")
-    table.add_argument("results")
-
-    row = commands.add_parser("bench-row")
-    row.add_argument("results")
-    for option in ("--key", "--label", "--timing", "--log"):
-        row.add_argument(option, required=True)
-    row.add_argument("--stats")
-    row.add_argument("--esa", action="store_true")
-
     run = commands.add_parser("timed")
     run.add_argument("--out", required=True, help="JSON: wall and CPU seconds, exit status")
     run.add_argument("--log", required=True, help="the command's output")
@@ -496,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     handlers = {"timed": timed, "inventory": write_inventory, "ansible-cfg": write_ansible_cfg, "emulator": emulator, "recap": recap,
-                "summary": summary, "bench-table": bench_table, "bench-row": bench_row}
+                "summary": summary}
     return handlers[args.command](args)
 
 

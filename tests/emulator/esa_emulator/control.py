@@ -1,4 +1,4 @@
-"""Emulator-only routes under /_emulator/ (no signature): CA, stats, faults, settings, clock, reset, state."""
+"""Emulator-only routes under /_emulator/ (no signature): CA, stats, faults, settings, clock, reset, seed, state."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import typing as t
 
 from .clock import to_iso
+from .seeding import SeedRequest, seed_certificates
 from .service import EsaService, Reply
 
 PREFIX = '/_emulator/'
@@ -73,6 +74,10 @@ def handle_control(service: EsaService, method: str, path: str, body: bytes) -> 
         if route == ('POST', 'reset'):
             service.reset()
             return Reply.json(200, {'reset': True})
+        if route == ('POST', 'seed'):
+            request = SeedRequest.from_json(_body_json(body), service.config)
+            total = seed_certificates(service.store, service.ca, request, service.clock.now_utc())
+            return Reply.json(200, {'seeded': request.count, 'site_id': request.site_id, 'total': total})
         if route == ('GET', 'state'):
             return Reply.json(200, {'certificates': service.state(), 'client_ca_certificates': service.client_ca_state(),
                                     'hostname_bindings': service.store.bindings()})

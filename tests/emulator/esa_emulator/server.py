@@ -15,6 +15,7 @@ import urllib.parse
 
 from .config import Credential
 from .control import PREFIX, handle_control, set_faults
+from .seeding import SeedRequest, seed_certificates
 from .service import EsaService, Reply
 
 MAX_BODY = 1 << 20  # CSRs are a few KiB; anything near this is a mistake, not a certificate request
@@ -225,6 +226,11 @@ class EmulatorServer:
 
     def stats(self) -> dict[str, t.Any]:
         return self.service.stats.to_json()
+
+    def seed_certificates(self, site_id: int, count: int, **options: t.Any) -> int:
+        """Add `count` certificates created in the past to the site, as POST /_emulator/seed does; the site's total after."""
+        request = SeedRequest.from_json({'site_id': site_id, 'count': count, **options}, self.service.config)
+        return seed_certificates(self.service.store, self.service.ca, request, self.service.clock.now_utc())
 
     def reset(self) -> None:
         self.service.reset()

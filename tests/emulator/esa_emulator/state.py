@@ -219,6 +219,12 @@ class CertificateStore:
             self._records[record.id] = record
             self.save()
 
+    def add_many(self, records: t.Iterable[CertificateRecord]) -> None:
+        """Add records with one save (bulk seeding): saving after each would rewrite the file once per record."""
+        with self.lock:
+            self._records.update((record.id, record) for record in records)
+            self.save()
+
     def set_status(self, record: CertificateRecord, status: str, now: datetime.datetime) -> None:
         with self.lock:
             record.status = status
