@@ -6,6 +6,7 @@
 #   make units | integration | lint | venvs | clean
 #   make lint-fix              ruff format and ruff check --fix on plugins/, then what ruff and mypy still find
 #   make package               build the tarball, install it alone, ansible-doc, an example, antsibull-docs, ansible-builder
+#   make docs                  the docsite (antsibull-docs + Sphinx, offline) into .build/docs/html (scripts/build-docs.sh)
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
 #   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
 
@@ -14,7 +15,7 @@ export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint lint-fix package venvs demo bench clean
+.PHONY: test sanity units integration lint lint-fix package venvs docs demo bench clean
 
 test:
 	scripts/test.sh sanity units integration lint package
@@ -27,6 +28,9 @@ lint-fix:
 
 venvs:
 	scripts/setup-venv.sh $(CORE) tools
+
+docs:
+	scripts/build-docs.sh
 
 demo:
 	scripts/demo.sh
