@@ -140,7 +140,7 @@ def check_pages(report: Report, html_dir: pathlib.Path, collection: pathlib.Path
     unlinked = [label for label, page in pages if f'href="{page}' not in index]
     report.check(
         bool(pages) and not missing and not unlinked,
-        f"docsite pages: {len(pages)} ({', '.join(label for label, _ in pages)}), each linked from index.html",
+        f"docsite pages: {len(pages)} ({', '.join(pair[0] for pair in pages)}), each linked from index.html",
         f"missing {missing}, not linked from index.html {unlinked}",
     )
 

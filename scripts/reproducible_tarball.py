@@ -90,11 +90,13 @@ def rewrite(path: str, mtime: int) -> None:
 
 
 def members(path: str) -> dict[str, tuple]:
+    """Each member's name -> (mode, mtime, type, content or link target)."""
+    found = {}
     with tarfile.open(path, "r:gz") as tar:
-        return {
-            member.name: (member.mode, member.mtime, member.type, tar.extractfile(member).read() if member.isfile() else member.linkname)  # type: ignore[union-attr]
-            for member in tar.getmembers()
-        }
+        for member in tar.getmembers():
+            handle = tar.extractfile(member) if member.isfile() else None
+            found[member.name] = (member.mode, member.mtime, member.type, handle.read() if handle else member.linkname)
+    return found
 
 
 def compare(path: str, other: str) -> int:
