@@ -1,20 +1,21 @@
 # alibabacloud.esa build and test entry points. Everything runs offline from pinned files:
 # virtualenvs, the collection copy and test results live in .build/ (see scripts/).
 #
-#   make test                  sanity, units and integration for ansible-core 2.21 then 2.19, lint, package, summary
-#   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, CORE=2.19 or both by default)
+#   make test                  sanity, units and integration for ansible-core 2.21, 2.19 and 2.16 (the main target only), lint, package, summary
+#   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, 2.19 or 2.16; all three by default)
 #   make units | integration | lint | venvs | clean
 #   make lint-fix              ruff format and ruff check --fix on plugins/, then what ruff and mypy still find
 #   make package               build the tarball, install it alone, ansible-doc, an example, antsibull-docs, ansible-builder
+#   make docs                  the docsite (antsibull-docs + Sphinx, offline) into .build/docs/html (scripts/build-docs.sh)
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
 #   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
 
-CORE ?= 2.21 2.19
+CORE ?= 2.21 2.19 2.16
 export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint lint-fix package venvs demo bench clean
+.PHONY: test sanity units integration lint lint-fix package venvs docs demo bench clean
 
 test:
 	scripts/test.sh sanity units integration lint package
@@ -26,7 +27,10 @@ lint-fix:
 	scripts/lint-python.sh --fix
 
 venvs:
-	scripts/setup-venv.sh $(CORE) tools
+	scripts/setup-venv.sh $(CORE) tools docs
+
+docs:
+	scripts/build-docs.sh
 
 demo:
 	scripts/demo.sh

@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${ROOT}/.build"
 COLLECTION_DIR="${BUILD}/collections/ansible_collections/alibabacloud/esa"
 RESULTS_DIR="${BUILD}/results"
-DEFAULT_CORES="2.21 2.19"
+DEFAULT_CORES="2.21 2.19 2.16"
 
 # The ESA SDK's credential chain must never ask a cloud metadata service: tests reach loopback only.
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
@@ -26,7 +26,17 @@ python_version_for_core() {
     case "$1" in
         2.21) echo 3.13 ;;
         2.19) echo 3.11 ;;
+        2.16) echo 3.12 ;;
         *) die "unsupported CORE '$1' (choose from: ${DEFAULT_CORES})" ;;
+    esac
+}
+
+# The integration targets of a core line's integration phase; empty: all of them. 2.16 is the oldest line that
+# meta/runtime.yml claims: it runs the main module's target only, which keeps .ci/run well inside its time.
+integration_targets_for_core() {
+    case "$1" in
+        2.16) echo esa_client_certificate ;;
+        *) echo "" ;;
     esac
 }
 
@@ -65,11 +75,12 @@ target_venv_dir_for_python() {
 # Target stacks (a Python and the cryptography a distribution ships with it) that the integration target
 # esa_target_matrix runs against, per controller line: stack S is tests/requirements/target-S.txt, installed
 # into .build/venv-target-S. One line runs the matrix; ansible-core 2.20 and later refuse Python 3.8 targets,
-# so the 3.8 stacks (the floor, and one release below it) run with the 2.19 controller.
+# so the 3.8 stacks (the floor, and one release below it) run with the 2.19 controller. 2.16 runs no matrix.
 target_stacks_for_core() {
     case "$1" in
         2.21) echo "py3.9-cryptography36.0.1 py3.10-cryptography3.4.8 py3.11-cryptography38.0.4 py3.12-cryptography41.0.7" ;;
         2.19) echo "py3.8-cryptography2.8 py3.8-cryptography2.7" ;;
+        2.16) echo "" ;;
         *) die "unsupported CORE '$1' (choose from: ${DEFAULT_CORES})" ;;
     esac
 }
@@ -103,22 +114,38 @@ ansible_test() {
 # What a collection tarball must never hold: tests' state, caches, virtualenvs, VCS files, other tarballs.
 UNWANTED_IN_TARBALL='(^|/)(\.build|\.git|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|tests/output|tests/integration/inventory|\.venv[^/]*)(/|$)|\.py[co]$|\.tar\.gz$|integration_config\.yml$'
 
-# build_and_install_collection ANSIBLE_GALAXY DIST_DIR COLLECTIONS_DIR LOG_FILE
-# Build the checkout with `ansible-galaxy collection build` into DIST_DIR, refuse a tarball that holds
-# anything matching UNWANTED_IN_TARBALL, install it into COLLECTIONS_DIR and print the tarball's path.
-# Output of ansible-galaxy goes to LOG_FILE (shown on failure); returns non-zero on any failure.
-# ANSIBLE_CONFIG and ANSIBLE_HOME, when set by the caller, apply to both ansible-galaxy runs.
-build_and_install_collection() {
-    local galaxy="$1" dist="$2" collections="$3" log_file="$4" tarball unwanted
-    mkdir -p "${dist}" "${collections}" "$(dirname "${log_file}")"
+# build_collection_tarball ANSIBLE_GALAXY TREE DIST_DIR LOG_FILE
+# `ansible-galaxy collection build` of the checkout at TREE into DIST_DIR, made reproducible by
+# scripts/reproducible_tarball.py (run with ANSIBLE_GALAXY's Python): the same tree gives the same bytes, whatever the
+# time of the build or the files' mtimes. Prints the tarball's path; output goes to LOG_FILE (shown on failure).
+build_collection_tarball() {
+    local galaxy="$1" tree="$2" dist="$3" log_file="$4" tarball
+    mkdir -p "${dist}" "$(dirname "${log_file}")"
     rm -f "${dist}"/alibabacloud-esa-*.tar.gz
-    if ! (cd "${ROOT}" && "${galaxy}" collection build --force --output-path "${dist}" .) >"${log_file}" 2>&1; then
+    if ! (cd "${tree}" && "${galaxy}" collection build --force --output-path "${dist}" .) >"${log_file}" 2>&1; then
         cat "${log_file}" >&2
         log "collection build failed"
         return 1
     fi
     tarball="$(find "${dist}" -maxdepth 1 -name 'alibabacloud-esa-*.tar.gz' | head -n 1)"
     [[ -n "${tarball}" ]] || { log "no tarball in ${dist}"; return 1; }
+    if ! "$(dirname "${galaxy}")/python" "${ROOT}/scripts/reproducible_tarball.py" "${tarball}" --tree "${ROOT}" >>"${log_file}" 2>&1; then
+        cat "${log_file}" >&2
+        log "making the tarball reproducible failed"
+        return 1
+    fi
+    printf '%s\n' "${tarball}"
+}
+
+# build_and_install_collection ANSIBLE_GALAXY DIST_DIR COLLECTIONS_DIR LOG_FILE
+# Build the checkout (build_collection_tarball) into DIST_DIR, refuse a tarball that holds
+# anything matching UNWANTED_IN_TARBALL, install it into COLLECTIONS_DIR and print the tarball's path.
+# Output of ansible-galaxy goes to LOG_FILE (shown on failure); returns non-zero on any failure.
+# ANSIBLE_CONFIG and ANSIBLE_HOME, when set by the caller, apply to both ansible-galaxy runs.
+build_and_install_collection() {
+    local galaxy="$1" dist="$2" collections="$3" log_file="$4" tarball unwanted
+    mkdir -p "${collections}"
+    tarball="$(build_collection_tarball "${galaxy}" "${ROOT}" "${dist}" "${log_file}")" || return 1
     unwanted="$(tar -tzf "${tarball}" | grep -E "${UNWANTED_IN_TARBALL}" || true)"
     if [[ -n "${unwanted}" ]]; then
         log "the collection tarball is not clean (check build_ignore in galaxy.yml): ${unwanted//$'\n'/ }"

@@ -4,17 +4,25 @@
 #   scripts/run-package.sh
 #
 # a. builds the tarball with `ansible-galaxy collection build` into .build/package/dist and refuses it if it
-#    holds tests' state, caches, virtualenvs or VCS files (build_and_install_collection in lib.sh);
+#    holds tests' state, caches, virtualenvs or VCS files (build_and_install_collection in lib.sh).
+#    Its MANIFEST.json must carry what Galaxy shows: repository, documentation, issues and homepage URLs, and valid tags;
 # b. installs it into an empty collections path (.build/package/collections) and, with only that path
 #    configured and the working directory outside the checkout, renders `ansible-doc` for every module and
 #    checks that `ansible-doc -l alibabacloud.esa` lists them all;
 # c. runs the installed examples/issue.yml on 2 local hosts against the local ESA emulator: both hosts get a
 #    certificate and a 0600 key, and a second run reports changed=0;
-# d. `antsibull-docs lint-collection-docs --plugin-docs` on the installed collection;
-# e. `ansible-builder create` on the installed examples/execution-environment/ definition, and on a copy of it
+# d. examples/issue.yml through `ansible-runner run` (a private data directory, no container: how AWX runs a job) on a
+#    fleet like c's: the job's events parse, and its ok/changed counts per host equal ansible-playbook's in c, for the
+#    issuing run and the no-op rerun (scripts/runner_check.py);
+# e. `antsibull-docs lint-collection-docs --plugin-docs` on the installed collection;
+# f. `ansible-builder create` on the installed examples/execution-environment/ definition, and on a copy of it
 #    that installs the tarball (.build/package/ee); the context's galaxy requirements are installed as its
 #    Containerfile would, and its introspect.py, run on the clean install, must name every package of
 #    requirements.txt and bindep.txt.
+# g. the build is reproducible: a second build, from a fresh copy of the tree (new file times), gives the same bytes
+#    (build_collection_tarball in lib.sh: ansible-galaxy's build, then scripts/reproducible_tarball.py);
+# h. the docsite built from the installed collection (scripts/build-docs.sh), then opened in headless Chromium
+#    (scripts/check-docs.sh): pages, options table, examples, return values, error codes; screenshots in .build/docs/screenshots/.
 # Each check is one passed or failed item of the `tools package` result. Logs in .build/package/logs/.
 set -euo pipefail
 
@@ -26,8 +34,8 @@ COLLECTIONS="${PKG}/collections"
 INSTALLED="${COLLECTIONS}/ansible_collections/alibabacloud/esa"
 VENV="$(venv_dir_for_core 2.21)"  # ansible-core 2.21 with the ESA SDK, as for the demo
 PY="${VENV}/bin/python"
-TOOLS="${BUILD}/venv-tools"       # antsibull-docs, ansible-builder
-MODULES=(esa_client_certificate esa_client_certificate_info esa_client_certificate_hostnames esa_client_ca_certificate)
+TOOLS="${BUILD}/venv-tools"       # antsibull-docs, ansible-builder, ansible-runner
+mapfile -t MODULES < <(find "${ROOT}/plugins/modules" -maxdepth 1 -name '*.py' ! -name '_*' -printf '%f\n' | sed 's/\.py$//' | sort)
 EXAMPLE_HOSTS=2
 ISSUE_TASK="Issue or keep this host's client certificate"
 WORK=""      # working directory outside the checkout, so that nothing can find the collection from there
@@ -76,6 +84,32 @@ check_build() {
     else
         TARBALL=""
         fail "build and install the collection tarball (log: ${PKG#"${ROOT}"/}/logs/build.log)"
+    fi
+}
+
+check_galaxy_metadata() {
+    if [[ -z "${TARBALL}" ]]; then
+        fail "Galaxy metadata: not checked (no installed collection)"
+        return 0
+    fi
+    local found
+    if found="$("${PY}" - "${INSTALLED}/MANIFEST.json" <<'EOF'
+import json, re, sys
+info = json.load(open(sys.argv[1]))["collection_info"]
+problems = [f"{key} is not an https URL: {info.get(key)!r}" for key in ("repository", "documentation", "issues", "homepage")
+            if not str(info.get(key) or "").startswith("https://")]
+tags = info.get("tags") or []
+# Galaxy's rules for tags: at most 20, each lower-case letters, digits and underscores, at most 64 characters
+problems += [f"tag {tag!r} is not [a-z0-9_]{{1,64}}" for tag in tags if not re.fullmatch(r"[a-z0-9_]{1,64}", tag)]
+if not 1 <= len(tags) <= 20:
+    problems.append(f"{len(tags)} tags (Galaxy takes 1 to 20)")
+print("; ".join(problems) if problems else f"repository, documentation, issues, homepage; tags {', '.join(tags)}")
+sys.exit(1 if problems else 0)
+EOF
+)"; then
+        pass "Galaxy metadata in MANIFEST.json: ${found}"
+    else
+        fail "Galaxy metadata in MANIFEST.json (galaxy.yml): ${found}"
     fi
 }
 
@@ -191,7 +225,7 @@ check_example() {
 }
 
 check_docs_lint() {
-    log "d. antsibull-docs lint-collection-docs --plugin-docs"
+    log "e. antsibull-docs lint-collection-docs --plugin-docs"
     if [[ -z "${TARBALL}" ]]; then
         fail "antsibull-docs lint-collection-docs --plugin-docs: not run (no installed collection)"
     elif in_clean_env env PATH="${TOOLS}/bin:${PATH}" "${TOOLS}/bin/antsibull-docs" lint-collection-docs \
@@ -221,7 +255,7 @@ for item in data.get("collections") or []:
 }
 
 check_execution_environment() {
-    log "e. ansible-builder: the execution environment definition, its build context and introspection"
+    log "f. ansible-builder: the execution environment definition, its build context and introspection"
     if [[ -z "${TARBALL}" ]]; then
         fail "ansible-builder create (examples/execution-environment): not run"
         fail "ansible-builder create (tarball): not run"
@@ -298,8 +332,106 @@ EOF
     fi
 }
 
+# timed FUNCTION: run one step of this phase and say how long it took (CI's time is counted per step)
+timed() {
+    local started="${EPOCHREALTIME}"
+    "$1"
+    log "${1#check_}: $(awk -v a="${started}" -v b="${EPOCHREALTIME}" 'BEGIN { printf "%.0f", b - a }') s"
+}
+
+# count_checks OUTPUT: add the PASS and FAIL lines of a check script's output to the totals, and show the other lines
+count_checks() {
+    local line
+    while IFS= read -r line; do
+        case "${line}" in
+            "PASS  "*) pass "${line#PASS  }" ;;
+            "FAIL  "*) fail "${line#FAIL  }" ;;
+            *) [[ -z "${line}" ]] || printf '        %s\n' "${line}" ;;
+        esac
+    done <<<"$1"
+}
+
+# run_runner IDENT: examples/issue.yml as an ansible-runner job in the private data directory runner/
+run_runner() {
+    in_clean_env "${TOOLS}/bin/ansible-runner" run "${PKG}/runner" --playbook issue.yml --ident "$1" \
+        >"${PKG}/logs/runner-$1.log" 2>&1 || true
+}
+
+check_runner() {
+    log "d. examples/issue.yml through ansible-runner run (private data directory, no container) on ${EXAMPLE_HOSTS} more hosts"
+    if [[ -z "${TARBALL}" || -z "${EMULATOR_URL}" || ! -s "${PKG}/results/issue-2.json" ]]; then
+        fail "ansible-runner: not run (no installed collection, emulator or ansible-playbook runs to compare with)"
+        return 0
+    fi
+    # the layout AWX gives a job: project/ (the playbook), inventory/, env/; c's host names, in fresh directories
+    mkdir -p "${PKG}/runner/project" "${PKG}/runner/inventory" "${PKG}/runner/env"
+    cp "${INSTALLED}/examples/issue.yml" "${PKG}/runner/project/issue.yml"
+    helper inventory --count "${EXAMPLE_HOSTS}" --hosts-dir "${PKG}/runner-hosts" --python "${PY}" --endpoint "${EMULATOR_URL}" \
+        --out "${PKG}/runner/inventory/hosts.yml" --meta "${PKG}/results/runner-hosts.json"
+    printf '%s\n' '---' 'idle_timeout: 600' 'job_timeout: 900' >"${PKG}/runner/env/settings"
+
+    local run output
+    for run in 1 2; do
+        run_runner "issue-${run}"
+        output="$("${TOOLS}/bin/python" "${ROOT}/scripts/runner_check.py" --artifacts "${PKG}/runner/artifacts/issue-${run}" \
+            --recap "${PKG}/results/issue-${run}.json" --hosts "${PKG}/results/runner-hosts.json" 2>&1)" || true
+        count_checks "$(sed -E "s/^(PASS|FAIL)  /&ansible-runner run ${run}: /" <<<"${output}")"
+    done
+}
+
+# A copy of the checkout's files as a fresh clone has them (what git lists, new file times), at $1.
+copy_tree() {
+    mkdir -p "$1"
+    if git -C "${ROOT}" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "${ROOT}" ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' path; do [[ ! -e "${ROOT}/${path}" ]] || printf '%s\0' "${path}"; done |
+            tar -C "${ROOT}" --null --files-from=- -cf - | tar -C "$1" -x --touch -f -
+    else
+        tar -C "${ROOT}" --exclude=./.build --exclude=./.git --exclude=./tests/output -cf - . | tar -C "$1" -x --touch -f -
+    fi
+}
+
+check_reproducible() {
+    log "g. a second build from a fresh copy of the tree gives the same bytes"
+    if [[ -z "${TARBALL}" ]]; then
+        fail "reproducible build: not run (no first build)"
+        return 0
+    fi
+    local second="" differences
+    copy_tree "${WORK}/tree"
+    if second="$(ANSIBLE_CONFIG="${PKG}/ansible.cfg" ANSIBLE_HOME="${PKG}/ansible-home" \
+        build_collection_tarball "${VENV}/bin/ansible-galaxy" "${WORK}/tree" "${PKG}/dist-again" "${PKG}/logs/build-again.log")" &&
+        cmp -s "${TARBALL}" "${second}"; then
+        pass "reproducible build: the checkout and a fresh copy of it (new file times, built later) give the same bytes" \
+            "(sha256 $(sha256sum "${TARBALL}" | cut -c1-16)...)"
+    else
+        differences="$("${PY}" "${ROOT}/scripts/reproducible_tarball.py" "${TARBALL}" --compare "${second:-/nonexistent}" 2>&1)" || true
+        fail "reproducible build: two builds of the same tree differ (${differences}; logs: ${PKG#"${ROOT}"/}/logs/build*.log)"
+    fi
+}
+
+check_docsite() {
+    log "h. the docsite from the installed collection, and a module page in headless Chromium"
+    if [[ -z "${TARBALL}" ]]; then
+        fail "docsite: not built (no installed collection)"
+        return 0
+    fi
+    if "${ROOT}/scripts/build-docs.sh" "${COLLECTIONS}" >"${PKG}/logs/docs.log" 2>&1; then
+        pass "docsite built offline by antsibull-docs and Sphinx -W from the installed collection:" \
+            "$(find "${BUILD}/docs/html" -name '*.html' | wc -l) pages in ${BUILD#"${ROOT}"/}/docs/html"
+    else
+        fail "docsite build (logs: ${PKG#"${ROOT}"/}/logs/docs.log, ${BUILD#"${ROOT}"/}/docs/build.log)"
+        tail -n 5 "${PKG}/logs/docs.log" | sed 's/^/        /' || true
+        return 0
+    fi
+    local output
+    output="$("${ROOT}/scripts/check-docs.sh" "${INSTALLED}" 2>&1)" || true
+    grep -qE '^(PASS|FAIL)  ' <<<"${output}" || output="FAIL  docsite in Chromium: ${output//$'\n'/ }"
+    count_checks "${output}"
+}
+
 main() {
-    "${ROOT}/scripts/setup-venv.sh" 2.21 tools
+    "${ROOT}/scripts/setup-venv.sh" 2.21 tools docs
     rm -rf "${PKG}"
     mkdir -p "${PKG}/logs" "${PKG}/results" "${PKG}/hosts" "${PKG}/tmp"
     WORK="$(mktemp -d "${TMPDIR:-/tmp}/esa-package.XXXXXX")"
@@ -307,11 +439,11 @@ main() {
     helper ansible-cfg --out "${PKG}/ansible.cfg" --collections "${COLLECTIONS}" --inventory "${PKG}/inventory.yml" \
         --tmp "${PKG}/tmp" --forks "${EXAMPLE_HOSTS}"
 
-    check_build
-    check_docs
-    check_example
-    check_docs_lint
-    check_execution_environment
+    local check
+    for check in check_build check_galaxy_metadata check_docs check_example check_runner check_docs_lint check_execution_environment \
+        check_reproducible check_docsite; do
+        timed "${check}"
+    done
     cleanup
 
     record_result tools package "${PASSED}" "${FAILED}" 0 "package checks"

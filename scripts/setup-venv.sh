@@ -4,6 +4,7 @@
 #   scripts/setup-venv.sh 2.21 2.19   core venvs (.build/venv-<core>), target-only venvs and the core line's
 #                                     target stacks (.build/venv-target-py<X.Y>-cryptography<version>)
 #   scripts/setup-venv.sh tools       lint tools (.build/venv-tools)
+#   scripts/setup-venv.sh docs        the docsite build: antsibull-docs, Sphinx and its theme (.build/venv-docs)
 #
 # A virtualenv is rebuilt only when its pinned file, its interpreter or this script changed.
 set -euo pipefail
@@ -66,6 +67,10 @@ setup_tools() {
     ensure_venv "${BUILD}/venv-tools" "$(find_python 3.13)" "${ROOT}/tests/requirements/tools.txt"
 }
 
+setup_docs() {
+    ensure_venv "${BUILD}/venv-docs" "$(find_python 3.13)" "${ROOT}/tests/requirements/docs.txt"
+}
+
 main() {
     local -a items=("$@")
     [[ $# -gt 0 ]] || read -ra items <<<"${DEFAULT_CORES}"
@@ -74,6 +79,7 @@ main() {
     for item in "${items[@]}"; do
         case "${item}" in
             tools) setup_tools ;;
+            docs) setup_docs ;;
             *) setup_core "${item}" ;;
         esac
     done

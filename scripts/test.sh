@@ -2,9 +2,10 @@
 # Run test phases for each ansible-core line and print one summary; exit non-zero on any failure.
 #
 #   scripts/test.sh [PHASE...]       PHASE: sanity, units, integration, lint, package (default: all five)
-#   CORE="2.21 2.19" scripts/test.sh  the ansible-core lines to test (default: both)
+#   CORE="2.21 2.19" scripts/test.sh  the ansible-core lines to test (default: 2.21 2.19 2.16)
 #
-# sanity, units and integration run once per ansible-core line; lint and package (the collection built,
+# sanity, units and integration run once per ansible-core line (integration: the line's targets from
+# integration_targets_for_core in lib.sh, all of them but on 2.16); lint and package (the collection built,
 # installed and used from its tarball) run once, with the pinned tools. Every phase runs even when an
 # earlier one failed, so the summary is complete. The last line is "N passed, M failed", summed over
 # sanity tests, unit tests, integration targets, lint checks and package checks.
@@ -93,11 +94,14 @@ main() {
 
     local started
     started="$(date +%s)"
+    local -a targets
     for core in "${cores[@]}"; do
         for phase in "${phases[@]}"; do
             [[ "${phase}" == lint || "${phase}" == package ]] && continue
-            log "ansible-core ${core}: ${phase}"
-            run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}"
+            targets=()
+            [[ "${phase}" != integration ]] || read -ra targets <<<"$(integration_targets_for_core "${core}")"
+            log "ansible-core ${core}: ${phase}${targets[*]:+ (${targets[*]})}"
+            run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}" "${targets[@]}"
         done
     done
     for phase in "${phases[@]}"; do

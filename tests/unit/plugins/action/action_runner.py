@@ -13,13 +13,24 @@ import json
 import types
 import typing as t
 
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 has no patch_module_args: hand the module its arguments as it does
+    from unittest import mock
+
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args: dict[str, t.Any] | None = None) -> t.Iterator[None]:
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()):
+            yield
 
 
 def make_action(action_class: type, args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False) -> t.Any:
     task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, diff=diff, action=action_class.__module__)
     connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))
-    action = action_class(task, connection, types.SimpleNamespace(check_mode=check_mode), None, None)
+    # shared_loader_obj is given: ansible-core before 2.19 requires it
+    action = action_class(task, connection, types.SimpleNamespace(check_mode=check_mode), None, None, None)
     action._remove_tmp_path = lambda *_args, **_kwargs: None  # pylint: disable=protected-access
     return action
 
