@@ -12,8 +12,13 @@
 #    loopback that requires client certificates from the ESA CA: every host's certificate completes a
 #    handshake and a request, a self-signed one, none at all and the revoked one are refused;
 # 4. runs examples/issue.yml again (changed=0 everywhere), then examples/rollout.yml with a renewal policy
-#    that makes every certificate due, and checks the renewed certificates and a replaced one;
-# 5. prints a summary and exits non-zero if any expectation failed.
+#    that makes every certificate due: each host reloads, checks the new pair in place, and only then revokes its
+#    replaced certificate (esa_client_certificate_revoke, by id and fingerprint); the renewed certificates must
+#    complete handshakes and every replaced one must be refused;
+# 5. gives every host a second certificate with the role alibabacloud.esa.client_certificate
+#    (examples/client_certificate_role.yml: directory, certificate, reload, verification against the ESA CA),
+#    twice: the second run changes nothing;
+# 6. prints a summary and exits non-zero if any expectation failed.
 # Everything it makes is under .build/demo/ (logs in .build/demo/logs/).
 set -euo pipefail
 
@@ -184,19 +189,39 @@ step_rollout() {
     print_recap 4-rollout
     say "    host-01's reload log (the handler's stand-in command): $(tail -n 1 "${DEMO}/hosts/host-01/service-reloads.log" 2>/dev/null || echo missing)"
 
-    say "    handshakes with the renewed certificates, and with host-01's replaced certificate (kept as a backup file):"
+    say "    handshakes with the renewed certificates, and with every host's replaced certificate (kept as a backup file):"
     emulator_reset
     run_playbook 5-list revoked_list.yml -e "esa_revoked_list=${DEMO}/results/5-revoked.json" || true
     emulator_stats 5-list
-    local old_cert old_key
-    old_cert="$(find "${DEMO}/hosts/host-01" -name 'client.crt.*~' | sort | head -n 1)"
-    old_key="$(find "${DEMO}/hosts/host-01" -name 'client.key.*~' | sort | head -n 1)"
-    if [[ -n "${old_cert}" && -n "${old_key}" ]]; then
-        mtls_check 5 --client host-01-replaced refuse "${old_cert}" "${old_key}" || true
-    else
-        say "    no backup of host-01's replaced certificate found"
-        mtls_check 5 || true
-    fi
+    local host old_cert old_key
+    local -a replaced=()
+    while IFS= read -r host; do
+        old_cert="$(find "${DEMO}/hosts/${host}" -maxdepth 1 -name 'client.crt.*~' | sort | head -n 1)"
+        old_key="$(find "${DEMO}/hosts/${host}" -maxdepth 1 -name 'client.key.*~' | sort | head -n 1)"
+        if [[ -n "${old_cert}" && -n "${old_key}" ]]; then
+            replaced+=(--client "${host}-replaced" refuse "${old_cert}" "${old_key}")
+        else
+            say "    no backup of ${host}'s replaced certificate found"
+        fi
+    done < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
+    mtls_check 5 "${replaced[@]}" || true
+    say "    done in $(elapsed_since "${start}") s"
+}
+
+step_role() {
+    local start="${EPOCHREALTIME}"
+    say ""
+    say "[5] the role alibabacloud.esa.client_certificate (examples/client_certificate_role.yml): a second certificate per host in"
+    say "    <host>/role/: directory, certificate, reload by the role's handler, the pair verified in place and against the ESA CA"
+    emulator_reset
+    run_playbook 6-role client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    emulator_stats 6-role
+    print_recap 6-role
+    say "    the same include_role again: nothing to do"
+    emulator_reset
+    run_playbook 7-role-rerun client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    emulator_stats 7-role-rerun
+    print_recap 7-role-rerun
     say "    done in $(elapsed_since "${start}") s"
 }
 
@@ -211,6 +236,7 @@ main() {
     step_handshakes
     step_rerun
     step_rollout
+    step_role
     helper summary "${DEMO}/results" --rollout-remaining-days "${ROLLOUT_REMAINING_DAYS}" || rc=$?
     stop_demo_emulator
     say "demo finished in $(elapsed_since "${start}") s; logs in ${DEMO#"${ROOT}"/}/logs/"
