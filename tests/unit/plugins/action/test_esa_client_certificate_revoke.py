@@ -63,7 +63,7 @@ def test_decommission_revokes_what_no_host_keeps_and_never_a_young_certificate(e
     keep = [fleet[0]["id"], fleet[1]["fingerprint_sha256"].upper()]
     planned = esa(common_name_pattern=FLEET, keep=keep, min_age_minutes=5, check_mode=True, diff=True)
     assert planned["changed"] and [facts["id"] for facts in planned["revoked"]] == [fleet[2]["id"]]
-    assert planned["kept"] == [fleet[0]["id"], fleet[1]["id"]] and planned["too_young"] == [newcomer["id"]]
+    assert sorted(planned["kept"]) == sorted([fleet[0]["id"], fleet[1]["id"]]) and planned["too_young"] == [newcomer["id"]]
     assert sorted(facts["id"] for facts in planned["matched"]) == sorted([fleet[0]["id"], fleet[1]["id"], fleet[2]["id"], newcomer["id"]])
     assert list(planned["diff"]["before"]["certificates"]) == [fleet[2]["id"]]
     summary = planned["diff"]["after"]["certificates"][fleet[2]["id"]]
@@ -162,3 +162,19 @@ def test_a_certificate_deleted_meanwhile_is_skipped(esa, esa_emulator, issue, mo
     result = esa(common_name_pattern=FLEET, min_age_minutes=0, state="absent")
     assert [facts["id"] for facts in result["revoked"]] == [stays["id"]] and result["deleted"] == [stays["id"]]
     assert esa_emulator.state() == []
+
+
+def test_a_certificate_revoked_meanwhile_counts_as_revoked_without_a_change(esa, esa_emulator, issue, monkeypatch):
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client  # pylint: disable=import-outside-toplevel
+
+    made = issue("raced.fleet.example.com")[0]
+    real_revoke = _esa_client.EsaClient.revoke_client_certificate
+
+    def revoke_after_someone_else(self, site_id, cert_id, **kwargs):
+        real_revoke(self, site_id, cert_id)  # another operator was faster: ESA answers Certificate.StatusError to this task
+        return real_revoke(self, site_id, cert_id, **kwargs)
+
+    monkeypatch.setattr(_esa_client.EsaClient, "revoke_client_certificate", revoke_after_someone_else)
+    result = esa(common_name_pattern=FLEET, min_age_minutes=0)
+    assert not result.get("failed") and not result["changed"]
+    assert [facts["id"] for facts in result["revoked"]] == [made["id"]] and statuses(esa_emulator) == {made["id"]: "revoked"}
