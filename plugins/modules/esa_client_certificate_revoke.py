@@ -21,7 +21,7 @@ description:
   - Fingerprints are computed from the PEM ESA returns (one ESA read per certificate that a fingerprint decides), never taken
     from ESA's C(FingerprintSha256) field, which may be empty.
   - Common names compare as DNS names do, without case and without a trailing dot.
-  - Two safety limits are checked before the first write. O(max_revocations) caps how many certificates one task may act on:
+  - Two safety limits are checked before the first write. O(max_revocations) caps how many certificates one task may act on;
     a task that would act on more changes nothing. O(min_age_minutes) protects certificates that a play running at the same
     time has just issued.
   - Runs on the controller (in the action plugin of the same name); the target is not contacted. With O(id), makes one ESA

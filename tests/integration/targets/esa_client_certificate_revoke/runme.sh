@@ -84,7 +84,15 @@ inventory="$out/inventory.ini"
     echo "ansible_python_interpreter=$python_bin"
 } >"$inventory"
 for host in fleet-01 fleet-02 fleet-03 fleet-04 fleet-05 fleet-06 newcomer-01 newcomer-02; do mkdir -p "$fleet_dir/$host"; done
-cleanup() { emulator POST clock '{"offset_seconds": 0}' >/dev/null 2>&1 || true; emulator DELETE faults >/dev/null 2>&1 || true; }
+bulk_emulator_pid=""
+cleanup() {
+    if [ -n "$bulk_emulator_pid" ]; then
+        kill "$bulk_emulator_pid" 2>/dev/null || true  # the shared emulator's clock and faults are back to normal by then
+    else
+        emulator POST clock '{"offset_seconds": 0}' >/dev/null 2>&1 || true
+        emulator DELETE faults >/dev/null 2>&1 || true
+    fi
+}
 trap cleanup EXIT
 
 echo "== fleet: six hosts issued ten minutes ago (emulator clock -600 s, within the 15 minutes of request-time skew ESA allows)"
@@ -93,7 +101,7 @@ play fleet-issue -i "$inventory" -l 'in_service:retired' fleet.yml
 emulator POST clock '{"offset_seconds": 0}' >/dev/null
 echo "== newcomer-01 issued now: younger than min_age_minutes (5)"
 play newcomer-01 -i "$inventory" -l newcomer-01 fleet.yml
-echo "$(ids_json)" >"$out/ids.json"
+ids_json >"$out/ids.json"
 
 echo "== decommission fleet-05 and fleet-06, while another play issues newcomer-02 (its create slowed by 2 s)"
 emulator POST faults '{"rules": [{"type": "latency", "action": "CreateClientCertificate", "latency_ms": 2000}]}' >/dev/null
@@ -107,7 +115,7 @@ decommission_seconds=$(( $(date +%s) - start ))
 wait "$newcomer_pid"
 decommission_calls=$(calls_since "$before")
 emulator DELETE faults >/dev/null
-echo "$(ids_json)" >"$out/ids.json"
+ids_json >"$out/ids.json"
 play verify -i "$INVENTORY_PATH" -e "@$out/ids.json" verify.yml
 echo "REVOKE: decommission (6 hosts, 2 retired, 4 in service; newcomer-01 issued before, newcomer-02 during): exactly the 2 retired revoked," \
      "both newcomers untouched, rerun unchanged, empty keep stopped by max_revocations, records deleted with state=absent; ${decommission_seconds}s;" \
@@ -120,7 +128,6 @@ bulk_prefix="bulk-${run_id}"
 echo "== ${bulk_count} certificates on a site of an in-memory emulator of this target's own"
 (cd ../../../emulator && exec "$python_bin" -m esa_emulator --port 0 --ready-file "$out/bulk-emulator.json") >"$out/bulk-emulator.log" 2>&1 &
 bulk_emulator_pid=$!
-cleanup() { kill "$bulk_emulator_pid" 2>/dev/null || true; }  # the shared emulator's clock and faults are back to normal already
 for _ in $(seq 300); do [ -s "$out/bulk-emulator.json" ] && break; sleep 0.1; done
 [ -s "$out/bulk-emulator.json" ] || { cat "$out/bulk-emulator.log" >&2; echo "the in-memory emulator did not start" >&2; exit 1; }
 # From here on, emulator() and the plays talk to this target's own emulator.
