@@ -67,7 +67,8 @@ class ActionModule(EsaOnlyAction):
         if self._task.check_mode:
             result.update(revoked=[revoked_facts(candidate) for candidate in plan.revoke], deleted=[candidate.id for candidate in plan.delete])
             return result
-        self.partial_result = dict(result, revoked=[], deleted=[])
+        # What a failure halfway reports: only the writes that succeeded.
+        self.partial_result = dict(result, changed=False, revoked=[], deleted=[])
         result.update(carry_out(client, site_id, plan, self.partial_result))
         return result
 
@@ -116,26 +117,25 @@ def revoked_facts(candidate: Candidate) -> dict[str, t.Any]:
 
 
 def carry_out(client: EsaClient, site_id: int, plan: RevocationPlan, done: dict[str, t.Any]) -> dict[str, t.Any]:
-    """Revoke, then (state=absent) delete; ``done`` holds what succeeded so far, for a failure's result.
+    """Revoke, then (state=absent) delete; ``done`` holds what succeeded so far (and ``changed``), for a failure's result.
 
     A certificate revoked meanwhile (Certificate.StatusError) counts as revoked; one deleted meanwhile (Certificate.NotFound) is skipped.
     """
-    changed = False
     gone: set[str] = set()
     for candidate in plan.revoke:
         answer = client.revoke_client_certificate(site_id, candidate.id, accept=(CERTIFICATE_STATUS_ERROR, CERTIFICATE_NOT_FOUND))
         if answer is None and client.get_client_certificate(site_id, candidate.id) is None:
             gone.add(candidate.id)
             continue
-        changed = changed or answer is not None
+        done["changed"] = done["changed"] or answer is not None
         done["revoked"].append(revoked_facts(candidate))
     for candidate in plan.delete:
         if candidate.id in gone:
             continue
         if client.delete_client_certificate(site_id, candidate.id, accept=(CERTIFICATE_NOT_FOUND,)) is not None:
-            changed = True
+            done["changed"] = True
             done["deleted"].append(candidate.id)
-    return {"changed": changed, "revoked": done["revoked"], "deleted": done["deleted"]}
+    return {"changed": done["changed"], "revoked": done["revoked"], "deleted": done["deleted"]}
 
 
 def _time_or_none(value: t.Any) -> str | None:

@@ -201,7 +201,7 @@ too_young:
   elements: str
 matched:
   description: Every certificate the selectors matched (kept, too young and already revoked ones included), before this task changed any.
-  returned: always
+  returned: success, and when O(max_revocations) stopped the task
   type: list
   elements: dict
   contains:

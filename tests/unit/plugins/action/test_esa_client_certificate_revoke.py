@@ -178,3 +178,22 @@ def test_a_certificate_revoked_meanwhile_counts_as_revoked_without_a_change(esa,
     result = esa(common_name_pattern=FLEET, min_age_minutes=0)
     assert not result.get("failed") and not result["changed"]
     assert [facts["id"] for facts in result["revoked"]] == [made["id"]] and statuses(esa_emulator) == {made["id"]: "revoked"}
+
+
+def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator, issue, monkeypatch):
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client  # pylint: disable=import-outside-toplevel
+
+    made = issue("one.fleet.example.com", "two.fleet.example.com")
+    real_revoke = _esa_client.EsaClient.revoke_client_certificate
+
+    def revoke_then_throttled(self, site_id, cert_id, **kwargs):
+        answer = real_revoke(self, site_id, cert_id, **kwargs)
+        esa_emulator.set_faults([{"type": "throttle", "action": "RevokeClientCertificate"}])  # every later revoke is refused
+        return answer
+
+    monkeypatch.setattr(_esa_client.EsaClient, "revoke_client_certificate", revoke_then_throttled)
+    result = esa(common_name_pattern=FLEET, min_age_minutes=0)
+    first = next(facts["id"] for facts in result["matched"])
+    assert result["failed"] and result["code"] == "Throttling.User" and "RevokeClientCertificate" in result["msg"]
+    assert result["changed"] and [facts["id"] for facts in result["revoked"]] == [first] and result["deleted"] == []
+    assert sorted(statuses(esa_emulator).values()) == ["active", "revoked"] and len(made) == 2
