@@ -12,9 +12,16 @@
 #    loopback that requires client certificates from the ESA CA: every host's certificate completes a
 #    handshake and a request, a self-signed one, none at all and the revoked one are refused;
 # 4. runs examples/issue.yml again (changed=0 everywhere), then examples/rollout.yml with a renewal policy
-#    that makes every certificate due, and checks the renewed certificates and a replaced one;
+#    that makes every certificate due: each host reloads, checks the new pair in place, and only then revokes its
+#    replaced certificate (esa_client_certificate_revoke, by id and fingerprint); the renewed certificates must
+#    complete handshakes and every replaced one must be refused;
 # 5. writes the fleet report (examples/fleet_report.yml) into .build/demo/report/ and opens it in headless Chromium;
-# 6. prints a summary and exits non-zero if any expectation failed.
+# 6. gives every host a second certificate with the role alibabacloud.esa.client_certificate
+#    (examples/client_certificate_role.yml: directory, certificate, reload, verification against the ESA CA),
+#    twice: the second run changes nothing;
+# 7. decommissions two hosts (examples/decommission.yml): their machines gone, their certificates (and the one the
+#    report found that no host holds) revoked, every certificate of the hosts in service kept; handshakes prove it;
+# 8. prints a summary and exits non-zero if any expectation failed.
 # Everything it makes is under .build/demo/ (logs in .build/demo/logs/).
 set -euo pipefail
 
@@ -185,19 +192,22 @@ step_rollout() {
     print_recap 4-rollout
     say "    host-01's reload log (the handler's stand-in command): $(tail -n 1 "${DEMO}/hosts/host-01/service-reloads.log" 2>/dev/null || echo missing)"
 
-    say "    handshakes with the renewed certificates, and with host-01's replaced certificate (kept as a backup file):"
+    say "    handshakes with the renewed certificates, and with every host's replaced certificate (kept as a backup file):"
     emulator_reset
     run_playbook 5-list revoked_list.yml -e "esa_revoked_list=${DEMO}/results/5-revoked.json" || true
     emulator_stats 5-list
-    local old_cert old_key
-    old_cert="$(find "${DEMO}/hosts/host-01" -name 'client.crt.*~' | sort | head -n 1)"
-    old_key="$(find "${DEMO}/hosts/host-01" -name 'client.key.*~' | sort | head -n 1)"
-    if [[ -n "${old_cert}" && -n "${old_key}" ]]; then
-        mtls_check 5 --client host-01-replaced refuse "${old_cert}" "${old_key}" || true
-    else
-        say "    no backup of host-01's replaced certificate found"
-        mtls_check 5 || true
-    fi
+    local host old_cert old_key
+    local -a replaced=()
+    while IFS= read -r host; do
+        old_cert="$(find "${DEMO}/hosts/${host}" -maxdepth 1 -name 'client.crt.*~' | sort | head -n 1)"
+        old_key="$(find "${DEMO}/hosts/${host}" -maxdepth 1 -name 'client.key.*~' | sort | head -n 1)"
+        if [[ -n "${old_cert}" && -n "${old_key}" ]]; then
+            replaced+=(--client "${host}-replaced" refuse "${old_cert}" "${old_key}")
+        else
+            say "    no backup of ${host}'s replaced certificate found"
+        fi
+    done < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
+    mtls_check 5 "${replaced[@]}" || true
     say "    done in $(elapsed_since "${start}") s"
 }
 
@@ -224,15 +234,15 @@ write_report_inventory() {
     printf '%s\n' "${file}"
 }
 
-# report_check EXIT_STATUS TEXT: one PASS or FAIL line of the report step, counted in REPORT_PASSED / REPORT_FAILED
-REPORT_PASSED=0
-REPORT_FAILED=0
-report_check() {
+# step_check EXIT_STATUS TEXT: one PASS or FAIL line of a step, counted in STEP_PASSED / STEP_FAILED (reset by each step that checks)
+STEP_PASSED=0
+STEP_FAILED=0
+step_check() {
     if [[ "$1" -eq 0 ]]; then
-        REPORT_PASSED=$((REPORT_PASSED + 1))
+        STEP_PASSED=$((STEP_PASSED + 1))
         say "    PASS  $2"
     else
-        REPORT_FAILED=$((REPORT_FAILED + 1))
+        STEP_FAILED=$((STEP_FAILED + 1))
         say "    FAIL  $2"
     fi
 }
@@ -253,23 +263,95 @@ step_report() {
     grep -oE '"(fleet report: [^"]*|[0-9]+ hosts: [^"]*)"' "${DEMO}/logs/6-report.log" | tr -d '"' | sed 's/^/    /' || true
     writes="$("${PY}" -c 'import json, sys; calls = json.load(open(sys.argv[1])).get("calls", {}); print(sum(n for a, n in calls.items() if not a.startswith(("Get", "List"))))' \
         "${DEMO}/results/6-report-stats.json" 2>/dev/null || echo unknown)"
-    report_check "${rc}" "the report playbook ran (exit ${rc})"
-    report_check "$([[ "${writes}" == 0 ]] && echo 0 || echo 1)" "the report made no ESA write (${writes})"
+    step_check "${rc}" "the report playbook ran (exit ${rc})"
+    step_check "$([[ "${writes}" == 0 ]] && echo 0 || echo 1)" "the report made no ESA write (${writes})"
     if chromium="$("${ROOT}/scripts/ensure-chromium.sh")"; then
         rc=0
         "${PY}" "${ROOT}/scripts/report_in_browser.py" "${REPORT_DIR}/fleet-report.html" --chromium "${chromium}" \
             --screenshot "${REPORT_DIR}/fleet-report.png" --dom "${REPORT_DIR}/fleet-report.dom.html" \
             --expect host-01 --expect "${REPORT_NEW_HOST}" --expect "${REPORT_GONE_HOST}" --expect "Expiry timeline" \
             --expect "Hosts without a certificate (1)" --expect "Certificates no host holds (1)" 2>&1 | sed 's/^/    /' || rc=$?
-        report_check "${rc}" "headless Chromium renders the page (screenshot: ${REPORT_DIR#"${ROOT}"/}/fleet-report.png)"
+        step_check "${rc}" "headless Chromium renders the page (screenshot: ${REPORT_DIR#"${ROOT}"/}/fleet-report.png)"
     else
-        report_check 1 "headless Chromium is not available (scripts/ensure-chromium.sh)"
+        step_check 1 "headless Chromium is not available (scripts/ensure-chromium.sh)"
     fi
-    say "    report: ${REPORT_DIR#"${ROOT}"/}/fleet-report.html (CSV beside it); report checks: ${REPORT_PASSED} passed, ${REPORT_FAILED} failed"
+    say "    report: ${REPORT_DIR#"${ROOT}"/}/fleet-report.html (CSV beside it); report checks: ${STEP_PASSED} passed, ${STEP_FAILED} failed"
     say "    done in $(elapsed_since "${start}") s"
-    [[ ${REPORT_FAILED} -eq 0 ]]
+    [[ ${STEP_FAILED} -eq 0 ]]
 }
 # --- end of the fleet report --------------------------------------------------------------------------------------
+
+step_role() {
+    local start="${EPOCHREALTIME}"
+    say ""
+    say "[6] the role alibabacloud.esa.client_certificate (examples/client_certificate_role.yml): a second certificate per host in"
+    say "    <host>/role/: directory, certificate, reload by the role's handler, the pair verified in place and against the ESA CA"
+    emulator_reset
+    run_playbook 6-role client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    emulator_stats 6-role
+    print_recap 6-role
+    say "    the same include_role again: nothing to do"
+    emulator_reset
+    run_playbook 7-role-rerun client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    emulator_stats 7-role-rerun
+    print_recap 7-role-rerun
+    say "    done in $(elapsed_since "${start}") s"
+}
+
+# --- decommission (issue 14, sections 1 and 2) ----------------------------------------------------------------------
+# The last two fleet hosts are retired: their directories move to .build/demo/retired/ (the machines are gone, the
+# files kept only so the handshakes can show the certificates refused). examples/decommission.yml checks the hosts in
+# service and revokes the retired hosts' certificates (fleet and role) and the one the report found (gone-01), keeping
+# every certificate a host in service holds. min_age_minutes is 0 because the demo's certificates are minutes old.
+step_decommission() {
+    local start="${EPOCHREALTIME}" host names revokes rc=0
+    local -a hosts=() retired=() clients=()
+    mapfile -t hosts < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
+    say ""
+    if [[ ${#hosts[@]} -lt 3 ]]; then
+        say "[7] decommission: skipped, it retires two hosts and keeps at least one (HOSTS=${#hosts[@]})"
+        return 0
+    fi
+    STEP_PASSED=0
+    STEP_FAILED=0
+    retired=("${hosts[@]: -2}")
+    say "[7] examples/decommission.yml: ${retired[*]} retired (machines gone); the hosts in service check their certificates"
+    say "    (check mode), then the controller revokes the retired hosts' certificates and ${REPORT_GONE_HOST}'s, keeping theirs"
+    mkdir -p "${DEMO}/retired"
+    for host in "${retired[@]}"; do
+        mv "${DEMO}/hosts/${host}" "${DEMO}/retired/${host}"
+    done
+    names="$("${PY}" -c 'import json, sys; names = sys.argv[1:]; print(json.dumps({"esa_retired_common_names": names + [n + ".role.example.com" for n in names[:-1]], "esa_min_age_minutes": 0}))' \
+        "${retired[@]}" "${REPORT_GONE_HOST}")"
+    emulator_reset
+    run_playbook 8-decommission decommission.yml -e "esa_hosts=fleet:!${retired[0]}:!${retired[1]}" -e "${names}" || rc=$?
+    emulator_stats 8-decommission
+    print_recap 8-decommission
+    grep -oE '"[0-9]+ certificate\(s\) revoked[^"]*"' "${DEMO}/logs/8-decommission.log" | tr -d '"' | sed 's/^/    /' || true
+    revokes="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("calls", {}).get("RevokeClientCertificate", 0))' \
+        "${DEMO}/results/8-decommission-stats.json" 2>/dev/null || echo unknown)"
+    step_check "${rc}" "the decommission playbook ran (exit ${rc})"
+    step_check "$([[ "${revokes}" == 5 ]] && echo 0 || echo 1)" \
+        "5 certificates revoked on ESA: 2 retired hosts x (fleet + role) and ${REPORT_GONE_HOST}'s (RevokeClientCertificate calls: ${revokes})"
+
+    emulator_reset
+    run_playbook 8-list revoked_list.yml -e "esa_revoked_list=${DEMO}/results/8-revoked.json" || true
+    for host in "${hosts[@]}"; do
+        if [[ " ${retired[*]} " == *" ${host} "* ]]; then
+            clients+=(--client "${host}-retired" refuse "${DEMO}/retired/${host}/client.crt" "${DEMO}/retired/${host}/client.key")
+            clients+=(--client "${host}-retired-role" refuse "${DEMO}/retired/${host}/role/client.crt" "${DEMO}/retired/${host}/role/client.key")
+        else
+            clients+=(--client "${host}" accept "${DEMO}/hosts/${host}/client.crt" "${DEMO}/hosts/${host}/client.key")
+            clients+=(--client "${host}-role" accept "${DEMO}/hosts/${host}/role/client.crt" "${DEMO}/hosts/${host}/role/client.key")
+        fi
+    done
+    rc=0
+    "${PY}" "${ROOT}/scripts/demo_mtls.py" check --ca "${DEMO}/esa/ca.pem" --revoked "${DEMO}/results/8-revoked.json" \
+        --work "${DEMO}/mtls-8" --out "${DEMO}/results/8-mtls.json" "${clients[@]}" 2>&1 | tail -n 3 | sed 's/^/    /' || rc=$?
+    step_check "${rc}" "handshakes: every certificate of the hosts in service accepted, the retired hosts' refused (results/8-mtls.json)"
+    say "    decommission checks: ${STEP_PASSED} passed, ${STEP_FAILED} failed; done in $(elapsed_since "${start}") s"
+    [[ ${STEP_FAILED} -eq 0 ]]
+}
 
 main() {
     [[ "${HOSTS}" =~ ^[1-9][0-9]*$ ]] || die "HOSTS must be a positive number, got '${HOSTS}'"
@@ -283,6 +365,8 @@ main() {
     step_rerun
     step_rollout
     step_report || rc=1
+    step_role
+    step_decommission || rc=1
     helper summary "${DEMO}/results" --rollout-remaining-days "${ROLLOUT_REMAINING_DAYS}" || rc=$?
     stop_demo_emulator
     say "fleet report: ${REPORT_DIR}/fleet-report.html"

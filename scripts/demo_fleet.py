@@ -29,6 +29,11 @@ SITE_ID = 1234567890123
 ISSUE_TASK = "Issue or keep this host's client certificate"
 RENEW_TASK = "Renew the client certificate"
 RELOAD_HANDLER = "Reload the service that uses the client certificate"
+REVOKE_REPLACED_TASK = "Revoke the replaced certificate"
+ROLE = "alibabacloud.esa.client_certificate : "
+ROLE_ISSUE_TASK = ROLE + "Issue, renew or keep the client certificate"
+ROLE_RELOAD_HANDLER = ROLE + "Run the reload command of the client certificate"
+ROLE_VERIFY_TASKS = (ROLE + "Check that the pair in place", ROLE + "Check that the certificate chains to ESA's client CA")
 READ_ACTIONS = ("GetClientCertificate", "ListClientCertificates")
 
 
@@ -281,13 +286,50 @@ def summary(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
     if rollout:
         renewed = task_statuses(rollout, RENEW_TASK)
         reloads = task_statuses(rollout, RELOAD_HANDLER)
+        revocations = task_statuses(rollout, REVOKE_REPLACED_TASK)
         n_renewed = sum(1 for host in hosts if renewed.get(host) == "changed")
         n_reloads = sum(1 for host in hosts if reloads.get(host) == "changed")
+        n_revocations = sum(1 for host in hosts if revocations.get(host) == "changed")
         revoked = rollout_calls.get("RevokeClientCertificate", 0)
         checks.expect(n_renewed == count and n_reloads == count and revoked == count,
                       f"rollout renewed {n_renewed}/{count}, reloaded {n_reloads}/{count}, revoked {revoked} replaced certificates")
+        checks.expect(n_revocations == count and revoked == count,
+                      f"rollout revoked each replaced certificate after the reload, by esa_client_certificate_revoke ({n_revocations}/{count} hosts)")
         rows.append(("rollout (serial 1, 25%, 100%)", f"{n_renewed}/{count} renewed (remaining_days {args.rollout_remaining_days}), "
-                                                      f"{n_reloads} reloads by the handler, {revoked} replaced certificates revoked"))
+                                                      f"{n_reloads} reloads by the handler, then {n_revocations} replaced certificates "
+                                                      "revoked by esa_client_certificate_revoke (id + fingerprint, possession proven)"))
+        after = _load(os.path.join(results, "5-mtls.json"))
+        replaced = [case for case in (after or {}).get("cases", []) if case["name"].endswith("-replaced")]
+        refused = [case for case in replaced if case["outcome"] == "refused"]
+        checks.expect(len(replaced) == count and len(refused) == count,
+                      f"every replaced certificate is refused at the handshake after the rollout ({len(refused)}/{count})")
+
+    role = _load(os.path.join(results, "6-role.json"))
+    role_rerun = _load(os.path.join(results, "7-role-rerun.json"))
+    if role:
+        issued = task_statuses(role, ROLE_ISSUE_TASK)
+        reloads = task_statuses(role, ROLE_RELOAD_HANDLER)
+        verified = [task_statuses(role, name) for name in ROLE_VERIFY_TASKS]
+        n_issued = sum(1 for host in hosts if issued.get(host) == "changed")
+        n_reloads = sum(1 for host in hosts if reloads.get(host) == "changed")
+        n_verified = sum(1 for host in hosts if all(statuses.get(host) == "ok" for statuses in verified))
+        failed = sum(1 for host in hosts if role["recap"].get(host, {}).get("failed", 1))
+        checks.expect(n_issued == count and n_reloads == count and n_verified == count and failed == 0,
+                      f"role: issued {n_issued}/{count}, reloaded {n_reloads}/{count}, pair verified in place and against the ESA CA "
+                      f"{n_verified}/{count}, {failed} failed")
+        rows.append(("role client_certificate", f"{n_issued}/{count} issued, {n_reloads} reloads, {n_verified} verified (key, expiry, "
+                                                "ESA record, openssl verify against the ESA CA)"))
+    else:
+        checks.expect(False, "the role step produced no output")
+    if role_rerun:
+        unchanged = sum(1 for host in hosts if role_rerun["recap"].get(host, {}).get("changed") == 0
+                        and role_rerun["recap"].get(host, {}).get("failed") == 0)
+        rerun_calls = _calls(_load(os.path.join(results, "7-role-rerun-stats.json")))
+        writes = sum(value for action, value in rerun_calls.items() if action not in READ_ACTIONS)
+        checks.expect(unchanged == count and writes == 0, f"role again: changed=0 on every host ({unchanged}/{count}), {writes} ESA writes")
+        rows.append(("role client_certificate again", f"{unchanged}/{count} with changed=0"))
+    else:
+        checks.expect(False, "the role's second run produced no output")
 
     print()
     print("=" * 100)
@@ -299,10 +341,12 @@ def summary(args: argparse.Namespace) -> int:  # pylint: disable=too-many-locals
     for step, name in (("issue run 1", "1-issue-stats.json"), ("extra certificate", "1b-extra-stats.json"),
                        ("revoke (official SDK)", "2-revoke-stats.json"), ("revoked list (_info)", "2-list-stats.json"),
                        ("rerun (run 2)", "3-rerun-stats.json"), ("rollout", "4-rollout-stats.json"),
-                       ("revoked list again", "5-list-stats.json")):
+                       ("revoked list again", "5-list-stats.json"), ("fleet report", "6-report-stats.json"),
+                       ("role", "6-role-stats.json"), ("role again", "7-role-rerun-stats.json"),
+                       ("decommission", "8-decommission-stats.json")):
         stats = _load(os.path.join(results, name))
         if stats is not None:
-            hosts_for_step = count if step in ("issue run 1", "rerun (run 2)", "rollout") else 0
+            hosts_for_step = count if step in ("issue run 1", "rerun (run 2)", "rollout", "role", "role again") else 0
             print(f"  {step:<32}{_calls_text(_calls(stats), hosts_for_step)}")
     print("Revocation: real ESA enforces it at its edge; the loopback server stands in for it and learns it from ESA")
     print("            (esa_client_certificate_info status=revoked, read before serving), refusing right after the handshake.")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile), antsibull-changelog lint and a CHANGELOG.rst freshness check on the
-# collection copy, then ruff (lint and format) and mypy on plugins/ (scripts/lint-python.sh), with the pinned
-# tools in .build/venv-tools. Each tool is one passed or failed lint check.
+# ansible-lint (production profile) on the collection copy: the playbooks in examples/, the roles in roles/ (tasks,
+# handlers, defaults, meta/argument_specs.yml), meta/ and galaxy.yml (.ansible-lint leaves tests/ out); then
+# antsibull-changelog lint and a CHANGELOG.rst freshness check, then ruff (lint and format) and mypy on plugins/
+# (scripts/lint-python.sh), with the pinned tools in .build/venv-tools. Each tool is one passed or failed lint check.
 #
 #   scripts/run-lint.sh
 set -euo pipefail
@@ -14,7 +15,7 @@ main() {
     "${ROOT}/scripts/setup-venv.sh" tools
     "${ROOT}/scripts/sync-collection.sh"
 
-    log "ansible-lint --profile production"
+    log "ansible-lint --profile production (examples/, roles/, meta/)"
     # ANSIBLE_COLLECTIONS_PATH: resolve alibabacloud.esa (module_defaults groups, FQCNs) from the copy
     if (cd "${COLLECTION_DIR}" && PATH="${venv}/bin:${PATH}" ANSIBLE_HOME="${BUILD}/ansible-lint-home" \
         ANSIBLE_COLLECTIONS_PATH="${BUILD}/collections" \

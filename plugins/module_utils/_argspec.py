@@ -241,3 +241,42 @@ def _hostnames_errors(hostnames: list[str] | None, *, limit: bool) -> list[str]:
     if too_many:
         errors.append(too_many)
     return errors
+
+
+def client_certificate_revoke_argument_spec() -> dict[str, t.Any]:
+    """The options of esa_client_certificate_revoke."""
+    spec = {
+        "site_id": {"type": "int", "required": True},
+        "id": {"type": "list", "elements": "str"},
+        "fingerprint_sha256": {"type": "list", "elements": "str"},
+        "common_name": {"type": "list", "elements": "str"},
+        "common_name_pattern": {"type": "str"},
+        "keep": {"type": "list", "elements": "str"},
+        "min_age_minutes": {"type": "int", "default": 60},
+        "state": {"type": "str", "default": "revoked", "choices": ["revoked", "absent"]},
+        "max_revocations": {"type": "int", "default": 10},
+    }
+    spec.update(connection_argument_spec())
+    return spec
+
+
+REVOKE_SELECTORS = ("id", "fingerprint_sha256", "common_name", "common_name_pattern")
+
+
+def client_certificate_revoke_input_errors(params: dict[str, t.Any]) -> list[str]:
+    """Checks that an argument spec cannot express; each message names the parameter to fix (fingerprints are checked by the action)."""
+    errors = _site_id_errors(params)
+    if all(params.get(name) is None for name in REVOKE_SELECTORS):
+        errors.append(
+            "give at least one selector (id, fingerprint_sha256, common_name or common_name_pattern): without one, every certificate of the site would match"
+        )
+    for name in ("id", "common_name"):
+        if any(not (value or "").strip() for value in params.get(name) or []):
+            errors.append(f"{name} has an empty entry: remove it, or check the variable it came from")
+    pattern = params.get("common_name_pattern")
+    if pattern is not None and not pattern.strip():
+        errors.append("common_name_pattern is empty: give a shell-style pattern such as '*.retired.example.com'")
+    for name in ("min_age_minutes", "max_revocations"):
+        if params.get(name) is not None and params[name] < 0:
+            errors.append(f"{name} must be 0 or more, got {params[name]}")
+    return errors
