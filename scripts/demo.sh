@@ -34,7 +34,7 @@ DEMO_CORE=2.21
 DEMO="${BUILD}/demo"
 VENV="$(venv_dir_for_core "${DEMO_CORE}")"
 PY="${VENV}/bin/python"
-EXTRA_HOST=retired-01
+EXTRA_HOST="retired-01"
 ROLLOUT_REMAINING_DAYS=400
 ROLLOUT_VALIDITY_DAYS=730
 
@@ -216,8 +216,8 @@ step_rollout() {
 # the report something to find; examples/fleet_report.yml then reads every host in check mode and ESA's list, writes
 # .build/demo/report/fleet-report.{html,csv}, and headless Chromium opens the page (DOM checks, a screenshot).
 REPORT_DIR="${DEMO}/report"
-REPORT_NEW_HOST=new-01
-REPORT_GONE_HOST=gone-01
+REPORT_NEW_HOST="new-01"
+REPORT_GONE_HOST="gone-01"
 
 write_report_inventory() {
     local file="${DEMO}/report-inventory.yml" name
