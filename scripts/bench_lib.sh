@@ -4,7 +4,6 @@
 
 BENCH_VENV="${BUILD}/venv-bench"
 PY="${BENCH_VENV}/bin/python"
-BENCH_REQUIREMENTS="${ROOT}/tests/requirements/bench.txt"
 
 # Test traffic goes to loopback only, never through a proxy.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -18,26 +17,9 @@ helper() {
     "${PY}" "${ROOT}/scripts/demo_fleet.py" "$@"
 }
 
-# .build/venv-bench from tests/requirements/bench.txt (which includes core-2.21.txt); rebuilt when either changes.
+# .build/venv-bench from tests/requirements/bench.txt (and the core-2.21.txt it includes): scripts/setup-venv.sh bench.
 ensure_bench_venv() {
-    local python stamp
-    python="$(find_python 3.13)"
-    stamp="$(sha256_of "${BENCH_REQUIREMENTS}" "${ROOT}/tests/requirements/core-2.21.txt") ${python}"
-    if [[ -x "${PY}" && -f "${BENCH_VENV}/.stamp" && "$(cat "${BENCH_VENV}/.stamp")" == "${stamp}" ]]; then
-        log "up to date: ${BENCH_VENV#"${ROOT}"/}"
-        return 0
-    fi
-    log "creating ${BENCH_VENV#"${ROOT}"/} (${python}) from ${BENCH_REQUIREMENTS#"${ROOT}"/}: this takes a few minutes once"
-    rm -rf "${BENCH_VENV}"
-    "${python}" -m venv "${BENCH_VENV}"
-    "${PY}" -m pip install --quiet --no-input --requirement "${BENCH_REQUIREMENTS}" >"${BUILD}/venv-bench.log" 2>&1 ||
-        { tail -n 30 "${BUILD}/venv-bench.log" >&2; die "pip install into ${BENCH_VENV#"${ROOT}"/} failed (log: ${BUILD#"${ROOT}"/}/venv-bench.log)"; }
-    "${PY}" -m pip check
-    local site_packages
-    site_packages="$("${PY}" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-    printf '%s\n' "import os; os.environ.setdefault('ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'true')" \
-        >"${site_packages}/esa_test_no_metadata_service.pth"
-    printf '%s' "${stamp}" >"${BENCH_VENV}/.stamp"
+    "${ROOT}/scripts/setup-venv.sh" bench
 }
 
 # prepare_bench_dir DIR FORKS: DIR emptied, an ansible.cfg for it (inventory DIR/inventory.yml), the collection built and

@@ -5,6 +5,7 @@
 #                                     target stacks (.build/venv-target-py<X.Y>-cryptography<version>)
 #   scripts/setup-venv.sh tools       lint tools (.build/venv-tools)
 #   scripts/setup-venv.sh docs        the docsite build: antsibull-docs, Sphinx and its theme (.build/venv-docs)
+#   scripts/setup-venv.sh bench       the benchmark: core-2.21 plus the ansible package for community.crypto (.build/venv-bench)
 #
 # A virtualenv is rebuilt only when its pinned file, its interpreter or this script changed.
 set -euo pipefail
@@ -18,8 +19,13 @@ GUARD_PTH="import os; os.environ.setdefault('ALIBABA_CLOUD_ECS_METADATA_DISABLED
 
 ensure_venv() {
     local venv="$1" python="$2" requirements="$3"
-    local stamp
-    stamp="$(sha256_of "${requirements}" "${BASH_SOURCE[0]}") ${python}"
+    local stamp included
+    local -a hashed=("${requirements}")
+    # A file the requirements include (-r other.txt) changes the virtualenv as much as the file itself.
+    while IFS= read -r included; do
+        hashed+=("$(dirname "${requirements}")/${included}")
+    done < <(sed -n 's/^-r  *//p' "${requirements}")
+    stamp="$(sha256_of "${hashed[@]}" "${BASH_SOURCE[0]}") ${python}"
 
     if [[ -x "${venv}/bin/python" && -f "${venv}/.stamp" && "$(cat "${venv}/.stamp")" == "${stamp}" ]]; then
         log "up to date: ${venv#"${ROOT}"/}"
@@ -67,6 +73,10 @@ setup_tools() {
     ensure_venv "${BUILD}/venv-tools" "$(find_python 3.13)" "${ROOT}/tests/requirements/tools.txt"
 }
 
+setup_bench() {
+    ensure_venv "${BUILD}/venv-bench" "$(find_python 3.13)" "${ROOT}/tests/requirements/bench.txt"
+}
+
 setup_docs() {
     ensure_venv "${BUILD}/venv-docs" "$(find_python 3.13)" "${ROOT}/tests/requirements/docs.txt"
 }
@@ -80,6 +90,7 @@ main() {
         case "${item}" in
             tools) setup_tools ;;
             docs) setup_docs ;;
+            bench) setup_bench ;;
             *) setup_core "${item}" ;;
         esac
     done
