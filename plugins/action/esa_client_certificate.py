@@ -57,6 +57,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._install_facts import IssuedForAnotherKey, facts_for_install
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import issue
 
 _MODULE = "alibabacloud.esa.esa_client_certificate"
@@ -167,7 +168,7 @@ class ActionModule(ActionBase):
         # Whenever ESA confirmed which certificate is being replaced, the key in place signs a challenge, so the result can
         # say whether this host held it: a later task (a deferred revocation) may act on that, never on the id alone.
         proof_nonce = new_nonce() if plan.replaced is not None else None
-        csr_pem = expected_key = recipient = None
+        csr_pem = expected_key = recipient = key_file_sha256 = None
         try:
             if plan.source == "csr":
                 if inspection.csr is None:
@@ -179,7 +180,7 @@ class ActionModule(ActionBase):
                     self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
                 )
                 if plan.source == "local":
-                    csr_pem, expected_key = prepared.csr_pem, prepared.public_key_sha256
+                    csr_pem, expected_key, key_file_sha256 = prepared.csr_pem, prepared.public_key_sha256, prepared.key_file_sha256
                 else:
                     recipient = prepared.recipient_public_key
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy)
@@ -196,6 +197,14 @@ class ActionModule(ActionBase):
             raise
         sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None and issued.private_key_pem else None
         try:
+            parsed_facts = None
+            if plan.source == "local" and proof_nonce is None and key_file_sha256 and csr_pem:
+                # Nothing for the target to sign or unseal: the controller checks and parses ESA's certificate, so the
+                # install needs no cryptography on the target (see _install_facts).
+                try:
+                    parsed_facts = facts_for_install(issued.certificate_pem, csr_pem)
+                except IssuedForAnotherKey as exc:
+                    raise _ModuleFailed({"msg": str(exc)}) from None
             installed = InstallOutcome.from_dict(
                 self._target(
                     TargetRequest(
@@ -207,6 +216,8 @@ class ActionModule(ActionBase):
                         expected_file_sha256=inspection.certificate_file_sha256,
                         with_pem=params["return_content"],
                         proof_nonce=proof_nonce,
+                        parsed_facts=parsed_facts,
+                        expected_key_file_sha256=key_file_sha256 if parsed_facts is not None else None,
                     )
                 )
             )

@@ -95,15 +95,19 @@ def cached_facts(bookkeeping: dict[str, t.Any] | None, digest: str) -> dict[str,
     if not isinstance(parsed, dict) or parsed.get("version") != VERSION or parsed.get("digest") != digest:
         return None
     facts = parsed.get("facts")
+    return facts if well_formed(facts) else None
+
+
+def well_formed(facts: t.Any) -> bool:
+    """Whether facts have every part and field in the shape _parse gives them (None parts allowed)."""
     if not isinstance(facts, dict) or set(facts) - set(_FIELDS):
-        return None
+        return False
     for part, fields in _FIELDS.items():
         value = facts.get(part)
         if value is None:
             continue
         if not isinstance(value, dict) or set(value) - set(fields) or any(not valid(value.get(name)) for name, valid in fields.items()):
-            return None
+            return False
     certificate = facts.get("certificate")
-    if certificate and certificate["not_before"] > certificate["not_after"]:  # same fixed format: text order is time order
-        return None
-    return facts
+    # Same fixed format: text order is time order.
+    return not (certificate and certificate["not_before"] > certificate["not_after"])

@@ -160,6 +160,9 @@ class Prepared:
     public_key_sha256: str | None = None
     new_key: bool = False
     recipient_public_key: str | None = None
+    key_file_sha256: str | None = None
+    """Digest of the bytes of the key that signed the CSR (the pending file, or privatekey_path when the key is kept):
+    an install that takes the controller's facts checks the key is still those bytes."""
 
     def to_dict(self) -> dict[str, t.Any]:
         return _plain(self)
@@ -171,6 +174,7 @@ class Prepared:
             public_key_sha256=_optional(data, "public_key_sha256", str),
             new_key=bool(data.get("new_key")),
             recipient_public_key=_optional(data, "recipient_public_key", str),
+            key_file_sha256=_optional(data, "key_file_sha256", str),
         )
         if prepared.csr_pem is None and prepared.recipient_public_key is None:
             raise ContractError("the target's prepare answer has neither a CSR nor a recipient key: is the module on the target the same version?")
@@ -303,6 +307,11 @@ class TargetRequest:
     expected_public_key_sha256: str | None = None
     expected_file_sha256: str | None = None
     bookkeeping: Bookkeeping | None = None
+    parsed_facts: dict[str, t.Any] | None = None
+    """Install, key_source=local: the facts of the files the install leaves, parsed by the controller from ESA's
+    certificate after checking it carries the CSR's public key; with them the target needs no cryptography to install."""
+    expected_key_file_sha256: str | None = None
+    """Install with parsed_facts: the digest of the key that signed the CSR (Prepared.key_file_sha256)."""
 
     def to_dict(self) -> dict[str, t.Any]:
         return _plain(self)
@@ -316,6 +325,7 @@ class TargetRequest:
         if phase not in PHASES:
             raise ContractError(f"unknown phase {phase!r}")
         sealed = data.get("privatekey_sealed")
+        parsed = data.get("parsed_facts")
         return cls(
             phase=phase,
             run_id=_optional(data, "run_id", str) or "manual",
@@ -329,6 +339,8 @@ class TargetRequest:
             expected_public_key_sha256=_optional(data, "expected_public_key_sha256", str),
             expected_file_sha256=_optional(data, "expected_file_sha256", str),
             bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
+            parsed_facts=dict(parsed) if isinstance(parsed, Mapping) else None,
+            expected_key_file_sha256=_optional(data, "expected_key_file_sha256", str),
         )
 
 

@@ -9,6 +9,8 @@ so the target needs neither the Alibaba Cloud SDK nor credentials.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -328,13 +330,19 @@ def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: st
     _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     if new_key:
         key = keys_module.generate_private_key(params["pkey_type"])
-        _files.create_private_file(_files.pending_key_path(key_path, run_token), keys_module.private_key_pem(key), 0o600)
+        data = keys_module.private_key_pem(key)
+        _files.create_private_file(_files.pending_key_path(key_path, run_token), data, 0o600)
     else:
         data = _files.read_bytes(key_path)
         key = keys_module.load_private_key(data) if data is not None else None
         if key is None:
             raise TargetError(f"privatekey_path: {key_path} holds no usable private key to reuse (rotate_key=false)")
-    return Prepared(csr_pem=keys_module.build_csr_pem(key, common_name), public_key_sha256=facts_module.public_key_sha256(key.public_key()), new_key=new_key)
+    return Prepared(
+        csr_pem=keys_module.build_csr_pem(key, common_name),
+        public_key_sha256=facts_module.public_key_sha256(key.public_key()),
+        new_key=new_key,
+        key_file_sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def prepare_recipient(params: dict[str, t.Any], run_token: str) -> Prepared:
@@ -378,6 +386,7 @@ def install(
     expected_file_sha256: str | None,
     expected_public_key_sha256: str | None = None,
     proof_nonce: str | None = None,
+    given: GivenFacts | None = None,
 ) -> InstallOutcome:
     """Put the new pair in place: key first, certificate second, bookkeeping last.
 
@@ -387,12 +396,13 @@ def install(
     one this run inspected: when a concurrent run got there first, nothing is written ("raced").
     With ``proof_nonce`` the key in place before the replacement signs the controller's challenge
     (``possession``), so the controller may revoke the replaced certificate only if this host held its key.
+    With ``given`` facts (key_source=local, nothing to sign or unseal) the controller has checked the certificate
+    against the CSR and parsed it; the target checks that the key is still the one that signed the CSR and that the
+    facts are those of the PEM it writes, with hashlib alone: cryptography is not imported.
     """
-    facts_module, keys_module = _crypto()
-    certificate = facts_module.load_pem_certificate(certificate_pem.encode("ascii"))
-    if certificate is None:
-        raise TargetError("ESA returned a certificate that is not PEM; nothing was written")
-    cert_public = facts_module.public_key_sha256(certificate.public_key())
+    if given is not None and (privatekey_sealed or proof_nonce or not manages_key(params)):
+        raise TargetError("internal error: the controller's facts serve only an install of a key made on this host with nothing to sign")
+    certificate_facts = _given_certificate_facts(certificate_pem, given) if given is not None else _checked_certificate_facts(certificate_pem)
     path, key_path = params["path"], params.get("privatekey_path")
     unsafe = bool(params.get("unsafe_writes"))
     with _files.directory_locks(*_locked_paths(params)):
@@ -400,13 +410,12 @@ def install(
             discard_pending_key(params, run_token)
             return InstallOutcome(raced=True)
         key_bytes, pending = _new_key_bytes(params, privatekey_sealed, run_token)
-        expected = expected_public_key_sha256
-        if key_bytes is not None:
-            key = keys_module.load_private_key(key_bytes)
-            if key is None or facts_module.public_key_sha256(key.public_key()) != cert_public:
-                raise TargetError("the issued certificate does not match the private key; nothing was written")
-        elif expected and expected != cert_public:
-            raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
+        if given is not None:
+            signer = key_bytes if key_bytes is not None else _files.read_bytes(params["privatekey_path"])
+            if signer is None or hashlib.sha256(signer).hexdigest() != given.key_file_sha256:
+                raise TargetError("the private key that signed the CSR changed on the target since; nothing was written")
+        else:
+            _check_key_matches(certificate_facts["public_key_sha256"], key_bytes, expected_public_key_sha256)
 
         backup_file = privatekey_backup_file = None
         possession = possession_proof(params, _read(key_path) if key_path else None, proof_nonce, params.get("site_id")) if proof_nonce else None
@@ -422,9 +431,72 @@ def install(
         if params.get("backup") and os.path.exists(path):
             backup_file = _files.backup_copy(path)
         _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path), unsafe_writes=unsafe)
-        stored = dataclasses.replace(bookkeeping, fingerprint_sha256=facts_module.certificate_facts(certificate)["fingerprint_sha256"])
-        _files.write_bookkeeping(path, dict(stored.to_dict(), parsed=parsed_entry(params)), unsafe_writes=unsafe)
+        stored = dataclasses.replace(bookkeeping, fingerprint_sha256=certificate_facts["fingerprint_sha256"])
+        if given is not None:
+            inputs = _read_inputs(params)
+            parsed = _parse_cache.entry(_digest(inputs), given.facts)
+        else:
+            parsed = parsed_entry(params)
+        _files.write_bookkeeping(path, dict(stored.to_dict(), parsed=parsed), unsafe_writes=unsafe)
     return InstallOutcome(raced=False, backup_file=backup_file, privatekey_backup_file=privatekey_backup_file, possession=possession)
+
+
+class GivenFacts(t.NamedTuple):
+    """What the controller vouches for in an install (TargetRequest.parsed_facts and expected_key_file_sha256)."""
+
+    facts: dict[str, t.Any]
+    key_file_sha256: str
+
+
+def given_facts(parsed_facts: dict[str, t.Any] | None, key_file_sha256: str | None) -> GivenFacts | None:
+    if parsed_facts is None:
+        return None
+    if not key_file_sha256 or not _parse_cache.well_formed(parsed_facts) or not parsed_facts.get("certificate") or not parsed_facts.get("privatekey"):
+        raise TargetError("internal error: the controller's facts for the install are incomplete; nothing was written")
+    return GivenFacts(parsed_facts, key_file_sha256)
+
+
+def _given_certificate_facts(certificate_pem: str, given: GivenFacts) -> dict[str, t.Any]:
+    """The controller's facts of the certificate, once the PEM to be written is seen to be the one they describe."""
+    der = _first_pem_der(certificate_pem, "CERTIFICATE")
+    facts = given.facts["certificate"]
+    if der is None or hashlib.sha256(der).hexdigest() != facts["fingerprint_sha256"]:
+        raise TargetError("the certificate to install is not the one the controller described; nothing was written")
+    if given.facts["privatekey"]["public_key_sha256"] != facts["public_key_sha256"]:
+        raise TargetError("the controller's facts pair the certificate with another key; nothing was written")
+    return facts
+
+
+def _first_pem_der(pem: str, label: str) -> bytes | None:
+    """The DER of the first PEM block with this label (what cryptography's load_pem_* reads), or None."""
+    begin, end = f"-----BEGIN {label}-----", f"-----END {label}-----"
+    found = pem.find(begin)
+    body = found + len(begin)
+    stop = pem.find(end, body) if found >= 0 else -1
+    if stop < 0:
+        return None
+    try:
+        return base64.b64decode("".join(pem[body:stop].split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _checked_certificate_facts(certificate_pem: str) -> dict[str, t.Any]:
+    facts_module, _keys_module = _crypto()
+    certificate = facts_module.load_pem_certificate(certificate_pem.encode("ascii"))
+    if certificate is None:
+        raise TargetError("ESA returned a certificate that is not PEM; nothing was written")
+    return facts_module.certificate_facts(certificate)
+
+
+def _check_key_matches(cert_public: str, key_bytes: bytes | None, expected_public_key_sha256: str | None) -> None:
+    facts_module, keys_module = _crypto()
+    if key_bytes is not None:
+        key = keys_module.load_private_key(key_bytes)
+        if key is None or facts_module.public_key_sha256(key.public_key()) != cert_public:
+            raise TargetError("the issued certificate does not match the private key; nothing was written")
+    elif expected_public_key_sha256 and expected_public_key_sha256 != cert_public:
+        raise TargetError("the issued certificate does not match the CSR's public key; nothing was written")
 
 
 def _locked_paths(params: dict[str, t.Any]) -> list[str]:

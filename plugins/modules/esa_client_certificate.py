@@ -473,6 +473,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
             request.expected_file_sha256,
             request.expected_public_key_sha256,
             request.proof_nonce,
+            phases.given_facts(request.parsed_facts, request.expected_key_file_sha256),
         )
         if not installed.raced:
             _apply_file_attributes(module)

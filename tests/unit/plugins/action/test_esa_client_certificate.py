@@ -196,3 +196,57 @@ def test_a_key_made_in_vain_is_discarded(task, esa_emulator):
     revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
     stopped, target = task(validity_days=30, remaining_days=10, on_revoked="fail")
     assert stopped["failed"] and target.phases == ["inspect", "discard"]
+
+
+@pytest.fixture
+def crypto_phases(monkeypatch):
+    """The target phases in which the module imported cryptography (module_utils._target_phases._crypto)."""
+    from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.modules import esa_client_certificate as module  # pylint: disable=import-outside-toplevel
+
+    current, used = [], []
+    real_run_phase, real_crypto = module.run_phase, _target_phases._crypto
+
+    def run_phase(module_object, request):
+        current.append(request.phase)
+        return real_run_phase(module_object, request)
+
+    def crypto():
+        used.append(current[-1])
+        return real_crypto()
+
+    monkeypatch.setattr(module, "run_phase", run_phase)
+    monkeypatch.setattr(_target_phases, "_crypto", crypto)
+    return used
+
+
+def test_a_fresh_issue_installs_without_cryptography_on_the_target(task, esa_emulator, tmp_path, crypto_phases):
+    """The controller checks ESA's certificate against the CSR and parses it; the install only hashes (issue 16)."""
+    first, target = task()
+    assert target.phases == ["inspect", "install"] and set(crypto_phases) == {"inspect"}
+    bookkeeping = json.loads((tmp_path / "host" / "client.crt.esa.json").read_text())
+    assert bookkeeping["parsed"]["facts"]["certificate"]["fingerprint_sha256"] == first["certificate"]["fingerprint_sha256"]
+    del crypto_phases[:]
+    again, target = task()
+    assert not again["changed"] and again["certificate"] == first["certificate"] and crypto_phases == []
+
+
+def test_an_install_that_signs_for_the_replaced_certificate_still_parses_on_the_target(task, esa_emulator, crypto_phases):
+    task()
+    del crypto_phases[:]
+    renewed, target = task(force=True, revoke_replaced=True)
+    assert renewed["replaced_certificate"]["revoked"] and target.phases == ["inspect", "install"] and "install" in crypto_phases
+
+
+def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
+    from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._install_facts import IssuedForAnotherKey  # pylint: disable=import-outside-toplevel
+
+    def mismatch(*_args):
+        raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")
+
+    monkeypatch.setattr(action, "facts_for_install", mismatch)
+    result, target = task()
+    assert result["failed"] and "does not match the CSR's public key" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
+    assert target.phases == ["inspect", "discard"] and esa_emulator.state() == []
+    assert sorted(os.listdir(tmp_path / "host")) == []
