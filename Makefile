@@ -9,13 +9,14 @@
 #   make docs                  the docsite (antsibull-docs + Sphinx, offline) into .build/docs/html (scripts/build-docs.sh)
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
 #   make bench [HOSTS=50]      no-op cost against ansible.builtin.stat and community.crypto (scripts/bench.sh)
+#   make bench-fleet           200 and 500 hosts at forks 50, 200 at forks 200, projected to 1,000 (scripts/bench_fleet.sh)
 
 CORE ?= 2.21 2.19 2.16
 export CORE
 
 SHELL := /bin/bash
 
-.PHONY: test sanity units integration lint lint-fix package venvs docs demo bench clean
+.PHONY: test sanity units integration lint lint-fix package venvs docs demo bench bench-fleet clean
 
 test:
 	scripts/test.sh sanity units integration lint package
@@ -37,6 +38,9 @@ demo:
 
 bench:
 	scripts/bench.sh
+
+bench-fleet:
+	scripts/bench_fleet.sh
 
 clean:
 	rm -rf .build tests/output tests/integration/integration_config.yml

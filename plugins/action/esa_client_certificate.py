@@ -130,8 +130,10 @@ class ActionModule(ActionBase):
 
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
         options = TaskOptions.from_params(params)
-        # In a real run the target makes the key and CSR in the same execution when its files alone call for a new certificate.
-        inspection = self._inspect(with_pem=params["return_content"], prepare_if_due=not self._task.check_mode)
+        # In a real run the target makes the key and CSR in the same execution when its files alone call for a new certificate;
+        # the key being replaced then signs this challenge there too, should ESA confirm which certificate it replaces.
+        prepare_nonce = None if self._task.check_mode else new_nonce()
+        inspection = self._inspect(with_pem=params["return_content"], prepare_if_due=not self._task.check_mode, prepare_proof_nonce=prepare_nonce)
         lookup = None
         if needs_lookup(inspection, options):
             certificate = inspection.certificate
@@ -159,15 +161,24 @@ class ActionModule(ActionBase):
         if self._task.check_mode:
             planned = planned_certificate(inspection, options, plan.reasons, plan.issue)
             return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned)
-        return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before)
+        return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce)
 
     def _issue(
-        self, params: dict[str, t.Any], client: t.Any, reasons: list[str], plan: Issue, inspection: Inspection, before: dict[str, t.Any] | None
+        self,
+        params: dict[str, t.Any],
+        client: t.Any,
+        reasons: list[str],
+        plan: Issue,
+        inspection: Inspection,
+        before: dict[str, t.Any] | None,
+        prepare_nonce: str | None,
     ) -> dict[str, t.Any]:
         site_id = params["site_id"]
         # Whenever ESA confirmed which certificate is being replaced, the key in place signs a challenge, so the result can
         # say whether this host held it: a later task (a deferred revocation) may act on that, never on the id alone.
-        proof_nonce = new_nonce() if plan.replaced is not None else None
+        # It signed already when the inspection made the new key; otherwise the install signs, under the directory lock.
+        signed_early = inspection.prepared is not None and inspection.possession is not None and prepare_nonce is not None
+        proof_nonce = new_nonce() if plan.replaced is not None and not signed_early else None
         csr_pem = expected_key = recipient = key_file_sha256 = None
         try:
             if plan.source == "csr":
@@ -245,7 +256,8 @@ class ActionModule(ActionBase):
             result["privatekey_backup_file"] = installed.privatekey_backup_file
         replaced = plan.replaced
         old_fingerprint = inspection.certificate.fingerprint_sha256 if inspection.certificate else None
-        proven, why_not = possession_proven(replaced, installed.possession, proof_nonce, site_id) if replaced is not None else (False, "")
+        possession, nonce = (inspection.possession, prepare_nonce) if signed_early else (installed.possession, proof_nonce)
+        proven, why_not = possession_proven(replaced, possession, nonce, site_id) if replaced is not None else (False, "")
         if replaced or old_fingerprint:
             # Only an id ESA confirmed for the replaced file is reported, with whether this host proved it held its key:
             # a later task may act on it.

@@ -201,6 +201,7 @@ class Inspection:
     parse_cache_hit: bool = False
     """The facts were the ones remembered for these very bytes (cryptography was not imported)."""
     possession: Possession | None = None
+    """The key's signature over the controller's challenge: state=absent, or a replacement prepared in the inspection."""
     attributes_differ: bool = False
     """Owner, group, mode or SELinux context of the certificate (or of the managed key) differ from the task's."""
     attribute_changes: dict[str, t.Any] | None = None
@@ -299,6 +300,9 @@ class TargetRequest:
     """The controller's challenge, signed with the key at privatekey_path (state=absent: inspect; a replacement: install)."""
     prepare_if_due: bool = False
     """Inspect: when the files alone already call for a new certificate, make its key and CSR in the same execution."""
+    prepare_proof_nonce: str | None = None
+    """Inspect with prepare_if_due: when the key and CSR are made in this execution, the key in place also signs this
+    challenge (Inspection.possession), so that the install has nothing to sign and needs no cryptography."""
     new_key: bool = True
     common_name: str | None = None
     certificate_pem: str | None = None
@@ -332,6 +336,7 @@ class TargetRequest:
             with_pem=data.get("with_pem") is True,
             proof_nonce=_optional(data, "proof_nonce", str),
             prepare_if_due=data.get("prepare_if_due") is True,
+            prepare_proof_nonce=_optional(data, "prepare_proof_nonce", str),
             new_key=data.get("new_key") is not False,
             common_name=_optional(data, "common_name", str),
             certificate_pem=_optional(data, "certificate_pem", str),

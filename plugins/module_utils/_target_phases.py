@@ -355,11 +355,12 @@ def prepare_recipient(params: dict[str, t.Any], run_token: str) -> Prepared:
     return Prepared(recipient_public_key=public_b64)
 
 
-def prepare_if_due(params: dict[str, t.Any], inspection: Inspection, run_token: str, now: _dt.datetime) -> Inspection:
+def prepare_if_due(params: dict[str, t.Any], inspection: Inspection, run_token: str, now: _dt.datetime, proof_nonce: str | None = None) -> Inspection:
     """When the files alone already call for a new certificate (missing, unreadable, another key, another type, expiring,
     forced), make its key and CSR (or the one-time key, key_source=esa) in this same execution: a fresh issue then costs two
     target executions instead of three. What ESA says can only add reasons, never remove these, so nothing is made in vain
-    (a run that stops anyway discards it)."""
+    (a run that stops anyway discards it). With ``proof_nonce`` the key in place, the one being replaced, signs the
+    controller's challenge now, while cryptography is imported anyway: the install then has nothing to sign."""
     if uses_csr(params) or not params.get("privatekey_path") or inspection.problems:
         return inspection
     local = local_state_from_inspection(inspection, parse_returned_time)
@@ -370,7 +371,8 @@ def prepare_if_due(params: dict[str, t.Any], inspection: Inspection, run_token: 
     else:
         new_key = needs_new_key(inspection, params["pkey_type"], bool(params.get("rotate_key", True)))
         prepared = prepare_key_and_csr(params, new_key, params.get("common_name"), run_token)
-    return dataclasses.replace(inspection, prepared=prepared)
+    possession = possession_proof(params, _read(params["privatekey_path"]), proof_nonce, params.get("site_id")) if proof_nonce else None
+    return dataclasses.replace(inspection, prepared=prepared, possession=possession)
 
 
 def discard_pending_key(params: dict[str, t.Any], run_token: str) -> bool:

@@ -231,11 +231,24 @@ def test_a_fresh_issue_installs_without_cryptography_on_the_target(task, esa_emu
     assert not again["changed"] and again["certificate"] == first["certificate"] and crypto_phases == []
 
 
-def test_an_install_that_signs_for_the_replaced_certificate_still_parses_on_the_target(task, esa_emulator, crypto_phases):
-    task()
+def test_a_renewal_signs_for_the_replaced_certificate_while_making_the_key(task, esa_emulator, crypto_phases):
+    """The files call for the renewal: the old key signs the challenge in the inspection, the install only hashes."""
+    first, _target = task()
     del crypto_phases[:]
     renewed, target = task(force=True, revoke_replaced=True)
-    assert renewed["replaced_certificate"]["revoked"] and target.phases == ["inspect", "install"] and "install" in crypto_phases
+    assert target.phases == ["inspect", "install"] and set(crypto_phases) == {"inspect"}
+    assert renewed["replaced_certificate"] == {"id": first["certificate"]["id"], "fingerprint_sha256": first["certificate"]["fingerprint_sha256"],
+                                               "revoked": True, "possession_proven": True}
+    assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[first["certificate"]["id"]] == "revoked"
+
+
+def test_when_only_esa_calls_for_a_new_certificate_the_install_signs(task, esa_emulator, crypto_phases):
+    first, _target = task()
+    revoke_out_of_band(esa_emulator, first["certificate"]["id"])
+    del crypto_phases[:]
+    reissued, target = task()
+    assert target.phases == ["inspect", "prepare", "install"] and "install" in crypto_phases
+    assert reissued["replaced_certificate"]["id"] == first["certificate"]["id"] and reissued["replaced_certificate"]["possession_proven"]
 
 
 def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
