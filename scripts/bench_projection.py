@@ -64,9 +64,11 @@ def project(runs: list[dict], hosts: int, qps_limits: list[float], slices: int) 
         if all(key in run["rows"] for run in runs):
             walls = " | ".join(f"{run['rows'][key]['wall']:.1f}" for run in runs)
             lines.append(f"| {label} | {walls} | {calls_per_host(runs[0]['rows'][key], runs[0]['hosts']):g} |")
-    lines += ["", f"Projection to {hosts:,} hosts (a straight line through the forks-{base_forks} runs: "
-              + ", ".join(f"{run['hosts']} hosts" for run in base) + "):", ""]
-    header = ["run", f"fixed + per host (s), forks {base_forks}", f"{hosts:,} hosts, forks {base_forks}"]
+    lines += ["", f"Projection to {hosts:,} hosts: a straight line through the forks-{base_forks} runs ("
+              + ", ".join(f"{run['hosts']} hosts" for run in base) + "); its slope is the cost of one more host, which"
+              " includes how the cost per host grows with the fleet:", ""]
+    header = ["run", f"s per host at forks {base_forks}: " + ", ".join(f"{run['hosts']} hosts" for run in base) + "; slope",
+              f"{hosts:,} hosts, forks {base_forks}"]
     others = sorted(forks for forks in by_forks if forks != base_forks)
     header += [f"{hosts:,} hosts, forks {forks}" for forks in others]
     header += [f"ESA calls for {hosts:,} hosts", f"ESA req/s at forks {base_forks}"]
@@ -79,7 +81,8 @@ def project(runs: list[dict], hosts: int, qps_limits: list[float], slices: int) 
         fixed, per_host = fit([(run["hosts"], run["rows"][key]["wall"]) for run in base])
         wall = fixed + per_host * hosts
         calls = calls_per_host(base[-1]["rows"][key], base[-1]["hosts"]) * hosts
-        cells = [label, f"{fixed:.1f} + {per_host:.3f}", minutes(wall)]
+        each = ", ".join(f"{run['rows'][key]['wall'] / run['hosts']:.3f}" for run in base)
+        cells = [label, f"{each}; {per_host:.3f}", minutes(wall)]
         for forks in others:
             scaled = [run for run in by_forks[forks] if key in run["rows"]]
             if not scaled:
