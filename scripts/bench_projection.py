@@ -35,9 +35,9 @@ def load(results_dir: str) -> dict:
 def fit(points: list[tuple[int, float]]) -> tuple[float, float]:
     """Least squares wall = fixed + hosts * per_host over (hosts, wall) points of at least two sizes."""
     count = len(points)
-    mean_x = sum(x for x, _ in points) / count
-    mean_y = sum(y for _, y in points) / count
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    mean_x = sum(point[0] for point in points) / count
+    mean_y = sum(point[1] for point in points) / count
+    spread = sum((point[0] - mean_x) ** 2 for point in points)
     per_host = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
     return mean_y - per_host * mean_x, per_host
 
