@@ -413,8 +413,8 @@ def install(
             return InstallOutcome(raced=True)
         key_bytes, pending = _new_key_bytes(params, privatekey_sealed, run_token)
         if given is not None:
-            signer = key_bytes if key_bytes is not None else _files.read_bytes(params["privatekey_path"])
-            if signer is None or hashlib.sha256(signer).hexdigest() != given.key_file_sha256:
+            signer_sha256 = hashlib.sha256(key_bytes).hexdigest() if key_bytes is not None else _files.content_sha256(params["privatekey_path"])
+            if signer_sha256 != given.key_file_sha256:
                 raise TargetError("the private key that signed the CSR changed on the target since; nothing was written")
         else:
             _check_key_matches(certificate_facts["public_key_sha256"], key_bytes, expected_public_key_sha256)

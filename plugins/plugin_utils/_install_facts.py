@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import certificate_facts, load_pem_certificate
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import pem_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import csr_identity
 
 
@@ -25,10 +25,9 @@ class IssuedForAnotherKey(ValueError):
 
 def facts_for_install(certificate_pem: str, csr_pem: str) -> dict[str, t.Any]:
     """The parsed facts (module_utils._parse_cache) of the certificate, the key that signed ``csr_pem`` and no CSR file."""
-    certificate = load_pem_certificate(certificate_pem.encode("ascii"))
-    if certificate is None:
+    facts = pem_facts({"Certificate": certificate_pem})
+    if facts is None:
         raise IssuedForAnotherKey("ESA returned a certificate that is not PEM; nothing was written")
-    facts = certificate_facts(certificate)
     csr_public_key, _common_name = csr_identity(csr_pem)
     if facts["public_key_sha256"] != csr_public_key:
         raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")
