@@ -35,6 +35,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _plain_install_program as plain_install_program
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     TaskInputError,
     TaskStopped,
@@ -119,6 +120,34 @@ class ActionModule(ActionBase):
         if outcome.get("failed"):
             raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
         return outcome
+
+    def _install(self, params: dict[str, t.Any], inspection: Inspection, request: TargetRequest) -> dict[str, t.Any]:
+        """The install phase: through the plain install where it does exactly what the module would, saving the target an
+        AnsibleModule execution (see _plain_install); through the module otherwise."""
+        interpreter = (self._used_interpreter or "").replace("#!", "", 1).strip()
+        why_not = self._plain_install_obstacle(params, request, inspection, interpreter)
+        if why_not is not None:
+            self._display.vvv(f"esa_client_certificate: the install runs through the module: {why_not}")
+            return self._target(request)
+        command = self._connection._shell.build_module_command(self._compute_environment_string(), f"#!{interpreter}", "-I")
+        program = plain_install_program.program(module_arguments(params), dataclasses.replace(request, run_id=self._run_token))
+        outcome = plain_install_program.answer(self._low_level_execute_command(command, sudoable=True, in_data=program))
+        if outcome.get("failed"):
+            raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
+        return outcome
+
+    def _plain_install_obstacle(self, params: dict[str, t.Any], request: TargetRequest, inspection: Inspection, interpreter: str) -> str | None:
+        if not interpreter:
+            return "the interpreter the module ran under is not known"
+        return plain_install_program.obstacle(
+            params,
+            request,
+            inspection,
+            interpreter=interpreter,
+            pipelining=self._is_pipelining_enabled("new"),
+            shell_family=getattr(self._connection._shell, "SHELL_FAMILY", None),
+            asynchronous=bool(self._task.async_val),
+        )
 
     def _inspect(self, **request: t.Any) -> Inspection:
         inspection = Inspection.from_dict(self._target(TargetRequest(phase="inspect", **request))["inspection"])
@@ -217,7 +246,9 @@ class ActionModule(ActionBase):
                 except IssuedForAnotherKey as exc:
                     raise _ModuleFailed({"msg": str(exc)}) from None
             installed = InstallOutcome.from_dict(
-                self._target(
+                self._install(
+                    params,
+                    inspection,
                     TargetRequest(
                         phase="install",
                         certificate_pem=issued.certificate_pem,
@@ -229,7 +260,7 @@ class ActionModule(ActionBase):
                         proof_nonce=proof_nonce,
                         parsed_facts=parsed_facts,
                         expected_key_file_sha256=key_file_sha256 if parsed_facts is not None else None,
-                    )
+                    ),
                 )
             )
         except _ModuleFailed as exc:

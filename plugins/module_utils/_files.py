@@ -296,6 +296,22 @@ def bookkeeping_attributes_differ(certificate_path: str) -> bool:
     return bool(_bookkeeping_attribute_changes(certificate_path)[1])
 
 
+def set_mode(path: str, mode: int) -> bool:
+    """Give the regular file at path exactly ``mode``; True when it changed. Never through a symlink: the file is opened
+    with O_NOFOLLOW and changed through its descriptor, so a link planted at path since the write changes nothing."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        current = os.fstat(descriptor)
+        if not stat.S_ISREG(current.st_mode):
+            raise NotRegularFileError(errno.EINVAL, f"{file_kind(current.st_mode)} where a file was written", path)
+        if current.st_mode & 0o7777 == mode:
+            return False
+        os.fchmod(descriptor, mode)
+        return True
+    finally:
+        os.close(descriptor)
+
+
 def match_bookkeeping_attributes(certificate_path: str) -> None:
     """Give an existing bookkeeping file the certificate's owner, group and mode (without execute bits) again."""
     target, changes = _bookkeeping_attribute_changes(certificate_path)

@@ -209,6 +209,9 @@ class Inspection:
     prepared: Prepared | None = None
     """The key and CSR (or one-time key) made already, when the files alone called for a new certificate (prepare_if_due)."""
     bookkeeping_attributes_differ: bool = False
+    selinux_enabled: bool | None = None
+    """Whether SELinux is enabled on the target, as AnsibleModule sees it (None: not asked). Only where it is not may the
+    install run without AnsibleModule (_plain_install): AnsibleModule may set a context even where no option asks."""
 
     def to_dict(self) -> dict[str, t.Any]:
         return _plain(self)
@@ -234,6 +237,7 @@ class Inspection:
             attribute_changes=_optional(data, "attribute_changes", Mapping),
             prepared=Prepared.from_dict(data["prepared"]) if isinstance(data.get("prepared"), Mapping) else None,
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
+            selinux_enabled=_optional(data, "selinux_enabled", bool),
         )
 
 

@@ -28,6 +28,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
     Bookkeeping,
     CertificateFacts,
+    ContractError,
     CsrView,
     Inspection,
     InstallOutcome,
@@ -36,6 +37,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     Possession,
     Prepared,
     RemoveOutcome,
+    TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
 
@@ -45,6 +47,11 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._time import pars
 
 class TargetError(Exception):
     """A failure on the target with a one-line message for the user."""
+
+
+def file_error_message(exc: OSError, path: str) -> str:
+    """The one line a failed file operation on the target reports."""
+    return f"file operation failed on the target: {exc.strerror or exc} ({getattr(exc, 'filename', None) or path})"
 
 
 def _crypto() -> tuple[t.Any, t.Any]:
@@ -184,10 +191,17 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     )
 
 
-def with_attribute_differences(inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool) -> Inspection:
-    """The inspection, plus what the module found about owner, group and mode (only AnsibleModule can tell)."""
+def with_attribute_differences(
+    inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool, selinux_enabled: bool | None = None
+) -> Inspection:
+    """The inspection, plus what the module found about owner, group and mode, and whether SELinux is on (only
+    AnsibleModule can tell)."""
     return dataclasses.replace(
-        inspection, attributes_differ=bool(changes), attribute_changes=changes or None, bookkeeping_attributes_differ=bookkeeping_attributes_differ
+        inspection,
+        attributes_differ=bool(changes),
+        attribute_changes=changes or None,
+        bookkeeping_attributes_differ=bookkeeping_attributes_differ,
+        selinux_enabled=selinux_enabled,
     )
 
 
@@ -441,6 +455,29 @@ def install(
             parsed = parsed_entry(params)
         _files.write_bookkeeping(path, dict(stored.to_dict(), parsed=parsed), unsafe_writes=unsafe)
     return InstallOutcome(raced=False, backup_file=backup_file, privatekey_backup_file=privatekey_backup_file, possession=possession)
+
+
+def install_phase(params: dict[str, t.Any], request: TargetRequest, apply_attributes: t.Callable[[], t.Any]) -> dict[str, t.Any]:
+    """The install phase as the target answers it: install, then ``apply_attributes`` (owner, group, mode... of the files
+    written), then the files as they are now. The module applies them through AnsibleModule, the plain install
+    (_plain_install) its numeric modes only."""
+    if request.certificate_pem is None or request.bookkeeping is None:
+        raise ContractError("the install phase needs certificate_pem and bookkeeping")
+    installed = install(
+        params,
+        request.certificate_pem,
+        request.privatekey_sealed,
+        request.bookkeeping,
+        request.run_id,
+        request.expected_file_sha256,
+        request.expected_public_key_sha256,
+        request.proof_nonce,
+        given_facts(request.parsed_facts, request.expected_key_file_sha256),
+    )
+    if not installed.raced:
+        apply_attributes()
+    installed = with_inspection(installed, inspect(params, with_pem=request.with_pem))
+    return dict(installed.to_dict(), changed=not installed.raced)
 
 
 class GivenFacts(t.NamedTuple):

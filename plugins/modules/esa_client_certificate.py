@@ -182,6 +182,11 @@ notes:
     file is narrowed to C(0600) before the new key is written into it.
   - Every combination of options settles (a second run reports no change) except O(force=true); combinations that could not
     settle are refused before any ESA write.
+  - With pipelining on, installing a certificate for a key made on the host runs without a second module execution. The
+    controller pipes a small standard-library program to the target's Python (C(python -I)) that performs the same install
+    and checks. This is skipped, and the module installs, when any of O(owner), O(group), O(seuser), O(serole), O(setype),
+    O(selevel) or O(attributes) is set, when O(mode) or O(privatekey_mode) is not an octal string, when SELinux is enabled
+    on the target, or when the task is asynchronous. C(-vvv) says which.
 seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
 extends_documentation_fragment:
@@ -447,7 +452,9 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if request.phase == "inspect":
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
-            inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
+            inspection = phases.with_attribute_differences(
+                inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]), module.selinux_enabled()
+            )
             if request.prepare_if_due and not module.check_mode:
                 inspection = phases.prepare_if_due(params, inspection, request.run_id, utc_now(), request.prepare_proof_nonce)
         return {"changed": False, "inspection": inspection.to_dict()}
@@ -462,23 +469,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
         outcome = MaintainOutcome(bookkeeping_written=written, attributes_changed=_apply_file_attributes(module, only_existing=True))
         return dict(outcome.to_dict(), changed=outcome.attributes_changed)
     if request.phase == "install":
-        if request.certificate_pem is None or request.bookkeeping is None:
-            raise ContractError("the install phase needs certificate_pem and bookkeeping")
-        installed = phases.install(
-            params,
-            request.certificate_pem,
-            request.privatekey_sealed,
-            request.bookkeeping,
-            request.run_id,
-            request.expected_file_sha256,
-            request.expected_public_key_sha256,
-            request.proof_nonce,
-            phases.given_facts(request.parsed_facts, request.expected_key_file_sha256),
-        )
-        if not installed.raced:
-            _apply_file_attributes(module)
-        installed = phases.with_inspection(installed, phases.inspect(params, with_pem=request.with_pem))
-        return dict(installed.to_dict(), changed=not installed.raced)
+        return phases.install_phase(params, request, lambda: _apply_file_attributes(module))
     removed = phases.remove(params)
     return dict(removed.to_dict(), changed=bool(removed.removed))
 
@@ -506,7 +497,7 @@ def main() -> None:
     except (phases.TargetError, ContractError) as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
-        module.fail_json(msg=f"file operation failed on the target: {exc.strerror or exc} ({getattr(exc, 'filename', None) or module.params['path']})")
+        module.fail_json(msg=phases.file_error_message(exc, module.params["path"]))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import stat
 
@@ -24,14 +25,14 @@ SITE = 1234567890123
 def task(esa_emulator, tmp_path):
     """Run the action with these options (connection options to the emulator added), on files under tmp_path."""
 
-    def run(check_mode=False, diff=False, directory="host", **options):
+    def run(check_mode=False, diff=False, directory="host", pipelining=False, **options):
         folder = tmp_path / directory
         folder.mkdir(exist_ok=True)
         args = {"site_id": SITE, "path": str(folder / "client.crt"), "privatekey_path": str(folder / "client.key"),
                 "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials}
         args.update(options)
         args = {name: value for name, value in args.items() if value is not None}
-        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff)
+        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff, pipelining=pipelining)
 
     return run
 
@@ -263,3 +264,43 @@ def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, mo
     assert result["failed"] and "does not match the CSR's public key" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
     assert target.phases == ["inspect", "discard"] and esa_emulator.state() == []
     assert sorted(os.listdir(tmp_path / "host")) == []
+
+
+def test_with_pipelining_the_install_runs_without_ansiblemodule(task, esa_emulator, tmp_path):
+    """Issue 16: where the module's install would only check digests and write files, the plain install does it."""
+    first, target = task(pipelining=True, mode="0640")
+    assert first["changed"] and target.phases == ["inspect", "plain install"], first
+    assert calls(esa_emulator) == {"CreateClientCertificate": 1}
+    folder = tmp_path / "host"
+    assert stat.S_IMODE(os.stat(folder / "client.key").st_mode) == 0o600 and stat.S_IMODE(os.stat(folder / "client.crt").st_mode) == 0o640
+    assert stat.S_IMODE(os.stat(folder / "client.crt.esa.json").st_mode) == 0o640
+    assert [name for name in os.listdir(folder) if name.startswith(".")] == []  # no pending key left
+    program = target.shell.programs[0]
+    key_line = (folder / "client.key").read_text().splitlines()[1].encode()
+    assert esa_emulator.credentials["access_key_secret"].encode() not in program and key_line not in program
+    esa_emulator.service.stats.reset()
+    again, target = task(pipelining=True, mode="0640")
+    assert not again["changed"] and again["certificate"] == first["certificate"] and target.phases == ["inspect"]
+    assert calls(esa_emulator) == {"GetClientCertificate": 1}
+    renewed, target = task(pipelining=True, mode="0640", force=True, revoke_replaced=True)
+    assert target.phases == ["inspect", "plain install"]
+    assert renewed["replaced_certificate"]["revoked"] and renewed["replaced_certificate"]["possession_proven"]
+
+
+@pytest.mark.parametrize(
+    "options", [{"mode": "u=rw,g=r,o=r"}, {"owner": pwd.getpwuid(os.getuid()).pw_name}, {"key_source": "esa"}], ids=["symbolic-mode", "owner", "esa-key"]
+)
+def test_what_only_ansiblemodule_applies_keeps_the_module_install(task, options):
+    result, target = task(pipelining=True, **options)
+    assert result["changed"] and "plain install" not in target.phases, result
+
+
+def test_a_plain_install_that_fails_leaves_no_certificate_behind(task, esa_emulator, tmp_path, monkeypatch):
+    from ansible_collections.alibabacloud.esa.tests.unit.plugins.action import action_runner  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(action_runner.PipelinedShell, "__call__", lambda self, cmd, **_kwargs: {"rc": 1, "stdout": "", "stderr": "python: not found"})
+    result, target = task(pipelining=True)
+    assert result["failed"] and "gave no answer (exit status 1): python: not found" in result["msg"], result
+    assert "was revoked and deleted on ESA" in result["msg"]
+    assert target.phases == ["inspect", "discard"]
+    assert esa_emulator.state() == [] and os.listdir(tmp_path / "host") == []
