@@ -70,12 +70,14 @@ def test_a_failed_inspection_stops_before_any_esa_call(task, esa_emulator, tmp_p
     assert calls(esa_emulator) == {}
 
 
-def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
+def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path, pipelining):
     victim, _target = task(directory="victim")
     attacker, _target = task(directory="attacker")
     record = tmp_path / "attacker" / "client.crt.esa.json"
     record.write_text(json.dumps({"site_id": SITE, "id": victim["certificate"]["id"]}))
-    result, _target = task(directory="attacker", revoke_replaced=True, force=True)
+    result, target = task(directory="attacker", revoke_replaced=True, force=True, pipelining=pipelining)
+    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
     assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"] and result["replaced_certificate"]["revoked"]
     assert result["replaced_certificate"]["possession_proven"] is True
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
@@ -91,6 +93,24 @@ def test_absent_over_a_copied_public_certificate_revokes_nothing(task, esa_emula
     assert result["changed"] and target.phases == ["inspect", "remove"]
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[victim["certificate"]["id"]] == "active"
+    assert "RevokeClientCertificate" not in calls(esa_emulator)
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
+def test_a_copied_certificate_and_record_renewed_with_revoke_replaced_leave_the_victim_active(task, esa_emulator, tmp_path, pipelining):
+    """The attacker copies the victim's public certificate and bookkeeping over its own files, keeps its own key, and
+    renews with revoke_replaced: its key cannot sign for the victim's certificate, so nothing of the victim's is revoked."""
+    victim, _target = task(directory="victim")
+    attacker, _target = task(directory="attacker")
+    for name in ("client.crt", "client.crt.esa.json"):
+        shutil.copy(tmp_path / "victim" / name, tmp_path / "attacker" / name)
+    result, target = task(directory="attacker", revoke_replaced=True, pipelining=pipelining)
+    assert result["changed"] and result["reasons"] == ["key_mismatch"], result
+    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
+    assert result["replaced_certificate"]["revoked"] is False and result["replaced_certificate"]["possession_proven"] is False
+    assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
+    statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
+    assert statuses[victim["certificate"]["id"]] == "active" and statuses[attacker["certificate"]["id"]] == "active"
     assert "RevokeClientCertificate" not in calls(esa_emulator)
 
 
@@ -150,13 +170,15 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
 
 
-def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
+def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path, pipelining):
     """Someone put another key in place: the run reissues (key_mismatch) but cannot vouch for the old certificate."""
     from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
 
     first, _target = task()
     (tmp_path / "host" / "client.key").write_bytes(private_key_pem(generate_private_key("RSA")))
-    result, _target = task(revoke_replaced=True)
+    result, target = task(revoke_replaced=True, pipelining=pipelining)
+    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
     assert result["reasons"] == ["key_mismatch"]
     assert result["replaced_certificate"] == {"id": first["certificate"]["id"], "fingerprint_sha256": first["certificate"]["fingerprint_sha256"],
                                               "revoked": False, "possession_proven": False}
