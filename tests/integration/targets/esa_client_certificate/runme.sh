@@ -14,7 +14,7 @@ trap 'umount "$readonly_dir" 2>/dev/null || true' EXIT
 ../../run_vvv_playbook.sh esa_client_certificate -e "esa_readonly_dir=${readonly_dir}" "$@" -- "$out/esa_client_certificate"
 
 # With pipelining, a fresh issue's install runs as the plain install: the interpreter with -I, the program on its stdin.
-if ! grep -Eq "EXEC /bin/sh -c '[^' ]+ -I'" "$out/esa_client_certificate-vvv.log"; then
+if ! grep -Eq "EXEC /bin/sh -c ' *[^' ]+ -I( &&[^']*)?'" "$out/esa_client_certificate-vvv.log"; then
     echo "plain install: no install ran as 'python -I' in $out/esa_client_certificate-vvv.log (the pipelined case must use it)" >&2
     exit 1
 fi
