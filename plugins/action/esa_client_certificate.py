@@ -70,6 +70,13 @@ class _ModuleFailed(Exception):
         self.result = result
 
 
+def _answer(outcome: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The target's answer to a phase, or _ModuleFailed with its message (and traceback) when it failed."""
+    if outcome.get("failed"):
+        raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
+    return outcome
+
+
 class ActionModule(ActionBase):
     """Carries out the plan of _certificate_plan: the ESA calls here, the file work on the target (phases of the module)."""
 
@@ -116,10 +123,7 @@ class ActionModule(ActionBase):
     def _target(self, request: TargetRequest) -> dict[str, t.Any]:
         """Run one phase of the module on the target (see _target_contract for what goes and comes back)."""
         args = module_arguments(self._task.args, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
-        outcome = self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars)
-        if outcome.get("failed"):
-            raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
-        return outcome
+        return _answer(self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars))
 
     def _install(self, params: dict[str, t.Any], inspection: Inspection, request: TargetRequest) -> dict[str, t.Any]:
         """The install phase: through the plain install where it does exactly what the module would, saving the target an
@@ -129,12 +133,9 @@ class ActionModule(ActionBase):
         if why_not is not None:
             self._display.vvv(f"esa_client_certificate: the install runs through the module: {why_not}")
             return self._target(request)
-        command = self._connection._shell.build_module_command(self._compute_environment_string(), f"#!{interpreter}", "-I")
+        command = self._connection._shell.build_module_command(self._compute_environment_string(), self._used_interpreter, "-I")
         program = plain_install_program.program(module_arguments(params), dataclasses.replace(request, run_id=self._run_token))
-        outcome = plain_install_program.answer(self._low_level_execute_command(command, sudoable=True, in_data=program))
-        if outcome.get("failed"):
-            raise _ModuleFailed({key: outcome[key] for key in ("msg", "exception") if key in outcome})
-        return outcome
+        return _answer(plain_install_program.answer(self._low_level_execute_command(command, sudoable=True, in_data=program)))
 
     def _plain_install_obstacle(self, params: dict[str, t.Any], request: TargetRequest, inspection: Inspection, interpreter: str) -> str | None:
         if not interpreter:

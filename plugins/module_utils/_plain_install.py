@@ -6,8 +6,8 @@
 When the controller has checked ESA's certificate against the CSR and parsed it (TargetRequest.parsed_facts), the
 install only checks digests and writes files. Every execution of an AnsibleModule costs the target Python about
 0.3 s of CPU to import ansible.module_utils.basic from the AnsiballZ zip, which is most of a fresh issue's second
-execution. So, where nothing needs AnsibleModule (no owner, group, SELinux or attributes option, numeric modes, no
-passphrase), the controller sends this module and the ones it imports, standard library only, as a small program on
+execution. So, where nothing needs AnsibleModule (no owner, group, SELinux or attributes option, numeric modes), the
+controller sends this module and the ones it imports, standard library only, as a small program on
 the interpreter's standard input (plugins/plugin_utils/_plain_install_program.py), and this runs the same install
 phase as the module does (_target_phases.install_phase). The target checks the same conditions again here.
 """
@@ -24,9 +24,9 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import ContractError, TargetRequest
 
-# Options only AnsibleModule applies (owner, group, SELinux context, attributes), or that carry a secret the plain
-# install has no use for: any of them set, and the install goes through the module.
-MODULE_ONLY_OPTIONS = ("owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "privatekey_passphrase", "csr_path", "csr_content")
+# Options only AnsibleModule applies (owner, group, SELinux context, attributes), and a CSR (the user's key, checked
+# with cryptography): any of them set, and the install goes through the module.
+MODULE_ONLY_OPTIONS = ("owner", "group", "seuser", "serole", "setype", "selevel", "attributes", "csr_path", "csr_content")
 _OCTAL_MODE = re.compile(r"^[0-7]{3,4}$")
 
 

@@ -192,7 +192,7 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
 
 
 def with_attribute_differences(
-    inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool, selinux_enabled: bool | None = None
+    inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool, selinux_enabled: bool
 ) -> Inspection:
     """The inspection, plus what the module found about owner, group and mode, and whether SELinux is on (only
     AnsibleModule can tell)."""
