@@ -23,7 +23,8 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_argument_spec,
     client_certificate_input_errors,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import seal
+from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import MAX_COMMON_NAME
+from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import recipient_problem, seal
 from ansible_collections.alibabacloud.esa.plugins.module_utils._possession import new_nonce
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
     Bookkeeping,
@@ -55,6 +56,15 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan
     planned_certificate,
     possession_proven,
     task_diff,
+)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._csr_policy import (
+    LOCAL_KEY_SIZES,
+    USER_KEY_SIZES,
+    CheckedCsr,
+    IdentityRefused,
+    check_csr,
+    issued_certificate_problem,
+    private_key_public_sha256,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
@@ -100,6 +110,7 @@ class ActionModule(ActionBase):
                 input_errors=client_certificate_input_errors,
                 module="alibabacloud.esa.esa_client_certificate",
             )
+            params = self._with_identity(params)
             client = build_client(params)
             self._secret_values = client.settings.secret_values
             self._warnings.extend(client.settings.warnings)
@@ -110,7 +121,7 @@ class ActionModule(ActionBase):
         except _ModuleFailed as exc:
             result.update(exc.result)
             result["failed"] = True
-        except (TaskInputError, TaskStopped, EsaApiError, ContractError) as exc:
+        except (TaskInputError, TaskStopped, EsaApiError, ContractError, IdentityRefused) as exc:
             fail(result, exc, verbosity=self._display.verbosity, secrets=self._secret_values)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -118,11 +129,51 @@ class ActionModule(ActionBase):
         add_warnings(result, self._warnings)
         return result
 
+    # --- the identity --------------------------------------------------------------------------
+
+    def _with_identity(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The parameters with the common name this task certifies, decided here and never by the host.
+
+        key_source=local and csr_path: the task's common_name, else the inventory hostname (the host's own idea of its
+        name, socket.getfqdn() there, is a claim like any other). csr_content: the play gave the CSR, so its CN is the
+        play's unless common_name names another (then check_csr refuses it). key_source=esa: ESA chooses the subject.
+        """
+        self._common_name = params.get("common_name")
+        uses_csr = bool(params.get("csr_path") or params.get("csr_content"))
+        if params["state"] != "present" or self._common_name is not None or params.get("csr_content") or (params["key_source"] == "esa" and not uses_csr):
+            return params
+        default = str((self._task_vars or {}).get("inventory_hostname") or "")
+        if not default.strip() or len(default) > MAX_COMMON_NAME or default != default.strip():
+            raise TaskInputError(
+                f"common_name is not set and the inventory hostname {default!r} cannot be a common name (1 to {MAX_COMMON_NAME} "
+                "characters, no surrounding spaces): set common_name to the identity this host's certificate should carry"
+            )
+        self._common_name = default
+        return dict(params, common_name=default)
+
+    def _checked_csr(self, params: dict[str, t.Any], inspection: Inspection) -> CheckedCsr:
+        """The CSR this task sends to ESA, checked: csr_content as the task gave it, csr_path as the host read it."""
+        if params.get("csr_content"):
+            pem, source = params["csr_content"], "csr_content"
+        elif inspection.csr is not None:
+            pem, source = inspection.csr.pem, f"csr_path ({params['csr_path']})"
+        else:
+            raise ContractError("the inspection of a task with a CSR has no CSR")
+        return check_csr(pem, source=source, common_name=params.get("common_name"), pkey_type=params["pkey_type"], key_sizes=USER_KEY_SIZES)
+
+    def _checked_local_csr(self, params: dict[str, t.Any], prepared: Prepared) -> CheckedCsr:
+        """The CSR the host made for key_source=local: of exactly the task's CN and key, and of the key it says it made."""
+        source = f"the CSR {self._task_vars.get('inventory_hostname', 'the host') if self._task_vars else 'the host'} made for {params['path']}"
+        checked = check_csr(prepared.csr_pem or "", source=source, common_name=params["common_name"], pkey_type=params["pkey_type"], key_sizes=LOCAL_KEY_SIZES)
+        if prepared.public_key_sha256 != checked.public_key_sha256:
+            raise IdentityRefused(f"{source}: the CSR carries another public key than the one the host says it made; nothing was sent to ESA")
+        return checked
+
     # --- the target ----------------------------------------------------------------------------
 
     def _target(self, request: TargetRequest) -> dict[str, t.Any]:
         """Run one phase of the module on the target (see _target_contract for what goes and comes back)."""
-        args = module_arguments(self._task.args, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
+        args = module_arguments(self._task.args, common_name=self._common_name, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
         return _answer(self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars))
 
     def _install(self, params: dict[str, t.Any], inspection: Inspection, request: TargetRequest) -> dict[str, t.Any]:
@@ -163,35 +214,52 @@ class ActionModule(ActionBase):
         # In a real run the target makes the key and CSR in the same execution when its files alone call for a new certificate;
         # the key being replaced then signs this challenge there too, should ESA confirm which certificate it replaces.
         prepare_nonce = None if self._task.check_mode else new_nonce()
-        inspection = self._inspect(with_pem=params["return_content"], prepare_if_due=not self._task.check_mode, prepare_proof_nonce=prepare_nonce)
-        lookup = None
-        if needs_lookup(inspection, options):
-            certificate = inspection.certificate
-            lookup = find_record(
-                client,
-                options.site_id,
-                certificate.fingerprint_sha256 if certificate else None,
-                inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
-                expected=certificate.to_dict() if certificate else None,
-            )
-        plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
+        # A check run is what decommissions and fleet reports ask "which certificate do you hold?": the key in place signs
+        # a fresh challenge, so the answer counts only with proof of possession (possession_proven).
+        check_nonce = new_nonce() if self._task.check_mode and params["privatekey_path"] else None
+        inspection = self._inspect(
+            with_pem=params["return_content"], prepare_if_due=not self._task.check_mode, prepare_proof_nonce=prepare_nonce, proof_nonce=check_nonce
+        )
+        try:
+            checked_csr = self._checked_csr(params, inspection) if options.uses_csr else None
+            if checked_csr is not None:  # csr_content without common_name: the CN of the play's CSR is the identity
+                params = dict(params, common_name=checked_csr.common_name)
+                options = dataclasses.replace(options, common_name=checked_csr.common_name)
+            lookup = None
+            if needs_lookup(inspection, options):
+                certificate = inspection.certificate
+                lookup = find_record(
+                    client,
+                    options.site_id,
+                    certificate.fingerprint_sha256 if certificate else None,
+                    inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
+                    expected=certificate.to_dict() if certificate else None,
+                )
+            plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
+        except Exception:
+            self._discard_pending(inspection.prepared is not None)  # made for a certificate that will not be issued
+            raise
         self._warnings.extend(plan.warnings)
-        if inspection.prepared is not None and plan.issue is None:
-            self._target(TargetRequest(phase="discard"))  # made in vain: the run stops, or ESA's copy says it is not due yet
+        proven = None
+        if self._task.check_mode:
+            record = lookup.record if lookup is not None else None
+            proven = record is not None and possession_proven(record, inspection.possession, check_nonce, options.site_id)[0]
+        if plan.issue is None:
+            self._discard_pending(inspection.prepared is not None)  # made in vain: the run stops, or ESA's copy says it is not due yet
         if plan.stop:
             raise TaskStopped(plan.stop)
         if plan.issue is None:
             if plan.keep is not None and plan.keep.maintain and not self._task.check_mode:
                 self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
-            return self._result(params, plan.changed, [], plan.before, plan.before, inspection)
+            return self._result(params, plan.changed, [], plan.before, plan.before, inspection, possession=proven)
         if plan.issue.preflight_read:
             # Check mode read nothing from ESA yet: one cheap read makes it fail where the run would (unknown site,
             # credentials, clock). A real run's create is refused as clearly, and stays its one ESA call.
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
             planned = planned_certificate(inspection, options, plan.reasons, plan.issue)
-            return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned)
-        return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce)
+            return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven)
+        return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce, checked_csr)
 
     def _issue(
         self,
@@ -202,6 +270,7 @@ class ActionModule(ActionBase):
         inspection: Inspection,
         before: dict[str, t.Any] | None,
         prepare_nonce: str | None,
+        checked_csr: CheckedCsr | None,
     ) -> dict[str, t.Any]:
         site_id = params["site_id"]
         # Whenever ESA confirmed which certificate is being replaced, the key in place signs a challenge, so the result can
@@ -212,30 +281,39 @@ class ActionModule(ActionBase):
         csr_pem = expected_key = recipient = key_file_sha256 = None
         try:
             if plan.source == "csr":
-                if inspection.csr is None:
-                    raise ContractError("the inspection of a task with a CSR has no CSR")
-                csr_pem, expected_key = inspection.csr.pem, inspection.csr.public_key_sha256
+                if checked_csr is None:
+                    raise ContractError("a task with a CSR reached the create without its CSR checked")
+                csr_pem, expected_key = checked_csr.pem, checked_csr.public_key_sha256
             else:
                 # Made during the inspection when the files alone called for it; otherwise (only ESA found a reason) now.
                 prepared = inspection.prepared or Prepared.from_dict(
                     self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
                 )
                 if plan.source == "local":
-                    csr_pem, expected_key, key_file_sha256 = prepared.csr_pem, prepared.public_key_sha256, prepared.key_file_sha256
+                    checked = self._checked_local_csr(params, prepared)
+                    csr_pem, expected_key, key_file_sha256 = checked.pem, checked.public_key_sha256, prepared.key_file_sha256
                 else:
                     recipient = prepared.recipient_public_key
+                    problem = recipient_problem(recipient)
+                    if problem:
+                        raise IdentityRefused(f"the host's answer carries no usable one-time recipient key ({problem}); nothing was sent to ESA")
             issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy)
             if recipient is not None and not issued.private_key_pem:
                 raise EsaApiError(
                     f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
                     "nothing was written; revoke that certificate, and issue with key_source=local"
                 )
+            wrong = self._issued_problem(params, plan.source, issued, expected_key)
         except Exception:
             # Whatever failed (making the CSR, or ESA's answer), no pending key stays behind on the target.
-            if plan.source != "csr":
-                with contextlib.suppress(_ModuleFailed):
-                    self._target(TargetRequest(phase="discard"))
+            self._discard_pending(plan.source != "csr")
             raise
+        if wrong:
+            # ESA certified something this task did not ask for: it never reaches the host, and does not stay live.
+            self._discard_pending(plan.source != "csr")
+            _revoke(client, site_id, issued.record["Id"], "active")
+            _delete(client, site_id, issued.record["Id"])
+            raise IdentityRefused(f"{wrong}: certificate {issued.record['Id']} was revoked and deleted on ESA and never sent to the host")
         sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None and issued.private_key_pem else None
         try:
             parsed_facts = None
@@ -267,9 +345,7 @@ class ActionModule(ActionBase):
         except _ModuleFailed as exc:
             # The files could not take the new certificate: retire it, so a failed task leaves no live certificate behind,
             # and no pending key either.
-            if plan.source != "csr":
-                with contextlib.suppress(_ModuleFailed):
-                    self._target(TargetRequest(phase="discard"))
+            self._discard_pending(plan.source != "csr")
             _revoke(client, site_id, issued.record["Id"], "active")
             _delete(client, site_id, issued.record["Id"])
             exc.result["msg"] = f"{exc.result.get('msg')}; the certificate issued for it ({issued.record['Id']}) was revoked and deleted on ESA"
@@ -291,10 +367,10 @@ class ActionModule(ActionBase):
         possession, nonce = (inspection.possession, prepare_nonce) if signed_early else (installed.possession, proof_nonce)
         proven, why_not = possession_proven(replaced, possession, nonce, site_id) if replaced is not None else (False, "")
         if replaced or old_fingerprint:
-            # Only an id ESA confirmed for the replaced file is reported, with whether this host proved it held its key:
-            # a later task may act on it.
+            # The id is reported only when ESA confirmed it for the replaced file and this host proved it held its key: a
+            # later task (a deferred revocation) may act on it, so an id a host merely claims is never handed on.
             result["replaced_certificate"] = {
-                "id": (replaced or {}).get("Id"),
+                "id": (replaced or {}).get("Id") if proven else None,
                 "fingerprint_sha256": old_fingerprint,
                 "revoked": False,
                 "possession_proven": proven,
@@ -310,6 +386,25 @@ class ActionModule(ActionBase):
                     f"private key ({why_not}); revoke it yourself once you know it is no longer in use"
                 )
         return result
+
+    def _discard_pending(self, pending: bool) -> None:
+        """Remove this run's pending key on the target, if it may have made one; a failure to do so hides no other error."""
+        if pending:
+            with contextlib.suppress(_ModuleFailed):
+                self._target(TargetRequest(phase="discard"))
+
+    @staticmethod
+    def _issued_problem(params: dict[str, t.Any], source: str, issued: t.Any, expected_key: str | None) -> str | None:
+        """Why ESA's certificate must not reach the host: another subject than the task's, another key than the one sent."""
+        if source == "esa":
+            # ESA chose the key and the subject; the certificate must at least be the one of the key it sealed for the host.
+            expected_key = private_key_public_sha256(issued.private_key_pem or "")
+            if expected_key is None:
+                return "ESA's generated private key does not load"
+        if expected_key is None:
+            return "the public key sent to ESA is not known"
+        common_name = None if source == "esa" else params.get("common_name")
+        return issued_certificate_problem(issued.certificate_pem, common_name=common_name, public_key_sha256_expected=expected_key)
 
     def _lost_race(self, params: dict[str, t.Any], client: t.Any, new_id: str, inspection: Inspection | None) -> dict[str, t.Any]:
         """Another run replaced the files while this one waited for ESA: keep theirs, retire ours unseen."""
@@ -368,8 +463,11 @@ class ActionModule(ActionBase):
         after: dict[str, t.Any] | None,
         inspection: Inspection | None,
         diff_after: dict[str, t.Any] | None = None,
+        possession: bool | None = None,
     ) -> dict[str, t.Any]:
         result: dict[str, t.Any] = {"changed": changed, "reasons": reasons, "filename": params["path"]}
+        if possession is not None:
+            result["possession_proven"] = possession
         if params["privatekey_path"]:
             result["privatekey_filename"] = params["privatekey_path"]
         shown = after if after is not None else before

@@ -41,6 +41,19 @@ def new_recipient() -> tuple[bytes, str]:
     return private_pem, _b64(_raw_public(private_key.public_key()))
 
 
+def recipient_problem(recipient_public_b64: t.Any) -> str | None:
+    """Why the host's one-time public key cannot be sealed to, or None: checked before ESA makes a key that only that
+    recipient could open (a bad one would leave an active certificate whose key is lost)."""
+    if not isinstance(recipient_public_b64, str) or len(recipient_public_b64) > 64:
+        return "it is missing or not a short base64 string"
+    try:
+        # A trial exchange also refuses the low-order points whose shared secret is all zeros.
+        X25519PrivateKey.generate().exchange(X25519PublicKey.from_public_bytes(_unb64(recipient_public_b64)))
+    except Exception as exc:  # bad base64, wrong length, low-order point: all mean "cannot seal to it"
+        return f"not an X25519 public key: {type(exc).__name__}"
+    return None
+
+
 def seal(plaintext: bytes, recipient_public_b64: str) -> dict[str, str]:
     """Seal plaintext for the holder of recipient_public_b64 (controller side)."""
     recipient = X25519PublicKey.from_public_bytes(_unb64(recipient_public_b64))

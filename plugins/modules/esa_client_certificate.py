@@ -66,11 +66,15 @@ options:
   csr_path:
     description:
       - Issue from the certificate signing request in this file on the target, instead of generating a key.
+      - The host reads the file, so the controller checks the CSR before anything is sent to ESA (see O(common_name)); its
+        subject must be exactly C(CN=<common_name>) and its key of the type O(pkey_type) names.
       - Mutually exclusive with O(csr_content).
     type: path
   csr_content:
     description:
       - Issue from this certificate signing request (PEM). Mutually exclusive with O(csr_path).
+      - The play gives this CSR, so its common name is the play's choice; the controller sends it to ESA as the task gave it
+        (not as the host echoes it), after the same checks as O(csr_path). With O(common_name) set, the CSR must carry exactly that name.
     type: str
   key_source:
     description:
@@ -87,6 +91,8 @@ options:
   pkey_type:
     description:
       - The private key type, V(RSA) (2048 bits) or V(ECDSA) (P-256). A certificate whose key has another type is reissued.
+      - With O(csr_path) or O(csr_content) the CSR's key must be of this type (RSA of 2048, 3072 or 4096 bits; ECDSA on P-256),
+        or the CSR is refused before anything is sent to ESA.
       - With O(key_source=esa) this is sent to ESA as C(PkeyType). ESA's documentation shows only V(RSA); V(ECDSA) is not confirmed
         by any public source. If ESA refuses it, the message names the value; O(key_source=local) (a CSR) works with either type.
     type: str
@@ -94,10 +100,20 @@ options:
     choices: [RSA, ECDSA]
   common_name:
     description:
-      - The subject common name of the locally built CSR (O(key_source=local)), 1 to 64 characters. Defaults to the target's fully
-        qualified host name.
-      - When set, a certificate with another common name is reissued (reason V(csr_mismatch)).
-      - Refused with O(key_source=esa) (ESA chooses that subject); ignored, with a warning, when a CSR is given.
+      - The identity ESA certifies, 1 to 64 characters. It is decided on the controller, never by the host, since a compromised
+        host could otherwise have another host's identity certified.
+      - With O(key_source=local) it is the subject of the CSR the host makes. Defaults to the host's C(inventory_hostname)
+        (before 3.0.0 the default was the name the host reported for itself).
+      - With O(csr_path) the CSR must carry exactly this common name; it defaults to C(inventory_hostname) too.
+      - With O(csr_content) it defaults to the CSR's own common name (the play gave the CSR); when set the CSR must carry it.
+      - Every CSR, whatever its source, is parsed on the controller and refused (before any ESA call, in one line that ends with
+        C(nothing was sent to ESA)) unless its subject is exactly this one CN, it asks for no extension other than
+        C(keyUsage), C(extendedKeyUsage) (clientAuth only), C(basicConstraints) (not a CA) and a subject alternative name
+        equal to C(DNS:<common_name>), its key is of the type O(pkey_type) names, and it is under 16 KiB.
+      - The certificate ESA issues is checked too (subject and public key) before the host receives it; a wrong one is revoked
+        and deleted on ESA and never written.
+      - A certificate with another common name is reissued (reason V(csr_mismatch)).
+      - Refused with O(key_source=esa): ESA chooses the subject of a certificate whose key it generates.
     type: str
   validity_days:
     description:
@@ -332,7 +348,10 @@ replaced_certificate:
   type: dict
   contains:
     id:
-      description: Its ESA id, when ESA confirmed which certificate the replaced file was (by the fingerprint of ESA's PEM).
+      description:
+        - Its ESA id, when ESA confirmed which certificate the replaced file was (by the fingerprint of ESA's PEM) and this host
+          proved it held its private key (RV(replaced_certificate.possession_proven)); V(null) otherwise, so that an id a host
+          merely claims cannot be acted on (changed in 3.0.0).
       type: str
     fingerprint_sha256:
       description: Its fingerprint.
@@ -347,6 +366,15 @@ replaced_certificate:
         - Act on RV(replaced_certificate.id) later (for example, revoke it after a reload) only when this is V(true).
       type: bool
       version_added: 2.0.0
+possession_proven:
+  description:
+    - In check mode, whether this host proved it holds the private key of the certificate ESA knows for its file (it signs a
+      fresh challenge of the controller's with the key at O(privatekey_path), checked against the public key of ESA's copy).
+    - A claim that a host holds a certificate (a decommission's C(keep), the fleet report's held certificates) counts only when
+      this is V(true); a copy of another host's public certificate and its bookkeeping file never proves it.
+  returned: in check mode, O(state=present)
+  type: bool
+  version_added: 3.0.0
 filename:
   description: The certificate path.
   returned: always

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-COLLECTION_VERSION = "2.0.0"
+COLLECTION_VERSION = "3.0.0"
 
 # The SDK appends this to its own user agent, so ESA's logs show which tool made a call.
 USER_AGENT = f"AlibabaCloud-Ansible/alibabacloud.esa/{COLLECTION_VERSION}"

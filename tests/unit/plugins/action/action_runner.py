@@ -40,8 +40,9 @@ def make_action(action_class: type, args: dict[str, t.Any], *, check_mode: bool 
 class InProcessTarget:
     """The managed host: each call runs the module's main() here and answers its JSON, as _execute_module would."""
 
-    def __init__(self, module_main: t.Callable[[], None], *, check_mode: bool = False) -> None:
+    def __init__(self, module_main: t.Callable[[], None], *, check_mode: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None) -> None:
         self.module_main = module_main
+        self.rewrite = rewrite  # a compromised host: it answers what it likes
         self.check_mode = check_mode
         self.phases: list[str] = []
         self.arguments: list[dict[str, t.Any]] = []
@@ -58,7 +59,8 @@ class InProcessTarget:
                 self.module_main()
             except SystemExit:
                 pass
-        return json.loads(printed.getvalue())
+        answer = json.loads(printed.getvalue())
+        return self.rewrite(answer) if self.rewrite is not None else answer
 
 
 class PipelinedShell:
@@ -86,17 +88,21 @@ class PipelinedShell:
         done = subprocess.run(cmd, shell=True, input=in_data, capture_output=True, check=False)  # noqa: S602  # the command Ansible would run
         return {"rc": done.returncode, "stdout": done.stdout.decode(), "stderr": done.stderr.decode()}
 
+# The host's name in the inventory: the common name a task without common_name certifies (the controller decides it).
+INVENTORY_HOSTNAME = "unit-host.example.com"
+
 
 def run_action(action_class: type, args: dict[str, t.Any], *, module_main: t.Callable[[], None] | None = None, check_mode: bool = False,
-               diff: bool = False, pipelining: bool = False) -> tuple[dict[str, t.Any], InProcessTarget | None]:
+               diff: bool = False, pipelining: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None,
+               task_vars: dict[str, t.Any] | None = None) -> tuple[dict[str, t.Any], InProcessTarget | None]:
     """The task's result, and the target (None for actions that never contact it). With ``pipelining`` the action may
     install through the plain install (target.shell keeps its programs); without, the connection cannot pipeline."""
     action = make_action(action_class, args, check_mode=check_mode, diff=diff)
     target = None
     if module_main is not None:
-        target = InProcessTarget(module_main, check_mode=check_mode)
+        target = InProcessTarget(module_main, check_mode=check_mode, rewrite=rewrite)
         action._execute_module = target  # pylint: disable=protected-access
         if pipelining:
             target.shell = PipelinedShell(target)
             target.shell.install_on(action)
-    return action.run(task_vars={}), target
+    return action.run(task_vars={"inventory_hostname": INVENTORY_HOSTNAME} if task_vars is None else task_vars), target
