@@ -15,7 +15,6 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import os
-import socket
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
@@ -335,12 +334,13 @@ STALE_PENDING_SECONDS = 3600
 def prepare_key_and_csr(params: dict[str, t.Any], new_key: bool, common_name: str | None, run_token: str) -> Prepared:
     """Make the CSR for key_source=local; a new key waits in a hidden 0600 file until install.
 
-    Without a common name the host's FQDN is used; it is looked up only here, since a slow resolver
-    must not slow down the runs that change nothing.
+    The common name is the controller's to decide (the task's, or the inventory hostname), never this host's own idea
+    of its name: the controller checks the CSR against it before anything reaches ESA.
     """
+    if not common_name:
+        raise TargetError("internal error: the controller sent no common name for the CSR; nothing was made")
     facts_module, keys_module = _crypto()
     key_path = params["privatekey_path"]
-    common_name = common_name or socket.getfqdn()
     _files.remove_stale_pending_keys(key_path, STALE_PENDING_SECONDS)
     if new_key:
         key = keys_module.generate_private_key(params["pkey_type"])
