@@ -20,10 +20,10 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
+    MAX_COMMON_NAME,
     client_certificate_argument_spec,
     client_certificate_input_errors,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import MAX_COMMON_NAME
 from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import recipient_problem, seal
 from ansible_collections.alibabacloud.esa.plugins.module_utils._possession import new_nonce
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (

@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one place that writes files: temporary file in the target directory, then rename."""
+"""The one place that writes files: temporary file in the target directory, then rename.
+
+A directory other accounts may write (a service account's own directory is common) is not refused: every mode and
+owner change goes through the descriptor that was opened (O_EXCL|O_NOFOLLOW for new files, O_NOFOLLOW for existing
+ones), never through a name, so a name swapped for a symlink between two steps moves that name and changes no other file.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ BOOKKEEPING_SUFFIX = ".esa.json"
 # Certificates, keys, CSRs and the bookkeeping file are a few kilobytes; anything far larger at one of
 # these paths is not ours, and reading it whole would cost the target memory for nothing.
 MAX_FILE_BYTES = 1024 * 1024
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# What open(2) says for a symlink under O_NOFOLLOW: ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD.
+_SYMLINK_ERRNOS = frozenset(code for code in (errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", None)) if code is not None)
 
 
 class NotRegularFileError(OSError):
@@ -97,10 +105,12 @@ def backup_copy(path: str) -> str:
     """
     backup = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S~')}"
     # Whatever its size (a huge non-certificate at path is still the user's data), but never a FIFO.
-    data = read_bytes(path, limit=None)
-    if data is None:
+    # The mode comes from the descriptor the bytes came from: a name swapped since could lend a key a wider mode.
+    found = _read_regular(path, limit=None)
+    if found is None:
         raise FileNotFoundError(2, "vanished before its backup was made", path)
-    create_private_file(backup, data, os.stat(path).st_mode & 0o7777)
+    data, status = found
+    create_private_file(backup, data, status.st_mode & 0o7777)
     return backup
 
 
@@ -110,18 +120,25 @@ def read_bytes(path: str, limit: int | None = MAX_FILE_BYTES) -> bytes | None:
     Opened non-blocking and checked with fstat before reading, so a FIFO planted at the path fails at once
     (NotRegularFileError) instead of hanging the module; more than ``limit`` bytes is FileTooLargeError (None: no limit).
     """
+    found = _read_regular(path, limit)
+    return None if found is None else found[0]
+
+
+def _read_regular(path: str, limit: int | None, follow_symlinks: bool = True) -> tuple[bytes, os.stat_result] | None:
+    """read_bytes, with the fstat of the descriptor the bytes were read from."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | _CLOEXEC | (0 if follow_symlinks else os.O_NOFOLLOW)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, flags)
     except FileNotFoundError:
         return None
     with os.fdopen(descriptor, "rb") as handle:
-        kind = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(kind):
-            raise NotRegularFileError(0, f"not a regular file ({file_kind(kind)})", path)
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFileError(0, f"not a regular file ({file_kind(status.st_mode)})", path)
         data = handle.read() if limit is None else handle.read(limit + 1)
     if limit is not None and len(data) > limit:
         raise FileTooLargeError(0, f"larger than {limit // 1024} KiB, so not a certificate, key, CSR or bookkeeping file", path)
-    return data
+    return data, status
 
 
 def file_kind(mode: int) -> str:
@@ -165,18 +182,16 @@ def directory_problem(path: str, what: str) -> str | None:
 def write_atomically(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None, unsafe_writes: bool = False) -> None:
     """Write data to path so readers see the old content or the new, never a part.
 
-    The temporary file is created with `mode` from its first byte (O_EXCL, no umask widening
-    afterwards), so a private key is never readable by others, not even for an instant.
-    ``owner`` (uid, gid) is given to the temporary file before the rename, where the process may.
+    The temporary file is created with at most `mode & 0600` from its first byte (O_EXCL|O_NOFOLLOW, no umask
+    widening afterwards), so a private key is never readable by others, not even for an instant.
+    ``owner`` (uid, gid) and then `mode` are given to it through its descriptor before the rename, where the process may.
     ``unsafe_writes`` (Ansible's option): when the rename cannot replace path (a file bind-mounted into a
     container, another filesystem), write the bytes into path instead, as ansible.builtin.copy does.
     """
     directory, name = os.path.split(os.path.abspath(path))
     temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
-    create_private_file(temporary, data, mode)
+    _create_file(temporary, data, mode, owner)
     try:
-        if owner is not None:
-            _chown_if_permitted(temporary, owner)
         os.replace(temporary, path)
     except OSError as exc:
         remove_if_present(temporary)
@@ -193,36 +208,63 @@ UNSAFE_WRITE_ERRNOS = frozenset((errno.EPERM, errno.EXDEV, errno.EACCES, errno.E
 
 def write_in_place(path: str, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
     """Overwrite path's content (not atomic: only for unsafe_writes). The file is narrowed to ``mode & 0600``
-    before the first byte goes in, so a key never sits in a file others may read, and widened to ``mode`` after."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), mode & 0o600)
+    before the first byte goes in, so a key never sits in a file others may read, and given ``owner`` and ``mode`` after.
+
+    Opened with O_NOFOLLOW (a symlink at path is an error, never a way to another file) and O_NONBLOCK, then
+    checked with fstat: a FIFO or device at path is NotRegularFileError, at once.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | _CLOEXEC
+    descriptor = os.open(path, flags, mode & 0o600)
     try:
+        _require_regular(descriptor, path)
         os.fchmod(descriptor, mode & 0o600)
         os.ftruncate(descriptor, 0)
-        with os.fdopen(descriptor, "wb", closefd=False) as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.fchmod(descriptor, mode)
+        _write_all(descriptor, data)
+        _give_attributes(descriptor, mode, owner)
+        os.fsync(descriptor)
     finally:
         os.close(descriptor)
-    if owner is not None:
-        _chown_if_permitted(path, owner)
 
 
 def create_private_file(path: str, data: bytes, mode: int) -> None:
     """Create path exclusively with `mode` already applied, write and fsync it."""
+    _create_file(path, data, mode, None)
+
+
+def _create_file(path: str, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+    """Create path (O_EXCL|O_NOFOLLOW: a file or link planted at the name since the unlink is an error) at most 0600,
+    write data, give it ``owner`` and ``mode`` through the descriptor, fsync it."""
     remove_if_present(path)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode & 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode & 0o600)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # The file was created at most 0600; widen only now that it is whole, and only if asked.
-        os.chmod(path, mode)
+        try:
+            _write_all(descriptor, data)
+            # Created at most 0600; widened only now that it is whole, and only if asked.
+            _give_attributes(descriptor, mode, owner)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
     except BaseException:
         remove_if_present(path)
         raise
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    with os.fdopen(descriptor, "wb", closefd=False) as handle:
+        handle.write(data)
+
+
+def _give_attributes(descriptor: int, mode: int, owner: tuple[int, int] | None) -> None:
+    # Owner first: a chown clears the set-id bits, which the chmod then sets again if asked.
+    if owner is not None:
+        _fchown_if_permitted(descriptor, owner)
+    os.fchmod(descriptor, mode)
+
+
+def _require_regular(descriptor: int, path: str) -> None:
+    kind = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(kind):
+        raise NotRegularFileError(errno.EINVAL, f"not a regular file ({file_kind(kind)})", path)
 
 
 def move_into_place(source: str, destination: str, unsafe_writes: bool = False) -> None:
@@ -232,8 +274,11 @@ def move_into_place(source: str, destination: str, unsafe_writes: bool = False) 
     except OSError as exc:
         if not (unsafe_writes and exc.errno in UNSAFE_WRITE_ERRNOS):
             raise
-        data = read_bytes(source, limit=None) or b""
-        write_in_place(destination, data, os.stat(source).st_mode & 0o7777)
+        found = _read_regular(source, limit=None, follow_symlinks=False)
+        if found is None:
+            raise
+        data, status = found  # the mode of the bytes read, not of whatever is at the name now
+        write_in_place(destination, data, status.st_mode & 0o7777)
         remove_if_present(source)
         return
     sync_directory(os.path.dirname(os.path.abspath(destination)))
@@ -261,10 +306,10 @@ def remove_if_present(path: str) -> bool:
     return True
 
 
-def _chown_if_permitted(path: str, owner: tuple[int, int]) -> None:
+def _fchown_if_permitted(descriptor: int, owner: tuple[int, int]) -> None:
     # Only root may give a file away; an unprivileged run keeps its own ownership.
     with contextlib.suppress(PermissionError):
-        os.chown(path, *owner)
+        os.fchown(descriptor, *owner)
 
 
 def read_bookkeeping(certificate_path: str) -> dict[str, t.Any] | None:
@@ -293,13 +338,19 @@ def write_bookkeeping(certificate_path: str, bookkeeping: dict[str, t.Any], unsa
 
 def bookkeeping_attributes_differ(certificate_path: str) -> bool:
     """Whether an existing bookkeeping file's owner, group or mode differ from the certificate's (as match_bookkeeping_attributes sets them)."""
-    return bool(_bookkeeping_attribute_changes(certificate_path)[1])
+    descriptor = _open_bookkeeping(certificate_path)
+    if descriptor is None:
+        return False
+    try:
+        return bool(_bookkeeping_attribute_changes(descriptor, certificate_path))
+    finally:
+        os.close(descriptor)
 
 
 def set_mode(path: str, mode: int) -> bool:
     """Give the regular file at path exactly ``mode``; True when it changed. Never through a symlink: the file is opened
     with O_NOFOLLOW and changed through its descriptor, so a link planted at path since the write changes nothing."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | _CLOEXEC)
     try:
         current = os.fstat(descriptor)
         if not stat.S_ISREG(current.st_mode):
@@ -314,21 +365,50 @@ def set_mode(path: str, mode: int) -> bool:
 
 def match_bookkeeping_attributes(certificate_path: str) -> None:
     """Give an existing bookkeeping file the certificate's owner, group and mode (without execute bits) again."""
-    target, changes = _bookkeeping_attribute_changes(certificate_path)
-    if "owner" in changes:
-        _chown_if_permitted(target, changes["owner"])
-    if "mode" in changes:
-        os.chmod(target, changes["mode"])
+    descriptor = _open_bookkeeping(certificate_path)
+    if descriptor is None:
+        return
+    try:
+        changes = _bookkeeping_attribute_changes(descriptor, certificate_path)
+        if "owner" in changes:
+            _fchown_if_permitted(descriptor, changes["owner"])
+        if "mode" in changes:
+            os.fchmod(descriptor, changes["mode"])
+    finally:
+        os.close(descriptor)
 
 
-def _bookkeeping_attribute_changes(certificate_path: str) -> tuple[str, dict[str, t.Any]]:
+def _open_bookkeeping(certificate_path: str) -> int | None:
+    """A descriptor of the bookkeeping file when it is one this module could have written, else None.
+
+    Opened with O_NOFOLLOW and O_NONBLOCK and checked with fstat, so a symlink, FIFO or device planted at the name
+    is left alone at once, and a second hard link (another file's name) is never changed either.
+    An unprivileged run that may not even open it could not use it: left alone too.
+    """
     target = bookkeeping_path(certificate_path)
     try:
-        current = os.lstat(target)
-    except FileNotFoundError:
-        return target, {}
-    if not stat.S_ISREG(current.st_mode) or not os.path.exists(certificate_path):  # never chmod through a planted symlink
-        return target, {}
+        descriptor = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | _CLOEXEC)
+    except (FileNotFoundError, PermissionError):
+        return None
+    except OSError as exc:
+        if exc.errno in _SYMLINK_ERRNOS or exc.errno == errno.ENXIO:  # ENXIO: a socket
+            return None
+        raise
+    try:
+        current = os.fstat(descriptor)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    if not stat.S_ISREG(current.st_mode) or current.st_nlink != 1:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _bookkeeping_attribute_changes(descriptor: int, certificate_path: str) -> dict[str, t.Any]:
+    if not os.path.exists(certificate_path):
+        return {}
+    current = os.fstat(descriptor)
     mode, owner = _attributes_of(certificate_path)
     changes: dict[str, t.Any] = {}
     # Only root can give a file away: an unprivileged run leaves ownership as it is and does not count it as a difference.
@@ -336,7 +416,7 @@ def _bookkeeping_attribute_changes(certificate_path: str) -> tuple[str, dict[str
         changes["owner"] = owner
     if current.st_mode & 0o7777 != mode:
         changes["mode"] = mode
-    return target, changes
+    return changes
 
 
 def _attributes_of(certificate_path: str) -> tuple[int, tuple[int, int] | None]:
