@@ -36,7 +36,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract 
     TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _plain_install_program as plain_install_program
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
     TaskInputError,
     TaskStopped,
@@ -176,31 +175,6 @@ class ActionModule(ActionBase):
         args = module_arguments(self._task.args, common_name=self._common_name, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
         return _answer(self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars))
 
-    def _install(self, params: dict[str, t.Any], inspection: Inspection, request: TargetRequest) -> dict[str, t.Any]:
-        """The install phase: through the plain install where it does exactly what the module would, saving the target an
-        AnsibleModule execution (see _plain_install); through the module otherwise."""
-        interpreter = (self._used_interpreter or "").replace("#!", "", 1).strip()
-        why_not = self._plain_install_obstacle(params, request, inspection, interpreter)
-        if why_not is not None:
-            self._display.vvv(f"esa_client_certificate: the install runs through the module: {why_not}")
-            return self._target(request)
-        command = self._connection._shell.build_module_command(self._compute_environment_string(), self._used_interpreter, "-I")
-        program = plain_install_program.program(module_arguments(params), dataclasses.replace(request, run_id=self._run_token))
-        return _answer(plain_install_program.answer(self._low_level_execute_command(command, sudoable=True, in_data=program)))
-
-    def _plain_install_obstacle(self, params: dict[str, t.Any], request: TargetRequest, inspection: Inspection, interpreter: str) -> str | None:
-        if not interpreter:
-            return "the interpreter the module ran under is not known"
-        return plain_install_program.obstacle(
-            params,
-            request,
-            inspection,
-            interpreter=interpreter,
-            pipelining=self._is_pipelining_enabled("new"),
-            shell_family=getattr(self._connection._shell, "SHELL_FAMILY", None),
-            asynchronous=bool(self._task.async_val),
-        )
-
     def _inspect(self, **request: t.Any) -> Inspection:
         inspection = Inspection.from_dict(self._target(TargetRequest(phase="inspect", **request))["inspection"])
         if inspection.problems:
@@ -325,9 +299,7 @@ class ActionModule(ActionBase):
                 except IssuedForAnotherKey as exc:
                     raise _ModuleFailed({"msg": str(exc)}) from None
             installed = InstallOutcome.from_dict(
-                self._install(
-                    params,
-                    inspection,
+                self._target(
                     TargetRequest(
                         phase="install",
                         certificate_pem=issued.certificate_pem,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
-import sys
 import types
 import typing as t
 
@@ -46,7 +44,6 @@ class InProcessTarget:
         self.check_mode = check_mode
         self.phases: list[str] = []
         self.arguments: list[dict[str, t.Any]] = []
-        self.shell: PipelinedShell | None = None
 
     def __call__(self, module_name: str | None = None, module_args: dict[str, t.Any] | None = None, **_kwargs: t.Any) -> dict[str, t.Any]:
         module_args = dict(module_args or {})
@@ -63,46 +60,18 @@ class InProcessTarget:
         return self.rewrite(answer) if self.rewrite is not None else answer
 
 
-class PipelinedShell:
-    """What a pipelining connection adds for the plain install: a POSIX shell, and the command run as a subprocess of
-    this test with the program on its standard input (the way Ansible pipelines a module). Each program is kept."""
-
-    def __init__(self, target: InProcessTarget) -> None:
-        self.target = target
-        self.programs: list[bytes] = []
-
-    def install_on(self, action: t.Any) -> None:
-        from ansible.plugins.shell.sh import ShellModule  # pylint: disable=import-outside-toplevel
-
-        shell = ShellModule()
-        shell.tmpdir = None
-        action._connection._shell = shell  # pylint: disable=protected-access
-        action._used_interpreter = "#!" + sys.executable  # pylint: disable=protected-access
-        action._is_pipelining_enabled = lambda *_args, **_kwargs: True  # pylint: disable=protected-access
-        action._compute_environment_string = lambda *_args, **_kwargs: ""  # pylint: disable=protected-access
-        action._low_level_execute_command = self  # pylint: disable=protected-access
-
-    def __call__(self, cmd: str, sudoable: bool = True, in_data: bytes | None = None, **_kwargs: t.Any) -> dict[str, t.Any]:
-        self.target.phases.append("plain install")
-        self.programs.append(in_data or b"")
-        done = subprocess.run(cmd, shell=True, input=in_data, capture_output=True, check=False)  # noqa: S602  # the command Ansible would run
-        return {"rc": done.returncode, "stdout": done.stdout.decode(), "stderr": done.stderr.decode()}
-
 # The host's name in the inventory: the common name a task without common_name certifies (the controller decides it).
 INVENTORY_HOSTNAME = "unit-host.example.com"
 
 
 def run_action(action_class: type, args: dict[str, t.Any], *, module_main: t.Callable[[], None] | None = None, check_mode: bool = False,
-               diff: bool = False, pipelining: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None,
+               diff: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None,
                task_vars: dict[str, t.Any] | None = None) -> tuple[dict[str, t.Any], InProcessTarget | None]:
-    """The task's result, and the target (None for actions that never contact it). With ``pipelining`` the action may
-    install through the plain install (target.shell keeps its programs); without, the connection cannot pipeline."""
+    """The task's result, and the target (None for actions that never contact it). ``rewrite`` stands for a compromised
+    host: each of the target's answers goes through it."""
     action = make_action(action_class, args, check_mode=check_mode, diff=diff)
     target = None
     if module_main is not None:
         target = InProcessTarget(module_main, check_mode=check_mode, rewrite=rewrite)
         action._execute_module = target  # pylint: disable=protected-access
-        if pipelining:
-            target.shell = PipelinedShell(target)
-            target.shell.install_on(action)
     return action.run(task_vars={"inventory_hostname": INVENTORY_HOSTNAME} if task_vars is None else task_vars), target

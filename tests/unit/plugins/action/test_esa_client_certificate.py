@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import stat
 
@@ -25,14 +24,14 @@ SITE = 1234567890123
 def task(esa_emulator, tmp_path):
     """Run the action with these options (connection options to the emulator added), on files under tmp_path."""
 
-    def run(check_mode=False, diff=False, directory="host", pipelining=False, **options):
+    def run(check_mode=False, diff=False, directory="host", rewrite=None, **options):
         folder = tmp_path / directory
         folder.mkdir(exist_ok=True)
         args = {"site_id": SITE, "path": str(folder / "client.crt"), "privatekey_path": str(folder / "client.key"),
                 "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials}
         args.update(options)
         args = {name: value for name, value in args.items() if value is not None}
-        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff, pipelining=pipelining)
+        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff, rewrite=rewrite)
 
     return run
 
@@ -70,14 +69,13 @@ def test_a_failed_inspection_stops_before_any_esa_call(task, esa_emulator, tmp_p
     assert calls(esa_emulator) == {}
 
 
-@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
-def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path, pipelining):
+def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path):
     victim, _target = task(directory="victim")
     attacker, _target = task(directory="attacker")
     record = tmp_path / "attacker" / "client.crt.esa.json"
     record.write_text(json.dumps({"site_id": SITE, "id": victim["certificate"]["id"]}))
-    result, target = task(directory="attacker", revoke_replaced=True, force=True, pipelining=pipelining)
-    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
+    result, target = task(directory="attacker", revoke_replaced=True, force=True)
+    assert target.phases == ["inspect", "install"]
     assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"] and result["replaced_certificate"]["revoked"]
     assert result["replaced_certificate"]["possession_proven"] is True
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
@@ -96,17 +94,16 @@ def test_absent_over_a_copied_public_certificate_revokes_nothing(task, esa_emula
     assert "RevokeClientCertificate" not in calls(esa_emulator)
 
 
-@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
-def test_a_copied_certificate_and_record_renewed_with_revoke_replaced_leave_the_victim_active(task, esa_emulator, tmp_path, pipelining):
+def test_a_copied_certificate_and_record_renewed_with_revoke_replaced_leave_the_victim_active(task, esa_emulator, tmp_path):
     """The attacker copies the victim's public certificate and bookkeeping over its own files, keeps its own key, and
     renews with revoke_replaced: its key cannot sign for the victim's certificate, so nothing of the victim's is revoked."""
     victim, _target = task(directory="victim")
     attacker, _target = task(directory="attacker")
     for name in ("client.crt", "client.crt.esa.json"):
         shutil.copy(tmp_path / "victim" / name, tmp_path / "attacker" / name)
-    result, target = task(directory="attacker", revoke_replaced=True, pipelining=pipelining)
+    result, target = task(directory="attacker", revoke_replaced=True)
     assert result["changed"] and result["reasons"] == ["key_mismatch"], result
-    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
+    assert target.phases == ["inspect", "install"]
     assert result["replaced_certificate"]["revoked"] is False and result["replaced_certificate"]["possession_proven"] is False
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
@@ -170,15 +167,14 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
 
 
-@pytest.mark.parametrize("pipelining", [False, True], ids=["module-install", "plain-install"])
-def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path, pipelining):
+def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path):
     """Someone put another key in place: the run reissues (key_mismatch) but cannot vouch for the old certificate."""
     from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
 
     first, _target = task()
     (tmp_path / "host" / "client.key").write_bytes(private_key_pem(generate_private_key("RSA")))
-    result, target = task(revoke_replaced=True, pipelining=pipelining)
-    assert target.phases == ["inspect", "plain install" if pipelining else "install"]
+    result, target = task(revoke_replaced=True)
+    assert target.phases == ["inspect", "install"]
     assert result["reasons"] == ["key_mismatch"]
     # Without proof the id is not handed on (a playbook must not be invited to revoke it); the fingerprint says which one.
     assert result["replaced_certificate"] == {"id": None, "fingerprint_sha256": first["certificate"]["fingerprint_sha256"],
@@ -289,41 +285,31 @@ def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, mo
     assert sorted(os.listdir(tmp_path / "host")) == []
 
 
-def test_with_pipelining_the_install_runs_without_ansiblemodule(task, esa_emulator, tmp_path):
-    """Issue 16: where the module's install would only check digests and write files, the plain install does it."""
-    first, target = task(pipelining=True, mode="0640")
-    assert first["changed"] and target.phases == ["inspect", "plain install"], first
+def test_a_fresh_issue_sends_the_target_no_secret_and_a_renewal_proves_possession(task, esa_emulator, tmp_path):
+    first, target = task(mode="0640")
+    assert target.phases == ["inspect", "install"]
     assert calls(esa_emulator) == {"CreateClientCertificate": 1}
     folder = tmp_path / "host"
-    assert stat.S_IMODE(os.stat(folder / "client.key").st_mode) == 0o600 and stat.S_IMODE(os.stat(folder / "client.crt").st_mode) == 0o640
+    assert stat.S_IMODE(os.stat(folder / "client.key").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(folder / "client.crt").st_mode) == 0o640
     assert stat.S_IMODE(os.stat(folder / "client.crt.esa.json").st_mode) == 0o640
     assert [name for name in os.listdir(folder) if name.startswith(".")] == []  # no pending key left
-    program = target.shell.programs[0]
-    key_line = (folder / "client.key").read_text().splitlines()[1].encode()
-    assert esa_emulator.credentials["access_key_secret"].encode() not in program and key_line not in program
-    esa_emulator.service.stats.reset()
-    again, target = task(pipelining=True, mode="0640")
-    assert not again["changed"] and again["certificate"] == first["certificate"] and target.phases == ["inspect"]
-    assert calls(esa_emulator) == {"GetClientCertificate": 1}
-    renewed, target = task(pipelining=True, mode="0640", force=True, revoke_replaced=True)
-    assert target.phases == ["inspect", "plain install"]
-    assert renewed["replaced_certificate"]["revoked"] and renewed["replaced_certificate"]["possession_proven"]
+    sent = json.dumps(target.arguments)
+    key_line = (folder / "client.key").read_text().splitlines()[1]
+    assert esa_emulator.credentials["access_key_secret"] not in sent
+    assert key_line not in sent
+    renewed, target = task(mode="0640", force=True, revoke_replaced=True)
+    assert target.phases == ["inspect", "install"]
+    assert renewed["replaced_certificate"]["revoked"] is True
+    assert renewed["replaced_certificate"]["possession_proven"] is True
 
 
-@pytest.mark.parametrize(
-    "options", [{"mode": "u=rw,g=r,o=r"}, {"owner": pwd.getpwuid(os.getuid()).pw_name}, {"key_source": "esa"}], ids=["symbolic-mode", "owner", "esa-key"]
-)
-def test_what_only_ansiblemodule_applies_keeps_the_module_install(task, options):
-    result, target = task(pipelining=True, **options)
-    assert result["changed"] and "plain install" not in target.phases, result
+def test_an_install_that_fails_leaves_no_certificate_behind(task, esa_emulator):
+    def failing_install(answer):
+        return {"failed": True, "msg": "disk full"} if "raced" in answer else answer
 
-
-def test_a_plain_install_that_fails_leaves_no_certificate_behind(task, esa_emulator, tmp_path, monkeypatch):
-    from ansible_collections.alibabacloud.esa.tests.unit.plugins.action import action_runner  # pylint: disable=import-outside-toplevel
-
-    monkeypatch.setattr(action_runner.PipelinedShell, "__call__", lambda self, cmd, **_kwargs: {"rc": 1, "stdout": "", "stderr": "python: not found"})
-    result, target = task(pipelining=True)
-    assert result["failed"] and "gave no answer (exit status 1): python: not found" in result["msg"], result
+    result, target = task(rewrite=failing_install)
+    assert "disk full" in result["msg"]
     assert "was revoked and deleted on ESA" in result["msg"]
-    assert target.phases == ["inspect", "discard"]
-    assert esa_emulator.state() == [] and os.listdir(tmp_path / "host") == []
+    assert target.phases == ["inspect", "install", "discard"]
+    assert esa_emulator.state() == []
