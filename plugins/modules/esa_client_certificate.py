@@ -258,6 +258,7 @@ EXAMPLES = r"""
         site_id: 1234567890123
         path: /etc/pki/mtls/app.crt
         csr_path: /etc/pki/mtls/app.csr
+        common_name: app.example.com  # the CSR must carry exactly this CN (default: the inventory hostname)
 
 - name: Let ESA generate an ECDSA key (returned once, written with mode 0600)
   alibabacloud.esa.esa_client_certificate:
