@@ -208,6 +208,7 @@ class ActionModule(ActionBase):
                     certificate.fingerprint_sha256 if certificate else None,
                     inspection.bookkeeping.to_dict() if inspection.bookkeeping else None,
                     expected=certificate.to_dict() if certificate else None,
+                    path=options.path,
                 )
             plan = plan_present(inspection, lookup, options, utc_now(), check_mode=self._task.check_mode)
         except Exception:
@@ -400,7 +401,9 @@ class ActionModule(ActionBase):
         inspection = self._inspect(proof_nonce=nonce)
         bookkeeping = inspection.bookkeeping.to_dict() if inspection.bookkeeping else None
         if inspection.certificate is not None:
-            lookup = find_record(client, options.site_id, inspection.certificate.fingerprint_sha256, bookkeeping, expected=inspection.certificate.to_dict())
+            lookup = find_record(
+                client, options.site_id, inspection.certificate.fingerprint_sha256, bookkeeping, expected=inspection.certificate.to_dict(), path=options.path
+            )
         else:
             # No certificate file left to compare with: the id is only a lead, and possession alone can prove it.
             lookup = record_by_bookkeeping(client, options.site_id, bookkeeping)

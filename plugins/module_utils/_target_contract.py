@@ -8,32 +8,145 @@ sends a TargetRequest as the module's internal ``_target`` option; the module an
 request, an InstallOutcome, a MaintainOutcome or a RemoveOutcome. Neither side reads the other's raw keys, so a
 new fact is one field here, filled on the target and read on the controller.
 
+The answers come from a managed host, which may be compromised: everything in them is a claim. Their from_dict() refuses,
+with one line that names the field, a value of the wrong shape (a fingerprint that is not 64 lowercase hex digits, a time
+not in the form format_time writes, an id ESA would not give) and a string past its bound (a CSR goes on to ESA).
+
 Runs on targets down to Python 3.8: annotations only in the new syntax (``from __future__ import annotations``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import typing as t
 from collections.abc import Mapping
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
+
 PHASES = ("inspect", "prepare", "install", "discard", "maintain", "remove")
+
+# Bounds on what a host's answer may carry, so that one host cannot make the controller forward, parse or show megabytes.
+MAX_CSR_PEM = 16 * 1024  # a CSR of an RSA 16384-bit key is about 6 KiB of PEM; a 1.6 MB one was once forwarded to ESA
+MAX_CERTIFICATE_PEM = 64 * 1024  # one certificate, with room for long extensions; ESA's own are under 3 KiB
+MAX_TEXT = 8 * 1024  # any other string: paths (PATH_MAX is 4096), names, reasons, signatures, digests
+MAX_ITEMS = 16  # any list: the inspection's problems (a handful at most), the files a removal names (two)
+MAX_ATTRIBUTE_CHANGES = 64 * 1024  # the --diff of owner, group and mode of three files, as JSON
+
+# The forms of what a host names: SHA-256 digests as hashlib writes them; ESA ids are short tokens (32 hex digits in
+# every answer seen), and anything else is not sent to ESA.
+FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}\Z")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,128}\Z")
+CERTIFICATE_STATES = ("missing", "unreadable", "present")
+KEY_STATES = ("missing", "unreadable", "encrypted", "present")
 
 
 class ContractError(ValueError):
-    """A message that does not have the shape this version expects (a target running another version of the collection)."""
+    """A message that does not have the shape this version expects: a target running another version of the collection,
+    or a host answering what no honest target would."""
 
 
 def _required(data: t.Mapping[str, t.Any], name: str, kind: type | tuple[type, ...], what: str) -> t.Any:
     value = data.get(name) if isinstance(data, Mapping) else None
-    if not isinstance(value, kind):
-        raise ContractError(f"the target's {what} lacks {name}: is the collection on the controller and the module on the target the same version?")
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise ContractError(
+            f"the host's answer lacks {what}.{name} (or it is not a {_kind_name(kind)}):"
+            " is the collection on the controller and the module on the target the same version?"
+        )
     return value
 
 
 def _optional(data: t.Mapping[str, t.Any], name: str, kind: type | tuple[type, ...]) -> t.Any:
     value = data.get(name)
     return value if isinstance(value, kind) else None
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "string", bool: "boolean", int: "number", list: "list", Mapping: "mapping"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(each, each.__name__) for each in kinds)
+
+
+def _shown(value: t.Any) -> str:
+    """The value for a one-line message: repr escapes line breaks; a long one is cut, with its length."""
+    text = repr(value)
+    if len(text) <= 80:
+        return text
+    if isinstance(value, str):
+        return f"{text[:60]}... ({len(value)} characters)"
+    return f"{text[:60]}... ({len(value)} entries)" if isinstance(value, (list, Mapping)) else f"{text[:60]}..."
+
+
+def _malformed(field: str, value: t.Any, expected: str) -> ContractError:
+    return ContractError(f"the host's answer is malformed: {field} is {_shown(value)} (expected {expected})")
+
+
+def _too_large(field: str, size: int, limit: int, unit: str = "characters") -> ContractError:
+    return ContractError(f"the host's answer is too large: {field} has {size} {unit} (at most {limit})")
+
+
+def _answered(data: t.Mapping[str, t.Any], name: str, kind: type | tuple[type, ...], what: str, *, required: bool = False) -> t.Any:
+    """A field of a host's answer: None when absent (unless required), ContractError when of another type."""
+    if required:
+        return _required(data, name, kind, what)
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise _malformed(f"{what}.{name}", value, f"a {_kind_name(kind)}")
+    return value
+
+
+def _text(data: t.Mapping[str, t.Any], name: str, what: str, *, limit: int = MAX_TEXT, required: bool = False) -> t.Any:
+    value = _answered(data, name, str, what, required=required)
+    if value is not None and len(value) > limit:
+        raise _too_large(f"{what}.{name}", len(value), limit)
+    return value
+
+
+def _digest(data: t.Mapping[str, t.Any], name: str, what: str, *, required: bool = False) -> t.Any:
+    """A SHA-256 digest (a fingerprint, a public key's or a file's), as hashlib writes it."""
+    value = _answered(data, name, str, what, required=required)
+    if value is not None and not FINGERPRINT_PATTERN.match(value):
+        raise _malformed(f"{what}.{name}", value, "64 lowercase hex digits")
+    return value
+
+
+def _moment(data: t.Mapping[str, t.Any], name: str, what: str) -> str:
+    """A time as format_time writes it (an empty string is no time)."""
+    value = _required(data, name, str, what)
+    try:
+        parse_returned_time(value)
+    except ValueError:
+        raise _malformed(f"{what}.{name}", value, "YYYY-MM-DDTHH:MM:SSZ") from None
+    return value
+
+
+def _choice(data: t.Mapping[str, t.Any], name: str, what: str, choices: tuple[str, ...]) -> str:
+    value = _required(data, name, str, what)
+    if value not in choices:
+        raise _malformed(f"{what}.{name}", value, "one of " + ", ".join(choices))
+    return value
+
+
+def _texts(data: t.Mapping[str, t.Any], name: str, what: str, *, required: bool = False) -> list[str]:
+    """A list of strings, each within MAX_TEXT, at most MAX_ITEMS of them."""
+    values = _answered(data, name, list, what, required=required) or []
+    if len(values) > MAX_ITEMS:
+        raise _too_large(f"{what}.{name}", len(values), MAX_ITEMS, "entries")
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise _malformed(f"{what}.{name}[{index}]", value, "a string")
+        if len(value) > MAX_TEXT:
+            raise _too_large(f"{what}.{name}[{index}]", len(value), MAX_TEXT)
+    return list(values)
+
+
+def _fingerprint_or_none(value: t.Any) -> str | None:
+    """A fingerprint as a bookkeeping file may hold it (colons, upper case), in the form hashlib writes; None otherwise."""
+    plain = value.replace(":", "").strip().lower() if isinstance(value, str) else ""
+    return plain if FINGERPRINT_PATTERN.match(plain) else None
 
 
 def _plain(instance: t.Any) -> dict[str, t.Any]:
@@ -54,8 +167,9 @@ class Bookkeeping:
 
     @classmethod
     def from_dict(cls, data: t.Any) -> Bookkeeping | None:
-        """The bookkeeping in data, or None when it is not one (a file may hold anything)."""
-        if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+        """The bookkeeping in data, or None when it is not one (a file may hold anything, an id ESA would not give included);
+        a fingerprint not in hashlib's form is left out."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("id"), str) or not ID_PATTERN.match(data["id"]):
             return None
         raw_site = data.get("site_id")
         if isinstance(raw_site, bool) or not isinstance(raw_site, (int, str)):
@@ -64,7 +178,22 @@ class Bookkeeping:
             site_id = int(raw_site)
         except ValueError:
             return None
-        return cls(site_id=site_id, id=data["id"], fingerprint_sha256=_optional(data, "fingerprint_sha256", str))
+        return cls(site_id=site_id, id=data["id"], fingerprint_sha256=_fingerprint_or_none(data.get("fingerprint_sha256")))
+
+    @classmethod
+    def from_answer(cls, data: t.Any, what: str) -> Bookkeeping | None:
+        """The bookkeeping a host's answer names (None when it names none): a target sends only what from_dict() accepted,
+        in the form it gives, so anything else is refused."""
+        if data is None:
+            return None
+        if isinstance(data, Mapping) and isinstance(data.get("id"), str) and not ID_PATTERN.match(data["id"]):
+            raise _malformed(f"{what}.id", data["id"], "1 to 128 letters, digits, '_', '.' or '-'")
+        bookkeeping = cls.from_dict(data)
+        if bookkeeping is None:
+            raise _malformed(what, data, "a mapping with a site_id and an id")
+        if bookkeeping.fingerprint_sha256 != data.get("fingerprint_sha256"):
+            raise _malformed(f"{what}.fingerprint_sha256", data.get("fingerprint_sha256"), "64 lowercase hex digits")
+        return bookkeeping
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,20 +215,25 @@ class CertificateFacts:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> CertificateFacts:
-        what = "certificate facts"
-        return cls(
-            fingerprint_sha256=_required(data, "fingerprint_sha256", str, what),
-            public_key_sha256=_required(data, "public_key_sha256", str, what),
-            key_type=_required(data, "key_type", str, what),
-            not_before=_required(data, "not_before", str, what),
-            not_after=_required(data, "not_after", str, what),
-            serial_number=_optional(data, "serial_number", str),
-            common_name=_optional(data, "common_name", str),
-            issuer=_optional(data, "issuer", str),
-            validity_days=_optional(data, "validity_days", int),
-            signature_algorithm=_optional(data, "signature_algorithm", str),
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "certificate") -> CertificateFacts:
+        """``what`` names these facts in a refusal (``inspection.certificate``)."""
+        for name in ("fingerprint_sha256", "public_key_sha256", "key_type", "not_before", "not_after"):
+            _required(data, name, str, what)  # every field first: a message of another version is named as such
+        facts = cls(
+            fingerprint_sha256=_digest(data, "fingerprint_sha256", what, required=True),
+            public_key_sha256=_digest(data, "public_key_sha256", what, required=True),
+            key_type=_text(data, "key_type", what, required=True),
+            not_before=_moment(data, "not_before", what),
+            not_after=_moment(data, "not_after", what),
+            serial_number=_text(data, "serial_number", what),
+            common_name=_text(data, "common_name", what),
+            issuer=_text(data, "issuer", what),
+            validity_days=_answered(data, "validity_days", int, what),
+            signature_algorithm=_text(data, "signature_algorithm", what),
         )
+        if facts.not_after < facts.not_before:  # one fixed format: text order is time order
+            raise _malformed(f"{what}.not_after", facts.not_after, f"a time not before not_before, {facts.not_before}")
+        return facts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,9 +245,11 @@ class KeyView:
     key_type: str | None = None
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> KeyView:
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "key") -> KeyView:
         return cls(
-            state=_required(data, "state", str, "key"), public_key_sha256=_optional(data, "public_key_sha256", str), key_type=_optional(data, "key_type", str)
+            state=_choice(data, "state", what, KEY_STATES),
+            public_key_sha256=_digest(data, "public_key_sha256", what),
+            key_type=_text(data, "key_type", what),
         )
 
 
@@ -128,13 +264,15 @@ class CsrView:
     common_name: str | None = None
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> CsrView:
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "csr") -> CsrView:
+        for name, kind in (("pem", str), ("public_key_sha256", str), ("key_type", str), ("signature_valid", bool)):
+            _required(data, name, kind, what)
         return cls(
-            pem=_required(data, "pem", str, "CSR"),
-            public_key_sha256=_required(data, "public_key_sha256", str, "CSR"),
-            key_type=_required(data, "key_type", str, "CSR"),
-            signature_valid=_required(data, "signature_valid", bool, "CSR"),
-            common_name=_optional(data, "common_name", str),
+            pem=_text(data, "pem", what, limit=MAX_CSR_PEM, required=True),
+            public_key_sha256=_digest(data, "public_key_sha256", what, required=True),
+            key_type=_text(data, "key_type", what, required=True),
+            signature_valid=_required(data, "signature_valid", bool, what),
+            common_name=_text(data, "common_name", what),
         )
 
 
@@ -146,10 +284,10 @@ class Possession:
     unavailable: str | None = None
 
     @classmethod
-    def from_dict(cls, data: t.Any) -> Possession | None:
+    def from_dict(cls, data: t.Any, what: str = "possession") -> Possession | None:
         if not isinstance(data, Mapping):
             return None
-        return cls(signature=_optional(data, "signature", str), unavailable=_optional(data, "unavailable", str))
+        return cls(signature=_text(data, "signature", what), unavailable=_text(data, "unavailable", what))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,16 +306,18 @@ class Prepared:
         return _plain(self)
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> Prepared:
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "prepare") -> Prepared:
+        if not isinstance(data, Mapping):
+            raise _malformed(what, data, "a mapping")
         prepared = cls(
-            csr_pem=_optional(data, "csr_pem", str),
-            public_key_sha256=_optional(data, "public_key_sha256", str),
+            csr_pem=_text(data, "csr_pem", what, limit=MAX_CSR_PEM),
+            public_key_sha256=_digest(data, "public_key_sha256", what),
             new_key=bool(data.get("new_key")),
-            recipient_public_key=_optional(data, "recipient_public_key", str),
-            key_file_sha256=_optional(data, "key_file_sha256", str),
+            recipient_public_key=_text(data, "recipient_public_key", what),
+            key_file_sha256=_digest(data, "key_file_sha256", what),
         )
         if prepared.csr_pem is None and prepared.recipient_public_key is None:
-            raise ContractError("the target's prepare answer has neither a CSR nor a recipient key: is the module on the target the same version?")
+            raise ContractError(f"the host's answer has neither {what}.csr_pem nor {what}.recipient_public_key: is the module on the target the same version?")
         return prepared
 
 
@@ -217,27 +357,31 @@ class Inspection:
         return _plain(self)
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> Inspection:
-        certificate = _optional(data, "certificate", Mapping)
-        key = _optional(data, "key", Mapping)
-        csr = _optional(data, "csr", Mapping)
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "inspection") -> Inspection:
+        """``what`` names the inspection in a refusal: ``install.inspection`` within an install's answer."""
+        _required(data, "certificate_state", str, what)
+        _required(data, "problems", list, what)
+        certificate = _answered(data, "certificate", Mapping, what)
+        key = _answered(data, "key", Mapping, what)
+        csr = _answered(data, "csr", Mapping, what)
+        prepared = _answered(data, "prepared", Mapping, what)
         return cls(
-            certificate_state=_required(data, "certificate_state", str, "inspection"),
-            problems=[str(problem) for problem in _required(data, "problems", list, "inspection")],
-            certificate=CertificateFacts.from_dict(certificate) if certificate is not None else None,
-            certificate_error=_optional(data, "certificate_error", str),
-            certificate_file_sha256=_optional(data, "certificate_file_sha256", str),
-            certificate_pem=_optional(data, "certificate_pem", str),
-            key=KeyView.from_dict(key) if key is not None else None,
-            csr=CsrView.from_dict(csr) if csr is not None else None,
-            bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
+            certificate_state=_choice(data, "certificate_state", what, CERTIFICATE_STATES),
+            problems=_texts(data, "problems", what, required=True),
+            certificate=CertificateFacts.from_dict(certificate, f"{what}.certificate") if certificate is not None else None,
+            certificate_error=_text(data, "certificate_error", what),
+            certificate_file_sha256=_digest(data, "certificate_file_sha256", what),
+            certificate_pem=_text(data, "certificate_pem", what, limit=MAX_CERTIFICATE_PEM),
+            key=KeyView.from_dict(key, f"{what}.key") if key is not None else None,
+            csr=CsrView.from_dict(csr, f"{what}.csr") if csr is not None else None,
+            bookkeeping=Bookkeeping.from_answer(data.get("bookkeeping"), f"{what}.bookkeeping"),
             parse_cache_hit=bool(data.get("parse_cache_hit")),
-            possession=Possession.from_dict(data.get("possession")),
+            possession=Possession.from_dict(data.get("possession"), f"{what}.possession"),
             attributes_differ=bool(data.get("attributes_differ")),
-            attribute_changes=_optional(data, "attribute_changes", Mapping),
-            prepared=Prepared.from_dict(data["prepared"]) if isinstance(data.get("prepared"), Mapping) else None,
+            attribute_changes=_attribute_changes(data, what),
+            prepared=Prepared.from_dict(prepared, f"{what}.prepared") if prepared is not None else None,
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
-            selinux_enabled=_optional(data, "selinux_enabled", bool),
+            selinux_enabled=_answered(data, "selinux_enabled", bool, what),
         )
 
 
@@ -259,14 +403,15 @@ class InstallOutcome:
         return data
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> InstallOutcome:
-        inspection = _optional(data, "inspection", Mapping)
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "install") -> InstallOutcome:
+        raced = _required(data, "raced", bool, what)
+        inspection = _answered(data, "inspection", Mapping, what)
         return cls(
-            raced=_required(data, "raced", bool, "install answer"),
-            inspection=Inspection.from_dict(inspection) if inspection is not None else None,
-            backup_file=_optional(data, "backup_file", str),
-            privatekey_backup_file=_optional(data, "privatekey_backup_file", str),
-            possession=Possession.from_dict(data.get("possession")),
+            raced=raced,
+            inspection=Inspection.from_dict(inspection, f"{what}.inspection") if inspection is not None else None,
+            backup_file=_text(data, "backup_file", what),
+            privatekey_backup_file=_text(data, "privatekey_backup_file", what),
+            possession=Possession.from_dict(data.get("possession"), f"{what}.possession"),
         )
 
 
@@ -288,8 +433,8 @@ class RemoveOutcome:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any]) -> RemoveOutcome:
-        return cls(removed=list(data.get("removed") or []), backup_files=list(data.get("backup_files") or []))
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "remove") -> RemoveOutcome:
+        return cls(removed=_texts(data, "removed", what), backup_files=_texts(data, "backup_files", what))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -351,6 +496,16 @@ class TargetRequest:
             parsed_facts=dict(parsed) if isinstance(parsed, Mapping) else None,
             expected_key_file_sha256=_optional(data, "expected_key_file_sha256", str),
         )
+
+
+def _attribute_changes(data: t.Mapping[str, t.Any], what: str) -> dict[str, t.Any] | None:
+    changes = _answered(data, "attribute_changes", Mapping, what)
+    if changes is None:
+        return None
+    size = len(json.dumps(changes, default=str))
+    if size > MAX_ATTRIBUTE_CHANGES:
+        raise _too_large(f"{what}.attribute_changes", size, MAX_ATTRIBUTE_CHANGES)
+    return changes
 
 
 def sealed_values(target: t.Any) -> list[str]:

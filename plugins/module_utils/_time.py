@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import typing as t
 
 # Create answers ISO 8601 with a Z; Get and List answer "YYYY-MM-DD HH:MM:SS" in UTC.
 _ESA_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 RETURN_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# RFC 5280 4.1.2.5: a notAfter of 99991231235959Z means "no well-defined expiration date"; one step later is past
+# what datetime can hold, so arithmetic near it goes through shifted() and first_of_next_month().
+NO_EXPIRY = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc)
+_LATEST = _dt.datetime.max.replace(tzinfo=_dt.timezone.utc)
+_EARLIEST = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
 
 
 def utc_now() -> _dt.datetime:
@@ -49,18 +55,47 @@ def parse_returned_time(value: str) -> _dt.datetime:
 
 
 def as_utc(value: _dt.datetime) -> _dt.datetime:
-    """Give naive datetimes (older cryptography) the UTC zone they are in."""
+    """Give naive datetimes (older cryptography) the UTC zone they are in; an aware one whose UTC time is past the
+    calendar's end (9999-12-31 in a zone west of UTC) is held at its first or last moment."""
     if value.tzinfo is None:
         return value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
+    try:
+        return value.astimezone(_dt.timezone.utc)
+    except OverflowError:
+        return _LATEST if value.year == _dt.MAXYEAR else _EARLIEST
 
 
 def format_time(value: _dt.datetime) -> str:
-    return as_utc(value).strftime(RETURN_TIME_FORMAT)
+    """``YYYY-MM-DDTHH:MM:SSZ``, with four-digit years also before 1000 (strftime's %Y writes ``999``)."""
+    moment = as_utc(value)
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+
+
+_Moment = t.TypeVar("_Moment", _dt.date, _dt.datetime)
+
+
+def shifted(value: _Moment, delta: _dt.timedelta) -> _Moment:
+    """``value + delta`` (a date or a datetime), held at the calendar's first or last day or moment instead of raising
+    OverflowError: a certificate valid until 9999-12-31 has no day after its expiry."""
+    try:
+        return value + delta
+    except OverflowError:
+        forward = delta > _dt.timedelta(0)
+        if isinstance(value, _dt.datetime):
+            return (_dt.datetime.max if forward else _dt.datetime.min).replace(tzinfo=value.tzinfo)
+        return _dt.date.max if forward else _dt.date.min
+
+
+def first_of_next_month(day: _dt.date) -> _dt.date | None:
+    """The first day of the month after ``day``'s, or None after December 9999 (the calendar's last month)."""
+    if day.month == 12:
+        return _dt.date(day.year + 1, 1, 1) if day.year < _dt.MAXYEAR else None
+    return _dt.date(day.year, day.month + 1, 1)
 
 
 def remaining_whole_days(not_after: _dt.datetime, now: _dt.datetime) -> int:
-    """Whole days left before expiry, negative once expired (floor, like a calendar countdown)."""
+    """Whole days left before expiry, negative once expired (floor, like a calendar countdown); about 2.9 million for
+    NO_EXPIRY (a difference of two datetimes always fits a timedelta)."""
     return (as_utc(not_after) - as_utc(now)) // _dt.timedelta(days=1)
 
 

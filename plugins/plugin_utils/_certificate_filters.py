@@ -39,6 +39,7 @@ def matches(
     if expires_within_days is not None:
         if not facts.get("not_after"):
             return False
-        if parse_esa_time(facts["not_after"]) - now > _dt.timedelta(days=expires_within_days):
+        # timedelta holds at most 999,999,999 days; more is "whenever it expires" (9999-12-31 included).
+        if parse_esa_time(facts["not_after"]) - now > _dt.timedelta(days=min(expires_within_days, _dt.timedelta.max.days)):
             return False
     return True

@@ -12,11 +12,18 @@ again by fingerprint.
 from __future__ import annotations
 
 import dataclasses
-import re
+import datetime as _dt
 import typing as t
 
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import FINGERPRINT_PATTERN, ID_PATTERN
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, pem_facts
+
+# What a host answers (an unknown fingerprint, a lost or planted bookkeeping file) decides whether the controller searches
+# the site, and ESA's rate limit is the account's, shared by the fleet: one lookup makes at most this many Gets (a listing
+# with fingerprints needs one; without, one per certificate of the file's name and expiry), then searched no further.
+MAX_LOOKUP_GETS = 25
 
 
 @dataclasses.dataclass
@@ -32,12 +39,19 @@ class Lookup:
 
 
 def find_record(
-    client: t.Any, site_id: int, fingerprint_sha256: str | None, bookkeeping: dict[str, t.Any] | None, expected: dict[str, t.Any] | None = None
+    client: t.Any,
+    site_id: int,
+    fingerprint_sha256: str | None,
+    bookkeeping: dict[str, t.Any] | None,
+    expected: dict[str, t.Any] | None = None,
+    *,
+    path: str | None = None,
 ) -> Lookup:
     """The ESA record of the certificate on disk, or Lookup(None) when ESA does not know it.
 
     With a bookkeeping record for this file and site: one Get, accepted only if ESA's PEM has the file's
     fingerprint. Otherwise one paginated search by fingerprint (the id then is 'recovered' for next time).
+    At most MAX_LOOKUP_GETS Gets in all: past them TaskStopped, whose message names ``path``'s bookkeeping file.
     """
     wanted = _plain(fingerprint_sha256)
     other_id = None
@@ -49,9 +63,10 @@ def find_record(
             if found is not None:
                 return found
             other_id = known  # a live record, of another certificate
-    if not wanted:
-        return Lookup(None, other_id=other_id)
-    found = search_by_fingerprint(client, site_id, wanted, expected)
+    if not FINGERPRINT_PATTERN.match(wanted):
+        return Lookup(None, other_id=other_id)  # no certificate has that fingerprint: nothing to search for
+    budget = MAX_LOOKUP_GETS - (1 if known else 0)
+    found = search_by_fingerprint(client, site_id, wanted, expected, max_gets=budget, path=path)
     if found is not None and found.record is not None:
         found.recovered = found.record["Id"] != (bookkeeping or {}).get("id")
         found.other_id = other_id
@@ -72,23 +87,55 @@ def record_by_bookkeeping(client: t.Any, site_id: int, bookkeeping: dict[str, t.
     return Lookup(record, pem_facts=pem_facts(record))
 
 
-def search_by_fingerprint(client: t.Any, site_id: int, wanted: str, expected: dict[str, t.Any] | None = None) -> Lookup | None:
-    """One walk over the site's listing; each candidate is confirmed with a Get, from ESA's PEM.
+def search_by_fingerprint(
+    client: t.Any, site_id: int, wanted: str, expected: dict[str, t.Any] | None = None, *, max_gets: int = MAX_LOOKUP_GETS, path: str | None = None
+) -> Lookup | None:
+    """One walk over the site's listing; each candidate is confirmed with a Get, from ESA's PEM, at most ``max_gets`` in all.
 
-    List entries whose FingerprintSha256 is empty (older API versions answer none) are narrowed by the
-    ``expected`` facts of the file (common name, not_after) where the listing has them, then confirmed the same way.
+    The listing sorts its entries before any Get (see _candidate): one that names the file's fingerprint, or has its
+    NotAfter (``expected``: the file's certificate facts), is fetched at once; one the listing says too little about
+    (older API versions answer no FingerprintSha256) waits for the end of the walk. When the candidates outnumber
+    ``max_gets`` the walk stops there with TaskStopped, before any Get they would cost.
     """
+    gets = 0
+    possible: list[str] = []
     for item in client.iter_client_certificates(site_id):
-        listed = _plain(item.get("FingerprintSha256"))
-        if listed and listed != wanted:
+        cert_id = item.get("Id")
+        kind = _candidate(item, wanted, expected) if isinstance(cert_id, str) and cert_id else None
+        if kind is None:
             continue
-        if not listed and not _could_be(item, expected):
+        if gets + len(possible) + 1 > max_gets:
+            raise TaskStopped(_searched_no_further(site_id, wanted, expected, max_gets, path))
+        if kind == "possible":
+            possible.append(cert_id)
             continue
-        body = client.get_client_certificate(site_id, item["Id"]) if item.get("Id") else None
-        found = _verified(flatten_record(body), wanted) if body else None
+        gets += 1
+        found = _confirmed(client, site_id, cert_id, wanted)
+        if found is not None:
+            return found
+    for cert_id in possible:
+        found = _confirmed(client, site_id, cert_id, wanted)
         if found is not None:
             return found
     return None
+
+
+def _confirmed(client: t.Any, site_id: int, cert_id: str, wanted: str) -> Lookup | None:
+    body = client.get_client_certificate(site_id, cert_id)
+    return _verified(flatten_record(body), wanted) if body else None
+
+
+def _searched_no_further(site_id: int, wanted: str, expected: dict[str, t.Any] | None, max_gets: int, path: str | None) -> str:
+    subject = path or "the certificate file"
+    bookkeeping = f"{path}.esa.json" if path else "its bookkeeping file (<path>.esa.json)"
+    common_name = (expected or {}).get("common_name")
+    named = f" with common_name {common_name!r}" if isinstance(common_name, str) and 0 < len(common_name) <= 64 else ""
+    listing = f"alibabacloud.esa.esa_client_certificate_info{named} and include_pem: true"
+    return (
+        f"no usable bookkeeping names the ESA record of {subject}, and more than {max_gets} of site {site_id}'s certificates could be it"
+        f" by what ESA's listing shows: searched no further, to spare the account's ESA rate limit; write the record's id into {bookkeeping}"
+        f' as {{"site_id": {site_id}, "id": "..."}} ({listing} lists the candidates: it is the one whose PEM has fingerprint {wanted})'
+    )
 
 
 def _verified(record: dict[str, t.Any], wanted: str) -> Lookup | None:
@@ -100,28 +147,33 @@ def _verified(record: dict[str, t.Any], wanted: str) -> Lookup | None:
     return Lookup(record, pem_facts=facts)
 
 
-def _could_be(item: dict[str, t.Any], expected: dict[str, t.Any] | None) -> bool:
-    """Whether a list entry without a fingerprint may be the file's certificate, by what the listing does say."""
+def _candidate(item: dict[str, t.Any], wanted: str, expected: dict[str, t.Any] | None) -> str | None:
+    """How far a list entry may be the file's certificate, by what the listing says: ``named`` (its FingerprintSha256 is the
+    file's), ``dated`` (no fingerprint, but the file's NotAfter to the second, and no other CommonName), ``possible`` (the
+    listing says too little), or None (what it says rules it out)."""
+    listed = _plain(item.get("FingerprintSha256"))
+    if listed:
+        return "named" if listed == wanted else None
     if not expected:
-        return True
+        return "possible"
     listed_name = (item.get("CommonName") or "").strip()
     if listed_name and expected.get("common_name") is not None and listed_name != expected["common_name"]:
-        return False
-    listed_end, expected_end = item.get("NotAfter"), expected.get("not_after")
-    if listed_end and expected_end:
-        try:
-            return parse_esa_time(listed_end) == parse_esa_time(expected_end)
-        except ValueError:
-            return True
-    return True
+        return None
+    listed_end, expected_end = _time_or_none(item.get("NotAfter")), _time_or_none(expected.get("not_after"))
+    if listed_end is None or expected_end is None:
+        return "possible"
+    return "dated" if listed_end == expected_end else None
 
 
-# ESA ids are short tokens (32 hex digits in every answer seen); anything else in the bookkeeping is garbage, not sent to ESA.
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+def _time_or_none(value: t.Any) -> _dt.datetime | None:
+    try:
+        return parse_esa_time(value) if value else None
+    except ValueError:
+        return None
 
 
 def _usable_bookkeeping(bookkeeping: dict[str, t.Any] | None, site_id: int, wanted: str) -> str | None:
-    if not bookkeeping or not isinstance(bookkeeping.get("id"), str) or not _ID_PATTERN.match(bookkeeping["id"]):
+    if not bookkeeping or not isinstance(bookkeeping.get("id"), str) or not ID_PATTERN.match(bookkeeping["id"]):
         return None
     if _site_of(bookkeeping, site_id) != site_id:
         return None

@@ -45,6 +45,10 @@ logging.getLogger("darabonba-core").disabled = True
 
 SDK_REQUIREMENT = "alibabacloud-esa20240910 (and alibabacloud-credentials)"
 MAX_PAGE_SIZE = 100
+# A walk over a listing stops here, whatever its TotalCount says: 1,000 pages of 100 are 100,000 certificates, ten times
+# the largest site measured (scripts/bench_scale.sh: 10,000), and a broken or hostile TotalCount cannot keep a task
+# listing for hours on the account's shared rate limit.
+MAX_LISTING_PAGES = 1000
 # Not found is a value, not an error, for the callers of a Get (amazon.aws does the same).
 NOT_FOUND: tuple[str, ...] = (CERTIFICATE_NOT_FOUND,)
 
@@ -101,7 +105,9 @@ class EsaClient:
 
     def iter_client_certificates(self, site_id: int, *, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
         """Every certificate record of the site, walking all pages."""
-        return _walk_pages(lambda number: self.list_client_certificates(site_id, page_number=number, page_size=page_size), page_size)
+        return walk_listing(
+            lambda number: self.list_client_certificates(site_id, page_number=number, page_size=page_size), "ListClientCertificates", site_id, page_size
+        )
 
     def revoke_client_certificate(self, site_id: int, cert_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Revoke; a retried call whose first attempt took effect answers Certificate.StatusError (already revoked)."""
@@ -156,7 +162,9 @@ class EsaClient:
 
     def iter_client_ca_certificates(self, site_id: int, *, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
         """Every uploaded client CA record of the site, walking all pages."""
-        return _walk_pages(lambda number: self.list_client_ca_certificates(site_id, page_number=number, page_size=page_size), page_size)
+        return walk_listing(
+            lambda number: self.list_client_ca_certificates(site_id, page_number=number, page_size=page_size), "ListClientCaCertificates", site_id, page_size
+        )
 
     def delete_client_ca_certificate(self, site_id: int, ca_id: str, *, accept: tuple[str, ...] = ()) -> dict[str, t.Any] | None:
         """Delete an uploaded client CA; a retry after a lost answer may see Certificate.NotFound (already deleted)."""
@@ -208,12 +216,54 @@ def _unless_accepted(accept: tuple[str, ...], call: t.Callable[[], dict[str, t.A
         raise
 
 
-def _walk_pages(list_page: t.Callable[[int], dict[str, t.Any]], page_size: int) -> t.Iterator[dict[str, t.Any]]:
-    """Every record of a paged listing: stop at TotalCount, or without it at a short or empty page (ESA may cap PageSize)."""
+class PageWalk:
+    """The pages of one walk over a paged listing, read through ``list_page``: refuses a page that repeats an earlier
+    one (the same records: a listing that ignores PageNumber would never end) and a walk past ``max_pages``."""
+
+    def __init__(self, list_page: t.Callable[[int], dict[str, t.Any]], action: str, site_id: int, *, max_pages: int = MAX_LISTING_PAGES) -> None:
+        self._list_page = list_page
+        self.action = action
+        self.site_id = site_id
+        self.max_pages = max_pages
+        self.pages_read = 0
+        self._first_seen: dict[frozenset[str], int] = {}
+        self._total: t.Any = None
+
+    def read(self, page_number: int) -> dict[str, t.Any]:
+        """One page (the answer's body); EsaApiError, before any call, once ``max_pages`` pages were read, or for a repeat."""
+        if self.pages_read >= self.max_pages:
+            raise EsaApiError(
+                f"{self.action} of site {self.site_id} goes on past {self.max_pages} pages (TotalCount {self._total_shown}): stopped reading it there,"
+                " at this collection's limit for one listing; try again later, and report it to Alibaba Cloud if it persists",
+                action=self.action,
+            )
+        page = self._list_page(page_number)
+        self.pages_read += 1
+        self._total = page.get("TotalCount")
+        ids = frozenset(str(item["Id"]) for item in page.get("Result") or [] if isinstance(item, dict) and item.get("Id"))
+        earlier = self._first_seen.setdefault(ids, page_number) if ids else page_number
+        if earlier != page_number:
+            raise EsaApiError(
+                f"{self.action} of site {self.site_id} answered page {page_number} with the same certificates as page {earlier}"
+                f" (TotalCount {self._total_shown}): stopped reading it there, as the listing would not end; try again later, and report it"
+                " to Alibaba Cloud if it persists",
+                action=self.action,
+            )
+        return page
+
+    @property
+    def _total_shown(self) -> str:
+        return repr(self._total)[:40]
+
+
+def walk_listing(list_page: t.Callable[[int], dict[str, t.Any]], action: str, site_id: int, page_size: int = MAX_PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
+    """Every record of a paged listing: stop at TotalCount, or without it at a short or empty page (ESA may cap PageSize);
+    through one PageWalk, so a repeated page or a walk past MAX_LISTING_PAGES ends with EsaApiError."""
+    walk = PageWalk(list_page, action, site_id)
     page_number = 1
     seen = 0
     while True:
-        page = list_page(page_number)
+        page = walk.read(page_number)
         records = page.get("Result") or []
         yield from records
         seen += len(records)

@@ -18,38 +18,61 @@ import itertools
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import PageWalk
 
 PAGE_SIZE = 100
 
 
 def recent_client_certificates(client: t.Any, site_id: int, since: _dt.datetime, *, page_size: int = PAGE_SIZE) -> t.Iterator[dict[str, t.Any]]:
-    """List entries of certificates created at or after ``since`` (and any whose CreateTime cannot be read)."""
-    first = client.list_client_certificates(site_id, page_number=1, page_size=page_size)
+    """List entries of certificates created at or after ``since`` (and any whose CreateTime cannot be read).
+
+    Every page goes through one PageWalk: a repeated page, or more than MAX_LISTING_PAGES of them, ends the search with
+    EsaApiError. Each certificate comes once, even when a create during the walk shifts it onto the next page as well.
+    """
+    seen: set[str] = set()
+    for item in _entries(client, site_id, since, page_size):
+        cert_id = item.get("Id")
+        if cert_id in seen:
+            continue
+        if cert_id:
+            seen.add(cert_id)
+        yield item
+
+
+def _entries(client: t.Any, site_id: int, since: _dt.datetime, page_size: int) -> t.Iterator[dict[str, t.Any]]:
+    size = page_size
+    walk = PageWalk(lambda number: client.list_client_certificates(site_id, page_number=number, page_size=size), "ListClientCertificates", site_id)
+    first = walk.read(1)
     records = first.get("Result") or []
     total = first.get("TotalCount")
-    size = first.get("PageSize") or page_size
-    pages = -(-total // size) if isinstance(total, int) and size else None
+    answered_size = first.get("PageSize")
+    size = answered_size if isinstance(answered_size, int) and answered_size > 0 else page_size
+    pages = -(-total // size) if isinstance(total, int) and total >= 0 else None
+    if pages is not None and pages > walk.max_pages:
+        pages = None  # a TotalCount past what one walk reads is not believed: forwards to a short page, as without one
     order = _order(records)
     if pages is None or pages <= 1 or order is None:
         yield from _recent(records, since)
         if pages is None or pages > 1:  # no TotalCount, or no readable order: every page, as a plain walk would
-            yield from _recent(_pages_after_first(client, site_id, size, pages), since)
+            yield from _recent(_pages_after_first(walk, size, pages), since)
         return
     if order == "newest first":
         numbers: t.Iterable[int] = range(1, pages + 1)
     else:
         numbers = range(pages, 0, -1)
     for number in numbers:
-        page = records if number == 1 else client.list_client_certificates(site_id, page_number=number, page_size=size).get("Result") or []
+        page = records if number == 1 else walk.read(number).get("Result") or []
         yield from _recent(page, since)
         if page and all(_older(item, since) for item in page):
             return
+        if not page and order == "newest first":
+            return  # read forwards, an empty page is the listing's end
 
 
-def _pages_after_first(client: t.Any, site_id: int, size: int, pages: int | None) -> t.Iterator[dict[str, t.Any]]:
+def _pages_after_first(walk: PageWalk, size: int, pages: int | None) -> t.Iterator[dict[str, t.Any]]:
     number = 2
     while pages is None or number <= pages:
-        page = client.list_client_certificates(site_id, page_number=number, page_size=size).get("Result") or []
+        page = walk.read(number).get("Result") or []
         if not page:
             return
         yield from page

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import walk_listing
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import (
     CERTIFICATE_NOT_FOUND,
     CERTIFICATE_STATUS_ERROR,
@@ -77,9 +78,8 @@ class FakeEsaClient:
         return {"Result": records[start:start + page_size], "TotalCount": len(records), "PageNumber": page_number, "PageSize": page_size}
 
     def iter_client_certificates(self, site_id):
-        self.calls.append("List")
-        for record in list(self.records.values()):
-            yield {k: v for k, v in self._answered(record).items() if k != "Certificate"}
+        """Page by page through list_client_certificates, as EsaClient walks them (one "List" call per page)."""
+        return walk_listing(lambda number: self.list_client_certificates(site_id, page_number=number), "ListClientCertificates", site_id)
 
     def _answered(self, record):
         return dict(record, FingerprintSha256="") if self.blank_fingerprints else record

@@ -38,3 +38,8 @@ def test_each_filter():
     assert keep(fingerprint_sha256="ab" * 32) and not keep(fingerprint_sha256="cd" * 32)
     assert keep(expires_within_days=12) and not keep(expires_within_days=11)
     assert keep(expires_within_days=0) is False
+
+
+def test_a_certificate_that_never_expires_is_within_any_number_of_days():
+    forever = dict(FACTS, not_after="9999-12-31T23:59:59Z")
+    assert matches(forever, now=NOW, status=None, common_name=None, fingerprint_sha256=None, expires_within_days=10**12)

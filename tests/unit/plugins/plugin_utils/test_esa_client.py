@@ -183,6 +183,39 @@ def test_iteration_without_total_count_stops_at_a_short_or_empty_page():
     assert len(fake.requests) == 1
 
 
+def listing_error(client, **kwargs):
+    listed = []
+    with pytest.raises(EsaApiError) as caught:
+        listed.extend(client.iter_client_certificates(7, **kwargs))
+    return caught.value, listed
+
+
+def test_a_page_that_repeats_an_earlier_one_stops_the_walk():
+    client, fake, _sleeps = client_with(list_client_certificates=[page(records(0, 2), 10**9), page(records(2, 2), 10**9), page(records(0, 2), 10**9)])
+    error, _listed = listing_error(client, page_size=2)
+    assert str(error).startswith("ListClientCertificates of site 7 answered page 3 with the same certificates as page 1 (TotalCount 1000000000)")
+    assert len(fake.requests) == 3
+
+
+def test_a_repeated_page_is_refused_in_one_line():
+    client, _fake, _sleeps = client_with(list_client_certificates=[page(records(0, 2), 10**9), page(records(0, 2), 10**9)])
+    error, _listed = listing_error(client, page_size=2)
+    assert "\n" not in str(error)
+
+
+def test_a_total_count_of_a_billion_stops_at_the_page_cap():
+    pages = [page(records(number, 1), 10**9) for number in range(_esa_client.MAX_LISTING_PAGES + 1)]
+    client, fake, _sleeps = client_with(list_client_certificates=pages)
+    error, listed = listing_error(client, page_size=1)
+    assert len(fake.requests) == _esa_client.MAX_LISTING_PAGES
+    assert len(listed) == _esa_client.MAX_LISTING_PAGES
+    assert str(error).startswith(f"ListClientCertificates of site 7 goes on past {_esa_client.MAX_LISTING_PAGES} pages (TotalCount 1000000000)")
+
+
+def test_the_page_cap_holds_a_site_of_many_thousands():
+    assert _esa_client.MAX_LISTING_PAGES * _esa_client.MAX_PAGE_SIZE >= 100_000
+
+
 def test_real_sdk_client_is_configured_from_settings():
     client = EsaClient(settings(api_timeout=12))
     sdk = client._sdk  # pylint: disable=protected-access

@@ -4,7 +4,8 @@
 """What a site of 1,000 certificates costs in ESA calls, counted by the emulator through the official SDK (no timing).
 
 scripts/bench_scale.sh times the same paths on 10,000; this test keeps their call counts in CI: a known certificate is
-one Get; a lost bookkeeping file costs the listing's pages once (plus the Get of the one candidate); the search after a
+one Get; a lost bookkeeping file costs the listing's pages once (plus the Get of the one candidate, also when the listing has no
+fingerprints), and a host's answer the listing cannot narrow stops the search on its first page; the search after a
 lost create reads a few pages (the first, which tells the order, and the newest ones, back to the first page older than the
 create less 15 minutes); a full listing is every page once.
 """
@@ -18,6 +19,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._certificate_facts import certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_lookup import find_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import resolve_connection_settings
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import EsaClient
@@ -94,3 +96,21 @@ def test_a_full_listing_reads_every_page_once(big_site, client):
     assert len(listed) == SEEDED and len({item["Id"] for item in listed}) == SEEDED
     assert sum(1 for item in listed if item["Status"] == "revoked") == SEEDED // 10
     assert calls(big_site) == {"ListClientCertificates": math.ceil(SEEDED / PAGE_SIZE)}
+
+
+def test_without_fingerprints_in_the_listing_a_lost_bookkeeping_file_still_costs_one_get(big_site, client):
+    issued = issue_one(client, "host-03.example.com")
+    facts = certificate_facts(load_pem_certificate(issued.certificate_pem.encode("ascii")))
+    big_site.update_settings(derived_fields={"client_certificates": "empty"})
+    big_site.service.stats.reset()
+    lost = find_record(client, SITE_ID, facts["fingerprint_sha256"], None, expected=facts)
+    assert lost.record["Id"] == issued.record["Id"]
+    # The listing's CommonName and NotAfter leave one candidate: every page once (it is on the last), one Get to confirm it.
+    assert calls(big_site) == {"ListClientCertificates": math.ceil((SEEDED + 1) / PAGE_SIZE), "GetClientCertificate": 1}
+
+
+def test_a_host_that_says_nothing_the_listing_could_check_costs_one_page_and_no_get(big_site, client):
+    big_site.update_settings(derived_fields={"client_certificates": "empty"})
+    with pytest.raises(TaskStopped, match="searched no further"):
+        find_record(client, SITE_ID, "ee" * 32, None, expected={"common_name": None, "not_before": "", "not_after": ""})
+    assert calls(big_site) == {"ListClientCertificates": 1}
