@@ -349,9 +349,6 @@ class Inspection:
     prepared: Prepared | None = None
     """The key and CSR (or one-time key) made already, when the files alone called for a new certificate (prepare_if_due)."""
     bookkeeping_attributes_differ: bool = False
-    selinux_enabled: bool | None = None
-    """Whether SELinux is enabled on the target, as AnsibleModule sees it (None: not asked). Only where it is not may the
-    install run without AnsibleModule (_plain_install): AnsibleModule may set a context even where no option asks."""
 
     def to_dict(self) -> dict[str, t.Any]:
         return _plain(self)
@@ -381,7 +378,6 @@ class Inspection:
             attribute_changes=_attribute_changes(data, what),
             prepared=Prepared.from_dict(prepared, f"{what}.prepared") if prepared is not None else None,
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
-            selinux_enabled=_answered(data, "selinux_enabled", bool, what),
         )
 
 

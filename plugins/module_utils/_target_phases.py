@@ -190,17 +190,13 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     )
 
 
-def with_attribute_differences(
-    inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool, selinux_enabled: bool
-) -> Inspection:
-    """The inspection, plus what the module found about owner, group and mode, and whether SELinux is on (only
-    AnsibleModule can tell)."""
+def with_attribute_differences(inspection: Inspection, changes: dict[str, t.Any] | None, bookkeeping_attributes_differ: bool) -> Inspection:
+    """The inspection, plus what the module found about owner, group and mode (only AnsibleModule can tell)."""
     return dataclasses.replace(
         inspection,
         attributes_differ=bool(changes),
         attribute_changes=changes or None,
         bookkeeping_attributes_differ=bookkeeping_attributes_differ,
-        selinux_enabled=selinux_enabled,
     )
 
 
@@ -459,8 +455,7 @@ def install(
 
 def install_phase(params: dict[str, t.Any], request: TargetRequest, apply_attributes: t.Callable[[], t.Any]) -> dict[str, t.Any]:
     """The install phase as the target answers it: install, then ``apply_attributes`` (owner, group, mode... of the files
-    written), then the files as they are now. The module applies them through AnsibleModule, the plain install
-    (_plain_install) its numeric modes only."""
+    written), then the files as they are now."""
     if request.certificate_pem is None or request.bookkeeping is None:
         raise ContractError("the install phase needs certificate_pem and bookkeeping")
     installed = install(

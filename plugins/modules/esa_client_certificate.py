@@ -481,9 +481,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if request.phase == "inspect":
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
-            inspection = phases.with_attribute_differences(
-                inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]), module.selinux_enabled()
-            )
+            inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
             if request.prepare_if_due and not module.check_mode:
                 inspection = phases.prepare_if_due(params, inspection, request.run_id, utc_now(), request.prepare_proof_nonce)
         return {"changed": False, "inspection": inspection.to_dict()}

@@ -141,7 +141,6 @@ def test_an_empty_not_after_is_refused_in_one_line_naming_the_field():
     ("bookkeeping.id", "x" * 129),
     ("bookkeeping.fingerprint_sha256", "not hex"),
     ("problems", ["fine", 42]),
-    ("selinux_enabled", "no"),
 ])
 def test_a_malformed_value_is_refused_naming_the_field(dotted, value):
     message = refusal(Inspection.from_dict, inspection_with(**{dotted: value}))
