@@ -3,6 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet report's content: each host's certificate as a check-mode run saw it, and what ESA lists that no host holds.
 
+A host holds a certificate only when its check proved possession (``possession_proven``: it signed the controller's
+challenge with the key of ESA's record). A claim without that proof (a copy of another host's certificate file and its
+bookkeeping file claims as much as the real thing) never hides a certificate from the orphans: it is shown as a claim.
+
 Pure functions over plain data (registered results and esa_client_certificate_info's list), so the renderers
 (_fleet_report_html, _fleet_report_csv) and the filter plugins take the same dict back from Ansible.
 """
@@ -41,6 +45,7 @@ class HostRow(t.TypedDict):
     days_left: int | None
     not_after: str | None
     fingerprint_sha256: str | None
+    possession_proven: bool
     reasons: list[str]
     note: str
 
@@ -53,6 +58,7 @@ class Orphan(t.TypedDict):
     not_after: str | None
     days_left: int | None
     possibly_held_by: list[str]
+    claimed_by: list[str]
     revoke_task: str | None
     note: str
 
@@ -76,7 +82,7 @@ def fleet_report(
     not_checked = [row["host"] for row in rows if row["status"] == "not_checked"]
     orphans = find_orphans(rows, certificates, not_checked, site_id)
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in STATUS_LABELS}
-    counts.update(hosts=len(rows), orphans=len(orphans))
+    counts.update(hosts=len(rows), orphans=len(orphans), unproven=sum(1 for row in rows if _claims_without_proof(row)))
     return {
         "site_id": site_id,
         "generated_at": format_time(parse_esa_time(now) if now else utc_now()),
@@ -94,34 +100,44 @@ def host_row(host: str, entry: t.Any) -> HostRow:
     certificate = entry.get("certificate") if isinstance(entry.get("certificate"), t.Mapping) else {}
     reasons = [str(reason) for reason in entry.get("reasons") or []]
     status, note = _status(entry, certificate, reasons)
-    return {
+    row: HostRow = {
         "host": host,
         "status": status,
         "certificate_id": _text(certificate.get("id")),
         "common_name": _text(certificate.get("common_name")),
         "days_left": _int(certificate.get("remaining_days")),
         "not_after": _text(certificate.get("not_after")),
-        "fingerprint_sha256": _text(certificate.get("fingerprint_sha256")),
+        "fingerprint_sha256": _fingerprint(certificate.get("fingerprint_sha256")),
+        # Only a boolean true counts: a missing key (a real run's result, an older collection) is no proof.
+        "possession_proven": status != "not_checked" and entry.get("possession_proven") is True,
         "reasons": reasons,
         "note": note,
     }
+    if _claims_without_proof(row):
+        row["note"] = f"claims certificate {row['certificate_id'] or row['fingerprint_sha256']} without proof of possession: not counted as held"
+    return row
 
 
 def find_orphans(rows: list[HostRow], certificates: t.Iterable[t.Mapping[str, t.Any]], not_checked: list[str], site_id: int | None) -> list[Orphan]:
-    """Active certificates on ESA that no checked host holds, by ESA id (confirmed by the host's run) or by fingerprint."""
-    held_ids = {row["certificate_id"] for row in rows if row["certificate_id"]}
-    held_fingerprints = {row["fingerprint_sha256"].lower() for row in rows if row["fingerprint_sha256"]}
+    """Active certificates on ESA that no checked host proved it holds, by ESA id or by fingerprint; the hosts that claim
+    one without proof, or could not be checked and are named by its common name, are listed as possibly holding it."""
+    proven = [row for row in rows if row["possession_proven"]]
+    held_ids = {row["certificate_id"] for row in proven if row["certificate_id"]}
+    held_fingerprints = {row["fingerprint_sha256"] for row in proven if row["fingerprint_sha256"]}
+    claims = [row for row in rows if _claims_without_proof(row)]
     orphans: list[Orphan] = []
     for certificate in certificates:
         if str(certificate.get("status") or "").lower() != "active":
             continue
         cert_id = _text(certificate.get("id"))
-        fingerprint = (_text(certificate.get("fingerprint_sha256")) or "").replace(":", "").lower() or None
+        fingerprint = _fingerprint(certificate.get("fingerprint_sha256"))
         if cert_id in held_ids or (fingerprint and fingerprint in held_fingerprints):
             continue
         common_name = _text(certificate.get("common_name"))
-        possibly_held_by = [host for host in not_checked if _names_host(common_name, host)]
-        task, note = _revoke_offer(site_id, cert_id, fingerprint, common_name, possibly_held_by)
+        claimed_by = [row["host"] for row in claims if _same_certificate(row, cert_id, fingerprint)]
+        unchecked = [host for host in not_checked if _names_host(common_name, host)]
+        possibly_held_by = claimed_by + [host for host in unchecked if host not in claimed_by]
+        task, note = _revoke_offer(site_id, cert_id, fingerprint, common_name, claimed_by, unchecked)
         orphans.append(
             {
                 "id": cert_id,
@@ -131,6 +147,7 @@ def find_orphans(rows: list[HostRow], certificates: t.Iterable[t.Mapping[str, t.
                 "not_after": _text(certificate.get("not_after")),
                 "days_left": _int(certificate.get("remaining_days")),
                 "possibly_held_by": possibly_held_by,
+                "claimed_by": claimed_by,
                 "revoke_task": task,
                 "note": note,
             }
@@ -154,10 +171,18 @@ def revoke_task_text(site_id: int | None, cert_id: str, fingerprint: str | None,
 
 
 def _revoke_offer(
-    site_id: int | None, cert_id: str | None, fingerprint: str | None, common_name: str | None, possibly_held_by: list[str]
+    site_id: int | None, cert_id: str | None, fingerprint: str | None, common_name: str | None, claimed_by: list[str], unchecked: list[str]
 ) -> tuple[str | None, str]:
-    if possibly_held_by:
-        return None, f"no revoke task: its common name names {', '.join(possibly_held_by)}, which could not be checked"
+    # A claim without proof keeps nothing alive, yet it earns no ready revoke task either: a copy of the file proves
+    # nothing, but neither can a host that really uses the certificate with no key to sign with (a CSR only, its key
+    # kept elsewhere), whose service a revoke would break. The careful choice: name the hosts, and let someone look first.
+    why = []
+    if claimed_by:
+        why.append(f"{', '.join(claimed_by)} {'claims' if len(claimed_by) == 1 else 'claim'} it without proof of possession")
+    if unchecked:
+        why.append(f"its common name names {', '.join(unchecked)}, which could not be checked")
+    if why:
+        return None, f"no revoke task: {'; '.join(why)}"
     if not cert_id or not _SAFE_ID.match(cert_id):
         return None, "no revoke task: ESA's id for it is not a plain id"
     if fingerprint and not _HEX64.match(fingerprint):
@@ -192,6 +217,16 @@ def _urgency(row: HostRow) -> tuple[int, int, str]:
     return list(STATUS_LABELS).index(row["status"]), days if days is not None else 1 << 30, row["host"]
 
 
+def _claims_without_proof(row: HostRow) -> bool:
+    """A checked host that reports a certificate (an id or a fingerprint) and did not prove it holds its key."""
+    has_claim = bool(row["certificate_id"] or row["fingerprint_sha256"])
+    return has_claim and row["status"] != "not_checked" and not row["possession_proven"]
+
+
+def _same_certificate(row: HostRow, cert_id: str | None, fingerprint: str | None) -> bool:
+    return bool((cert_id and row["certificate_id"] == cert_id) or (fingerprint and row["fingerprint_sha256"] == fingerprint))
+
+
 def _names_host(common_name: str | None, host: str) -> bool:
     """A common name that is the host's name, or its FQDN (DNS names: case does not matter)."""
     if not common_name:
@@ -202,6 +237,11 @@ def _names_host(common_name: str | None, host: str) -> bool:
 
 def _text(value: t.Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def _fingerprint(value: t.Any) -> str | None:
+    """Hex digits in lower case, without colons, as ESA and the module may write them either way."""
+    return (_text(value) or "").replace(":", "").lower() or None
 
 
 def _int(value: t.Any) -> int | None:

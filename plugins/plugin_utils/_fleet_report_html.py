@@ -60,7 +60,7 @@ def fleet_report_html(report: t.Mapping[str, t.Any], title: str = "ESA client ce
 
 
 def _cards(counts: t.Mapping[str, t.Any]) -> str:
-    shown = [("hosts", "hosts"), *STATUS_LABELS.items(), ("orphans", "no host holds them")]
+    shown = [("hosts", "hosts"), *STATUS_LABELS.items(), ("orphans", "no host holds them"), ("unproven", "claim one without proof")]
     cards = "".join(f'<div class="card" id="count-{_e(key)}"><b>{_e(counts.get(key, 0))}</b>{_e(label)}</div>' for key, label in shown)
     return f'<div class="cards">{cards}</div>'
 
@@ -68,14 +68,15 @@ def _cards(counts: t.Mapping[str, t.Any]) -> str:
 def _hosts_table(rows: list[t.Mapping[str, t.Any]]) -> str:
     if not rows:
         return '<h2>Hosts</h2><p class="none">No host in the run.</p>'
-    header = "".join(f"<th>{name}</th>" for name in ("host", "status", "days left", "certificate id", "common name", "expires", "reasons"))
+    header = "".join(f"<th>{name}</th>" for name in ("host", "status", "days left", "certificate id", "common name", "expires", "reasons", "note"))
     lines = [f'<h2>Hosts ({len(rows)})</h2><table id="hosts"><thead><tr>{header}</tr></thead><tbody>']
     for row in rows:
         status = str(row.get("status"))
         lines.append(
             f'<tr><td>{_e(row.get("host"))}</td><td><span class="status s-{_e(status)}">{_e(STATUS_LABELS.get(status, status))}</span></td>'
             f'<td class="num">{_e(row.get("days_left"))}</td><td><code>{_e(row.get("certificate_id"))}</code></td>'
-            f"<td>{_e(row.get('common_name'))}</td><td>{_e(row.get('not_after'))}</td><td>{_e(', '.join(row.get('reasons') or []))}</td></tr>"
+            f"<td>{_e(row.get('common_name'))}</td><td>{_e(row.get('not_after'))}</td><td>{_e(', '.join(row.get('reasons') or []))}</td>"
+            f"<td>{_e(row.get('note'))}</td></tr>"
         )
     lines.append("</tbody></table>")
     return "".join(lines)
@@ -85,7 +86,17 @@ def _orphans(orphans: list[t.Mapping[str, t.Any]], not_checked: list[str]) -> st
     head = f'<h2>Certificates no host holds ({len(orphans)})</h2><div id="orphans">'
     if not orphans:
         return f'{head}<p class="none">Every active certificate on ESA is held by a checked host.</p></div>'
-    parts = [head, "<p>Active on ESA, and no checked host has its file. Revoke what is really gone with the task shown.</p>"]
+    parts = [
+        head,
+        "<p>Active on ESA, and no checked host proved it holds it (by signing a challenge with its key). Revoke what is really gone with the task shown.</p>",
+    ]
+    claimed = sum(1 for orphan in orphans if orphan.get("claimed_by"))
+    if claimed:
+        parts.append(
+            f'<p class="warn">{claimed} of these {"is" if claimed == 1 else "are"} claimed by a host that did not prove possession: '
+            "a copy of a certificate file claims as much, and so does a host that has no key to sign with (a CSR only). "
+            "Check those hosts before revoking.</p>"
+        )
     if not_checked:
         parts.append(f'<p class="warn">{len(not_checked)} host(s) could not be checked: some of these may be theirs. Check them before revoking.</p>')
     parts.append("<table><thead><tr><th>certificate id</th><th>common name</th><th>expires</th><th>days left</th><th>revoke</th></tr></thead><tbody>")

@@ -27,6 +27,9 @@ _WIDTH, _HEIGHT = 960, 250
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 20, 44, 42
 _NAMES_IN_TOOLTIP = 15
 _HEADROOM = 16  # above the tallest bar, for its count, clear of the "today" label
+# ESA issues for at most 3650 days: an expiry further from today (9999-12-31, RFC 5280's "no expiry") is drawn at this
+# edge, and the chart keeps its few bars and its month ticks within the calendar (year 10000 does not exist).
+_HORIZON_DAYS = 3660
 
 
 class Point(t.NamedTuple):
@@ -46,7 +49,9 @@ def timeline_points(report: t.Mapping[str, t.Any]) -> list[Point]:
     for orphan in report.get("orphans") or []:
         day = _day(orphan.get("not_after"))
         if day:
-            points.append(Point(day, "orphan", f"{orphan.get('common_name') or '?'} ({orphan.get('id')}, no host)"))
+            claimed_by = ", ".join(orphan.get("claimed_by") or [])
+            holder = f"claimed without proof by {claimed_by}" if claimed_by else "no host"
+            points.append(Point(day, "orphan", f"{orphan.get('common_name') or '?'} ({orphan.get('id')}, {holder})"))
     return points
 
 
@@ -58,7 +63,7 @@ def bucket_days(first: _dt.date, last: _dt.date) -> int:
 
 def timeline_svg(report: t.Mapping[str, t.Any]) -> str:
     today = parse_esa_time(report["generated_at"]).date()
-    points = timeline_points(report)
+    points = _within_horizon(timeline_points(report), today)
     title = "Expiry timeline: certificates by the date they expire"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" height="{_HEIGHT}" '
@@ -67,7 +72,7 @@ def timeline_svg(report: t.Mapping[str, t.Any]) -> str:
     if not points:
         return f'{head}<text x="{_WIDTH // 2}" y="{_HEIGHT // 2}" text-anchor="middle">No certificate with an expiry date to show.</text></svg>'
     first = min([today] + [point.day for point in points])
-    last = max([today + _dt.timedelta(days=30)] + [point.day for point in points])
+    last = max([_add_days(today, 30)] + [point.day for point in points])
     size = bucket_days(first, last)
     buckets = (last - first).days // size + 1
     grouped: dict[int, list[Point]] = collections.defaultdict(list)
@@ -94,8 +99,8 @@ def timeline_svg(report: t.Mapping[str, t.Any]) -> str:
 
 
 def _bar(index: int, group: list[Point], first: _dt.date, size: int, slot: float, tallest: int, plot_height: int) -> str:
-    start = first + _dt.timedelta(days=index * size)
-    end = start + _dt.timedelta(days=size - 1)
+    start = _add_days(first, index * size)
+    end = _add_days(start, size - 1)
     x = _LEFT + index * slot + (0.5 if slot > 3 else 0)
     width = max(slot - 1, 1.0)
     counts = collections.Counter(point.category for point in group)
@@ -134,6 +139,8 @@ def _axis(first: _dt.date, last: _dt.date, x_of: t.Callable[[_dt.date], float], 
     while day <= last:
         if day >= first:
             months.append(day)
+        if (day.year, day.month) == (_dt.MAXYEAR, 12):
+            break
         day = _dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     step = max(1, math.ceil(len(months) / 12))
     for number, month in enumerate(months):
@@ -144,10 +151,27 @@ def _axis(first: _dt.date, last: _dt.date, x_of: t.Callable[[_dt.date], float], 
     return "".join(parts)
 
 
+def _within_horizon(points: list[Point], today: _dt.date) -> list[Point]:
+    """Points further than _HORIZON_DAYS from today moved to that edge; their names say when they really expire."""
+    low, high = _add_days(today, -_HORIZON_DAYS), _add_days(today, _HORIZON_DAYS)
+    return [
+        point if low <= point.day <= high else Point(min(max(point.day, low), high), point.category, f"{point.name}, expires {point.day.isoformat()}")
+        for point in points
+    ]
+
+
+def _add_days(day: _dt.date, days: int) -> _dt.date:
+    """day + days, held within the calendar (date.min to date.max) instead of raising OverflowError."""
+    try:
+        return day + _dt.timedelta(days=days)
+    except OverflowError:
+        return _dt.date.max if days > 0 else _dt.date.min
+
+
 def _day(value: t.Any) -> _dt.date | None:
     if not value:
         return None
     try:
         return parse_esa_time(str(value)).date()
-    except ValueError:
+    except (ValueError, OverflowError):
         return None

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # esa_client_certificate_revoke against the emulator, loopback only:
-#   1. a fleet of local hosts, two decommissioned: keep gathered from the others' results, exactly the two revoked
-#      (check mode and --diff first, then a rerun with no change); an empty keep over the pattern is stopped by
-#      max_revocations; a certificate issued a minute ago, and one issued by another play while the revoke runs, are
-#      never touched (min_age_minutes); state=absent deletes the two records;
-#   2. 1,000 certificates on the site: a pattern selects 111 of them, then every one of them is removed.
+#   1. a fleet of local hosts, two decommissioned: keep gathered from the others' check-mode results, and only from
+#      those that proved possession, exactly the two revoked (check mode and --diff first, then a rerun with no change),
+#      although a host in service holds a copy of one of them (certificate and .esa.json, not the key); an empty keep
+#      over the pattern is stopped by max_revocations; a certificate issued a minute ago, and one issued by another play
+#      while the revoke runs, are never touched (min_age_minutes); state=absent deletes the two records;
+#   2. the same copy attack on examples/decommission.yml: the retired certificate is revoked, the copy named as a claim
+#      without proof, a certificate a host proves it holds is kept although the selectors match it;
+#   3. 1,000 certificates on the site: a pattern selects 111 of them, then every one of them is removed.
 # Prints "REVOKE:" lines with the figures measured; fails on any broken promise.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 integration_dir="$(cd ../.. && pwd)"
+root="$(cd ../../../.. && pwd)"
 config="${integration_dir}/integration_config.yml"
 out="${OUTPUT_DIR:?ansible-test sets OUTPUT_DIR}/esa_client_certificate_revoke"
 rm -rf "$out"
@@ -65,7 +69,8 @@ def ids(*hosts):
                 found.append(json.load(handle)["certificate"]["id"])
     return sorted(found)
 print(json.dumps({"retired_ids": ids("fleet-05", "fleet-06"), "in_service_ids": ids("fleet-01", "fleet-02", "fleet-03", "fleet-04"),
-                  "newcomer_ids": ids("newcomer-01", "newcomer-02"), "newcomer_01_id": (ids("newcomer-01") or [None])[0]}))
+                  "newcomer_ids": ids("newcomer-01", "newcomer-02"), "newcomer_01_id": (ids("newcomer-01") or [None])[0],
+                  "copied_id": (ids("fleet-05") or [None])[0]}))
 PY
 }
 
@@ -73,6 +78,11 @@ inventory="$out/inventory.ini"
 {
     echo "[in_service]"
     for host in fleet-01 fleet-02 fleet-03 fleet-04; do echo "$host"; done
+    # in service too, with no certificate of its own: it holds a copy of retired fleet-05's certificate and .esa.json
+    echo "[copycats]"
+    echo "fleet-07"
+    echo "[in_service:children]"
+    echo "copycats"
     echo "[retired]"
     echo "fleet-05"
     echo "fleet-06"
@@ -83,7 +93,7 @@ inventory="$out/inventory.ini"
     echo "ansible_connection=local"
     echo "ansible_python_interpreter=$python_bin"
 } >"$inventory"
-for host in fleet-01 fleet-02 fleet-03 fleet-04 fleet-05 fleet-06 newcomer-01 newcomer-02; do mkdir -p "$fleet_dir/$host"; done
+for host in fleet-01 fleet-02 fleet-03 fleet-04 fleet-05 fleet-06 fleet-07 newcomer-01 newcomer-02; do mkdir -p "$fleet_dir/$host"; done
 bulk_emulator_pid=""
 cleanup() {
     if [ -n "$bulk_emulator_pid" ]; then
@@ -97,8 +107,10 @@ trap cleanup EXIT
 
 echo "== fleet: six hosts issued ten minutes ago (emulator clock -600 s, within the 15 minutes of request-time skew ESA allows)"
 emulator POST clock '{"offset_seconds": -600}' >/dev/null
-play fleet-issue -i "$inventory" -l 'in_service:retired' fleet.yml
+play fleet-issue -i "$inventory" -l 'in_service:retired:!copycats' fleet.yml
 emulator POST clock '{"offset_seconds": 0}' >/dev/null
+echo "== fleet-07 copies fleet-05's certificate and its .esa.json (its key stays with fleet-05)"
+cp "$fleet_dir/fleet-05/client.crt" "$fleet_dir/fleet-05/client.crt.esa.json" "$fleet_dir/fleet-07/"
 echo "== newcomer-01 issued now: younger than min_age_minutes (5)"
 play newcomer-01 -i "$inventory" -l newcomer-01 fleet.yml
 ids_json >"$out/ids.json"
@@ -117,9 +129,50 @@ decommission_calls=$(calls_since "$before")
 emulator DELETE faults >/dev/null
 ids_json >"$out/ids.json"
 play verify -i "$INVENTORY_PATH" -e "@$out/ids.json" verify.yml
-echo "REVOKE: decommission (6 hosts, 2 retired, 4 in service; newcomer-01 issued before, newcomer-02 during): exactly the 2 retired revoked," \
-     "both newcomers untouched, rerun unchanged, empty keep stopped by max_revocations, records deleted with state=absent; ${decommission_seconds}s;" \
+echo "REVOKE: decommission (7 hosts, 2 retired, 5 in service, one of them with a copy of a retired certificate; newcomer-01 issued before," \
+     "newcomer-02 during): exactly the 2 retired revoked, the copy kept nothing, both newcomers untouched, rerun unchanged, empty keep" \
+     "stopped by max_revocations, records deleted with state=absent; ${decommission_seconds}s;" \
      "ESA calls of the decommission play and the concurrent issue: ${decommission_calls}"
+
+# The copy attack on the example users run: copycat, in service, holds a copy of leaver's certificate file and its
+# .esa.json (not its key); leaver is retired; keeper's common name is retired too, but keeper proves it holds its key.
+echo "== examples/decommission.yml: copycat holds a copy of retired leaver's certificate and .esa.json, not its key"
+copy_dir="$out/copy"
+copy_inventory="$out/copy-inventory.ini"
+keeper="keeper.${run_id}.example.com"
+copycat="copycat.${run_id}.example.com"
+leaver="leaver.${run_id}.example.com"
+{
+    echo "[in_service]"
+    echo "$keeper esa_cert_dir=$copy_dir/keeper"
+    echo "$copycat esa_cert_dir=$copy_dir/copycat"
+    echo "[retired]"
+    echo "$leaver esa_cert_dir=$copy_dir/leaver"
+    echo "[all:vars]"
+    echo "ansible_connection=local"
+    echo "ansible_python_interpreter=$python_bin"
+} >"$copy_inventory"
+mkdir -p "$copy_dir/keeper" "$copy_dir/copycat" "$copy_dir/leaver"
+emulator POST clock '{"offset_seconds": -600}' >/dev/null
+play copy-issue -i "$copy_inventory" -l "$keeper:$leaver" copy_attack.yml
+emulator POST clock '{"offset_seconds": 0}' >/dev/null
+cp "$copy_dir/leaver/client.crt" "$copy_dir/leaver/client.crt.esa.json" "$copy_dir/copycat/"
+leaver_id=$("$python_bin" -c 'import json, sys; print(json.load(open(sys.argv[1]))["certificate"]["id"])' "$copy_dir/leaver/result.json")
+keeper_id=$("$python_bin" -c 'import json, sys; print(json.load(open(sys.argv[1]))["certificate"]["id"])' "$copy_dir/keeper/result.json")
+copy_vars="{\"esa_hosts\": \"in_service\", \"esa_endpoint\": \"$url\", \"esa_retired_common_names\": [\"$leaver\", \"$keeper\"], \"esa_min_age_minutes\": 5}"
+play copy-decommission-check -i "$copy_inventory" -e "$copy_vars" "$root/examples/decommission.yml" --check --diff
+play copy-decommission -i "$copy_inventory" -e "$copy_vars" "$root/examples/decommission.yml"
+expect_in_log() {  # LOG TEXT
+    grep -qF -- "$2" "$out/$1.log" || { echo "FAILED: '$2' is not in $out/$1.log" >&2; exit 1; }
+}
+for log in copy-decommission-check copy-decommission; do
+    expect_in_log "$log" "$copycat claims certificate $leaver_id"  # the copy is real (ESA's id) and named as a claim without proof
+done
+expect_in_log copy-decommission-check "1 certificate(s) would be revoked ($leaver), 1 matched but kept"
+expect_in_log copy-decommission "1 certificate(s) revoked ($leaver), 1 matched but kept"
+play copy-verify -i "$INVENTORY_PATH" -e "leaver_id=$leaver_id keeper_id=$keeper_id" copy_attack_verify.yml
+echo "REVOKE: examples/decommission.yml with a copy of a retired certificate on a host in service: the copy named as a claim" \
+     "without proof, the retired certificate revoked, the certificate its holder proved kept although the selectors matched it"
 
 bulk_count=1000
 bulk_prefix="bulk-${run_id}"

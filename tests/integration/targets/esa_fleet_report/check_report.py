@@ -42,11 +42,13 @@ def main() -> int:
     checks = Checks()
 
     by_host = {row["host"]: row for row in rows if row["host"]}
-    statuses = {host[len(prefix) + 1 :]: row["status"] for host, row in by_host.items()}
+    copied = expected["copied"]
+    statuses = {host[len(prefix) + 1 :]: row["status"] for host, row in by_host.items() if host != copied["copycat"]}
     checks.expect(
         statuses == {"web-01": "ok", "web-02": "due", "web-03": "missing", "web-04": "not_checked", "web-05": "revoked"},
         f"one CSV line per host of the fleet, with its status: {statuses}",
     )
+    checks.expect(copied["copycat"] in by_host, "copycat has its CSV line")
     for held in expected["held"] + expected["revoked"]:
         row = by_host.get(held["host"], {})
         checks.expect(row.get("certificate_id") == held["id"] and row.get("common_name") == held["host"], f"{held['host']}: id {held['id']} and its CN")
@@ -55,11 +57,22 @@ def main() -> int:
     checks.expect("python" in by_host.get(f"{prefix}-web-04", {}).get("note", "").lower(), "web-04: why it was not checked")
 
     orphans = {row["certificate_id"]: row for row in rows if row["status"] == "orphan"}
-    for name in ("gone", "hostile"):
+    for name in ("gone", "copied", "hostile"):
         checks.expect(expected[name]["id"] in orphans, f"{name}'s certificate ({expected[name]['id']}) is listed as held by no host")
     held_ids = {held["id"] for held in expected["held"]}
     checks.expect(not held_ids & set(orphans), "no certificate a host holds is listed as an orphan")
     checks.expect(orphans.get(expected["hostile"]["id"], {}).get("common_name") == expected["hostile"]["common_name"], "the CSV keeps the markup CN as text")
+
+    copycat_row = by_host.get(copied["copycat"], {})
+    checks.expect(copycat_row.get("certificate_id") == copied["id"], f"copycat's check found ESA's record of the copy ({copycat_row.get('certificate_id')})")
+    claim = f"claims certificate {copied['id']} without proof of possession"
+    checks.expect(claim in copycat_row.get("note", ""), f"copycat's line says it {claim} ({copycat_row.get('note')!r})")
+    copied_note = orphans.get(copied["id"], {}).get("note", "")
+    checks.expect(
+        copied_note == f"no revoke task: {copied['copycat']} claims it without proof of possession",
+        f"gone-02's orphan names copycat's claim and offers no revoke task ({copied_note!r})",
+    )
+    checks.expect(not [block for block in page.split("<pre>")[1:] if copied["id"] in block.split("</pre>")[0]], "the page offers no revoke task for gone-02's")
 
     gone = expected["gone"]
     task_texts = [html.unescape(text) for text in (block.split("</pre>")[0] for block in page.split("<pre>")[1:]) if gone["id"] in text]

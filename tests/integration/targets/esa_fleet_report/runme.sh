@@ -27,20 +27,23 @@ logs=()
 inventory="$out/inventory"
 {
     echo "[fleet]"
-    for name in web-01 web-02 web-03 web-04 web-05; do
+    for name in web-01 web-02 web-03 web-04 web-05 copycat; do
         mkdir -p "$out/hosts/$prefix-$name"
         interpreter="$python_bin"
         [ "$name" = web-04 ] && interpreter=/nonexistent/python3  # this host cannot run the check
         echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name ansible_connection=local ansible_python_interpreter=$interpreter"
     done
     echo "[retired]"
-    mkdir -p "$out/hosts/$prefix-gone-01"
-    echo "$prefix-gone-01 esa_cert_dir=$out/hosts/$prefix-gone-01 ansible_connection=local ansible_python_interpreter=$python_bin"
+    for name in gone-01 gone-02; do
+        mkdir -p "$out/hosts/$prefix-$name"
+        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name ansible_connection=local ansible_python_interpreter=$python_bin"
+    done
     echo "[to_issue]"
     echo "$prefix-web-01"
     echo "$prefix-web-02 setup_validity_days=20"
     echo "$prefix-web-05"
     echo "$prefix-gone-01"
+    echo "$prefix-gone-02"
 } >"$inventory"
 
 play() {  # LOG ARGS...
@@ -59,7 +62,8 @@ host_files() {
     (cd "$out/hosts" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-echo "== setup: 5 hosts (web-01 ok, web-02 due, web-03 no certificate, web-04 not checkable, web-05 revoked), gone-01 decommissioned, a markup CN"
+echo "== setup: 6 hosts (web-01 ok, web-02 due, web-03 no certificate, web-04 not checkable, web-05 revoked, copycat with a copy of"
+echo "   gone-02's certificate and .esa.json, not its key), gone-01 and gone-02 decommissioned, a markup CN"
 play setup setup.yml -e "fleet_prefix=$prefix" -e "hostile_prefix=<script>alert(1)</script>" -e "expected_file=$out/expected.json"
 
 echo "== examples/fleet_report.yml"
@@ -84,6 +88,7 @@ gone_id=$("$python_bin" -c 'import json, sys; print(json.load(open(sys.argv[1]))
 "$python_bin" "$root/scripts/report_in_browser.py" "$keep/fleet-report.html" --chromium "$chromium" \
     --screenshot "$keep/fleet-report.png" --dom "$keep/fleet-report.dom.html" \
     --expect "$prefix-web-01" --expect "$prefix-web-03" --expect "$prefix-web-05" --expect "$gone_id" --expect "$hostile_cn" \
+    --expect "$prefix-copycat claims it without proof of possession" \
     --expect "Expiry timeline" --expect "Hosts without a certificate (1)" --expect "Hosts not checked (1)" || status=1
 echo "kept: ${keep}/fleet-report.{html,csv,png,dom.html}"
 

@@ -21,17 +21,25 @@ def certificate(cert_id, common_name, not_after, days, fingerprint, status="acti
     }
 
 
+def checked(reasons, cert=None, *, proven=True):
+    """A check-mode result; proven: the host signed the controller's challenge with the key of ESA's record."""
+    result = {"changed": bool(reasons), "reasons": list(reasons), "possession_proven": proven}
+    if cert is not None:
+        result["certificate"] = cert
+    return result
+
+
 def fleet():
     """Host results (as registered in check mode) and the site's list of active certificates."""
     hosts = {
-        "web-01": {"changed": False, "reasons": [], "certificate": certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32)},
-        "web-02": {"changed": True, "reasons": ["expiring"], "certificate": certificate("id02", "web-02", "2026-12-20T00:00:00Z", 19, "a2" * 32)},
-        "web-03": {"changed": True, "reasons": ["missing"]},
+        "web-01": checked([], certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32)),
+        "web-02": checked(["expiring"], certificate("id02", "web-02", "2026-12-20T00:00:00Z", 19, "a2" * 32)),
+        "web-03": checked(["missing"], proven=False),
         "web-04": {"failed": True, "msg": "Failed to import\n the required Python library"},
         "web-05": {},
-        "web-06": {"changed": True, "reasons": ["revoked"], "certificate": certificate("id06", "web-06", "2027-06-01T00:00:00Z", 182, "a6" * 32, "revoked")},
+        "web-06": checked(["revoked"], certificate("id06", "web-06", "2027-06-01T00:00:00Z", 182, "a6" * 32, "revoked")),
         # no bookkeeping id: ESA's record is found by fingerprint
-        "web-07": {"changed": False, "reasons": [], "certificate": certificate(None, "web-07", "2027-12-01T00:00:00Z", 365, "A7" * 32)},
+        "web-07": checked([], certificate(None, "web-07", "2027-12-01T00:00:00Z", 365, "A7" * 32)),
     }
     listing = [
         certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32),
@@ -41,4 +49,28 @@ def fleet():
         certificate("id05", "WEB-05.example.com", "2027-05-01T00:00:00Z", 151, "a5" * 32),
         certificate("old", "web-09", "2027-02-01T00:00:00Z", 62, "09" * 32, "revoked"),
     ]
+    return hosts, listing
+
+
+def copied_fleet():
+    """The copy attack: copycat holds a copy of retired gone-01's certificate file and its bookkeeping file, not its key,
+    so its check finds ESA's record (id "gone") and cannot prove possession; web-01 proves its own."""
+    gone = certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32)
+    hosts = {
+        "web-01": checked([], certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32)),
+        "copycat": checked(["key_mismatch"], dict(gone), proven=False),
+    }
+    listing = [certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32), gone]
+    return hosts, listing
+
+
+# RFC 5280's "no well-defined expiration date": 9999-12-31T23:59:59Z, 2912108 whole days after NOW.
+FOREVER = "9999-12-31T23:59:59Z"
+FOREVER_DAYS = 2912108
+
+
+def forever_fleet():
+    """A host whose certificate never expires, and an orphan that never expires either."""
+    hosts = {"web-01": checked([], certificate("id01", "web-01", FOREVER, FOREVER_DAYS, "a1" * 32))}
+    listing = [certificate("id01", "web-01", FOREVER, FOREVER_DAYS, "a1" * 32), certificate("eternal", "gone-01", FOREVER, FOREVER_DAYS, "0e" * 32)]
     return hosts, listing

@@ -4,11 +4,24 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report import fleet_report, host_row, revoke_task_text
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import HOSTILE_CN, NOW, SITE, certificate, fleet
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import (
+    FOREVER,
+    FOREVER_DAYS,
+    HOSTILE_CN,
+    NOW,
+    SITE,
+    certificate,
+    checked,
+    copied_fleet,
+    fleet,
+    forever_fleet,
+)
 
 
 @pytest.fixture
@@ -63,9 +76,123 @@ def test_orphans_are_active_certificates_no_checked_host_holds(report):
     assert [orphan["id"] for orphan in report["orphans"]] == ["gone", "id05"]
 
 
+def test_a_proven_claim_keeps_the_certificate_out_of_the_orphans():
+    hosts, listing = copied_fleet()
+    report = fleet_report(hosts, listing, site_id=SITE, now=NOW)
+    assert "id01" not in [orphan["id"] for orphan in report["orphans"]]
+
+
+def test_a_proven_claim_by_fingerprint_alone_keeps_the_certificate():
+    # no bookkeeping id: ESA's record was found by fingerprint, written with colons and capitals by ESA
+    hosts = {"web-07": checked([], certificate(None, "web-07", "2027-12-01T00:00:00Z", 365, "a7" * 32))}
+    listing = [certificate("id07", "web-07", "2027-12-01T00:00:00Z", 365, ":".join(["A7"] * 32))]
+    assert fleet_report(hosts, listing, site_id=SITE, now=NOW)["orphans"] == []
+
+
+@pytest.fixture
+def copied():
+    hosts, listing = copied_fleet()
+    report = fleet_report(hosts, listing, site_id=SITE, now=NOW)
+    return report, {row["host"]: row for row in report["hosts"]}, {orphan["id"]: orphan for orphan in report["orphans"]}
+
+
+def test_a_copy_claimed_without_proof_stays_an_orphan(copied):
+    _report, _rows, orphans = copied
+    assert list(orphans) == ["gone"]
+
+
+def test_the_host_that_claims_a_copy_is_named_as_possibly_holding_it(copied):
+    _report, _rows, orphans = copied
+    assert orphans["gone"]["possibly_held_by"] == ["copycat"]
+
+
+def test_the_claim_without_proof_is_named_apart(copied):
+    _report, _rows, orphans = copied
+    assert orphans["gone"]["claimed_by"] == ["copycat"]
+
+
+def test_an_orphan_claimed_without_proof_gets_no_revoke_task(copied):
+    # The careful choice: a host with only a CSR cannot sign either, and its service would break.
+    _report, _rows, orphans = copied
+    assert orphans["gone"]["revoke_task"] is None
+
+
+def test_the_orphans_note_says_who_claims_it_without_proof(copied):
+    _report, _rows, orphans = copied
+    assert orphans["gone"]["note"] == "no revoke task: copycat claims it without proof of possession"
+
+
+def test_the_claiming_hosts_row_says_so(copied):
+    _report, rows, _orphans = copied
+    assert rows["copycat"]["note"] == "claims certificate gone without proof of possession: not counted as held"
+
+
+def test_the_claiming_hosts_row_is_not_proven(copied):
+    _report, rows, _orphans = copied
+    assert rows["copycat"]["possession_proven"] is False
+
+
+def test_the_proving_hosts_row_is_proven(copied):
+    _report, rows, _orphans = copied
+    assert rows["web-01"]["possession_proven"] is True
+
+
+def test_the_proving_hosts_row_has_no_note(copied):
+    _report, rows, _orphans = copied
+    assert rows["web-01"]["note"] == ""
+
+
+def test_claims_without_proof_are_counted(copied):
+    report, _rows, _orphans = copied
+    assert report["counts"]["unproven"] == 1
+
+
+@pytest.mark.parametrize("proof", [{}, {"possession_proven": False}, {"possession_proven": "true"}, {"possession_proven": 1}])
+def test_only_a_boolean_true_is_proof(proof):
+    # {}: a result of a real run, or of a collection that did not check possession
+    entry = {"changed": False, "reasons": [], "certificate": certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32), **proof}
+    report = fleet_report({"copycat": entry}, [certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32)], site_id=SITE, now=NOW)
+    assert [orphan["possibly_held_by"] for orphan in report["orphans"]] == [["copycat"]]
+
+
+def test_a_proven_holder_wins_over_a_copy_of_its_certificate():
+    hosts, listing = copied_fleet()
+    hosts["web-01-copy"] = checked(["key_mismatch"], certificate("id01", "web-01", "2027-12-01T00:00:00Z", 365, "a1" * 32), proven=False)
+    report = fleet_report(hosts, listing, site_id=SITE, now=NOW)
+    assert [orphan["id"] for orphan in report["orphans"]] == ["gone"]
+
+
+def test_a_failed_check_proves_nothing():
+    entry = {"failed": True, "msg": "boom", "possession_proven": True, "certificate": certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32)}
+    report = fleet_report({"copycat": entry}, [certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32)], site_id=SITE, now=NOW)
+    assert [orphan["id"] for orphan in report["orphans"]] == ["gone"]
+
+
+def test_a_claim_and_an_unchecked_host_both_withhold_the_task_and_both_are_named():
+    hosts, listing = copied_fleet()
+    hosts["gone-01"] = {}
+    (orphan,) = fleet_report(hosts, listing, site_id=SITE, now=NOW)["orphans"]
+    assert orphan["possibly_held_by"] == ["copycat", "gone-01"]
+    assert orphan["note"] == "no revoke task: copycat claims it without proof of possession; its common name names gone-01, which could not be checked"
+
+
+def test_a_certificate_that_never_expires_goes_through_json():
+    hosts, listing = forever_fleet()
+    report = json.loads(json.dumps(fleet_report(hosts, listing, site_id=SITE, now=NOW)))
+    assert report["hosts"][0]["not_after"] == FOREVER
+    assert report["hosts"][0]["days_left"] == FOREVER_DAYS
+    assert [orphan["not_after"] for orphan in report["orphans"]] == [FOREVER]
+
+
+def test_a_report_for_the_last_second_of_the_calendar():
+    hosts, listing = forever_fleet()
+    assert fleet_report(hosts, listing, site_id=SITE, now=FOREVER)["generated_at"] == FOREVER
+
+
 def test_an_orphan_that_names_an_unchecked_host_gets_no_revoke_task(report):
     orphan = report["orphans"][1]
-    assert orphan["possibly_held_by"] == ["web-05"] and orphan["revoke_task"] is None
+    assert orphan["possibly_held_by"] == ["web-05"]
+    assert orphan["revoke_task"] is None
     assert "web-05" in orphan["note"]
 
 
@@ -87,7 +214,8 @@ def test_a_common_name_cannot_add_yaml_to_the_task():
 @pytest.mark.parametrize(("cert_id", "fingerprint"), [("{{ lookup('pipe', 'id') }}", "0f" * 32), ("a b", "0f" * 32), ("ok", "zz" * 32)])
 def test_odd_ids_or_fingerprints_get_no_task(cert_id, fingerprint):
     (orphan,) = fleet_report({}, [certificate(cert_id, "x", "2027-01-01T00:00:00Z", 31, fingerprint)], site_id=SITE, now=NOW)["orphans"]
-    assert orphan["revoke_task"] is None and orphan["note"].startswith("no revoke task")
+    assert orphan["revoke_task"] is None
+    assert orphan["note"].startswith("no revoke task")
 
 
 def test_without_a_listed_fingerprint_the_task_selects_by_id_and_says_so():
@@ -110,5 +238,7 @@ def test_lists_and_counts(report):
         "expired": 0,
         "due": 1,
         "ok": 2,
+        "unproven": 0,
     }
-    assert report["generated_at"] == NOW and report["site_id"] == SITE
+    assert report["generated_at"] == NOW
+    assert report["site_id"] == SITE

@@ -9,7 +9,17 @@ import io
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report_csv import COLUMNS, fleet_report_csv
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import HOSTILE_CN, NOW, SITE, certificate, fleet
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import (
+    FOREVER,
+    FOREVER_DAYS,
+    HOSTILE_CN,
+    NOW,
+    SITE,
+    certificate,
+    copied_fleet,
+    fleet,
+    forever_fleet,
+)
 
 
 def rows(hosts, listing):
@@ -28,5 +38,27 @@ def test_one_line_per_host_then_per_orphan():
 def test_text_a_spreadsheet_would_run_is_defused():
     hosts = {"=cmd|' /C calc'!A0": {"changed": False, "reasons": [], "certificate": certificate("i", "+1+1", "2027-01-01T00:00:00Z", -3, "ab" * 32)}}
     (line,) = rows(hosts, [])
-    assert line["host"] == "'=cmd|' /C calc'!A0" and line["common_name"] == "'+1+1"
+    assert line["host"] == "'=cmd|' /C calc'!A0"
+    assert line["common_name"] == "'+1+1"
     assert line["days_left"] == "-3"  # a number stays a number
+
+
+def test_a_certificate_that_never_expires_is_one_line_with_its_days():
+    web01 = next(line for line in rows(*forever_fleet()) if line["host"] == "web-01")
+    assert web01["not_after"] == FOREVER
+    assert web01["days_left"] == str(FOREVER_DAYS)
+
+
+def test_an_orphan_that_never_expires_is_listed():
+    orphans = [line for line in rows(*forever_fleet()) if line["status"] == "orphan"]
+    assert [line["not_after"] for line in orphans] == [FOREVER]
+
+
+def test_a_claim_without_proof_says_so_on_the_hosts_line():
+    copycat = next(line for line in rows(*copied_fleet()) if line["host"] == "copycat")
+    assert copycat["note"] == "claims certificate gone without proof of possession: not counted as held"
+
+
+def test_the_certificate_claimed_without_proof_is_an_orphan_line_with_the_claim():
+    orphans = [line for line in rows(*copied_fleet()) if line["status"] == "orphan"]
+    assert [(line["certificate_id"], line["note"]) for line in orphans] == [("gone", "no revoke task: copycat claims it without proof of possession")]
