@@ -12,7 +12,8 @@
 # tests/requirements/bench.txt):
 #   issue rounds    esa_client_certificate on fresh files (examples/bench/esa.yml, 1 task per host); community.crypto's
 #                   issue path as its users write it: openssl_privatekey + openssl_csr + x509_certificate (provider ownca,
-#                   a local CA made once, untimed), 3 tasks per host on fresh files; ansible.builtin.stat
+#                   a local CA made once, untimed), 3 tasks per host on fresh files; ansible.builtin.stat, once and
+#                   twice per host (examples/bench/stat_twice.yml: the floor of an issue, two module executions)
 #   no-op rounds    esa_client_certificate with verify_remote true, then false; ansible.builtin.stat on the same files
 #                   (examples/bench/stat.yml); community.crypto.x509_certificate (ownca) with nothing to do
 #   renewal rounds  esa_client_certificate renewing every host (remaining_days = the certificates' lifetime, so every
@@ -253,6 +254,7 @@ issue_rows() {
             run_row crypto_issue "${BENCH}/playbooks/crypto_issue.yml" -e "bench_ca_dir=${BENCH}/ca"
         fi
         run_row stat "${ROOT}/examples/bench/stat.yml"
+        run_row stat_twice "${ROOT}/examples/bench/stat_twice.yml"
     done
 }
 

@@ -39,6 +39,7 @@ ROWS: dict[str, RowKind] = {
     "noop_verify": RowKind("esa_client_certificate no-op, verify_remote: true", False, None),
     "noop_noverify": RowKind("esa_client_certificate no-op, verify_remote: false", False, None),
     "stat": RowKind("ansible.builtin.stat on the same certificate files", False, {}),
+    "stat_twice": RowKind("ansible.builtin.stat, two tasks per host (the floor of an issue: two module executions)", False, {}),
     "crypto": RowKind("community.crypto.x509_certificate (ownca) no-op", False, {}),
     "renew": RowKind("esa_client_certificate renewal, every host expiring", True, {GET: 1, CREATE: 1}),
     "renew_revoke": RowKind("esa_client_certificate renewal, every host expiring, revoke_replaced: true", True, {GET: 1, CREATE: 1, REVOKE: 1}),
@@ -124,12 +125,14 @@ def _checks(summaries: dict[str, dict], count: int) -> list[tuple[str, bool, boo
     def ratio(key: str) -> float | None:
         return summaries[key]["wall"] / stat["wall"] if key in summaries and stat else None
 
-    issue_ratio = ratio("issue")
-    if issue_ratio is not None:
-        results.append((f"issue (fresh files) at most 2.0x stat: {issue_ratio:.2f}x", issue_ratio <= 2.0, False))
+    # Issue 23's goals, against the physical floor measured in the same run: a fresh issue is two module executions on the
+    # target, so its floor is two stat tasks per host; a no-op is one, so its floor is one stat.
+    if "issue" in summaries and "stat_twice" in summaries:
+        issue_ratio = summaries["issue"]["wall"] / summaries["stat_twice"]["wall"]
+        results.append((f"issue (fresh files) at most 1.10x two stat tasks per host: {issue_ratio:.2f}x", issue_ratio <= 1.10, False))
     noop_ratio = ratio("noop_verify")
     if noop_ratio is not None:
-        results.append((f"no-op with verify_remote: true at most 1.25x stat: {noop_ratio:.2f}x", noop_ratio <= 1.25, False))
+        results.append((f"no-op with verify_remote: true at most 1.10x stat: {noop_ratio:.2f}x", noop_ratio <= 1.10, False))
     for ours, theirs, what in (("noop_verify", "crypto", "no-op"), ("issue", "crypto_issue", "issue path"), ("renew", "crypto_renew", "renewal")):
         if ours in summaries and theirs in summaries:
             mine, other = summaries[ours]["wall"], summaries[theirs]["wall"]
