@@ -113,7 +113,7 @@ options:
       - The certificate ESA issues is checked too (subject and public key) before the host receives it; a wrong one is revoked
         and deleted on ESA and never written.
       - A certificate with another common name is reissued (reason V(csr_mismatch)).
-      - Refused with O(key_source=esa): ESA chooses the subject of a certificate whose key it generates.
+      - Refused with O(key_source=esa), since ESA chooses the subject of a certificate whose key it generates.
     type: str
   validity_days:
     description:

@@ -38,7 +38,9 @@ def make_action(action_class: type, args: dict[str, t.Any], *, check_mode: bool 
 class InProcessTarget:
     """The managed host: each call runs the module's main() here and answers its JSON, as _execute_module would."""
 
-    def __init__(self, module_main: t.Callable[[], None], *, check_mode: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None) -> None:
+    def __init__(
+        self, module_main: t.Callable[[], None], *, check_mode: bool = False, rewrite: t.Callable[[dict[str, t.Any]], dict[str, t.Any]] | None = None
+    ) -> None:
         self.module_main = module_main
         self.rewrite = rewrite  # a compromised host: it answers what it likes
         self.check_mode = check_mode
