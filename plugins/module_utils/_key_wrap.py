@@ -47,10 +47,16 @@ def recipient_problem(recipient_public_b64: t.Any) -> str | None:
     if not isinstance(recipient_public_b64, str) or len(recipient_public_b64) > 64:
         return "it is missing or not a short base64 string"
     try:
+        raw = _unb64(recipient_public_b64)
+    except ValueError:
+        return "it is not base64"
+    if len(raw) != 32:
+        return f"it has {len(raw)} bytes, an X25519 public key has 32"
+    try:
         # A trial exchange also refuses the low-order points whose shared secret is all zeros.
-        X25519PrivateKey.generate().exchange(X25519PublicKey.from_public_bytes(_unb64(recipient_public_b64)))
-    except Exception as exc:  # bad base64, wrong length, low-order point: all mean "cannot seal to it"
-        return f"not an X25519 public key: {type(exc).__name__}"
+        X25519PrivateKey.generate().exchange(X25519PublicKey.from_public_bytes(raw))
+    except Exception:  # a low-order point, or a key cryptography refuses: either way nothing can be sealed to it
+        return "it is a point no key can be sealed to"
     return None
 
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _key_wrap, _possession
@@ -59,3 +61,23 @@ def test_a_tampered_seal_is_refused(field):
         _key_wrap.unseal(tampered, recipient_private)
     with pytest.raises(_key_wrap.UnsealError):
         _key_wrap.unseal({"ciphertext": "x"}, recipient_private)
+
+
+@pytest.mark.parametrize(
+    ("recipient", "problem"),
+    [
+        (None, "it is missing or not a short base64 string"),
+        ("A" * 65, "it is missing or not a short base64 string"),
+        ("not base64!", "it is not base64"),
+        ("AAAA", "it has 3 bytes, an X25519 public key has 32"),
+        (base64.b64encode(bytes(32)).decode(), "it is a point no key can be sealed to"),
+    ],
+    ids=["missing", "huge", "not base64", "short", "low-order point"],
+)
+def test_a_recipient_key_nothing_can_be_sealed_to_is_named_before_esa_makes_a_key(recipient, problem):
+    assert _key_wrap.recipient_problem(recipient) == problem
+
+
+def test_a_real_recipient_key_has_no_problem():
+    _private, public = _key_wrap.new_recipient()
+    assert _key_wrap.recipient_problem(public) is None
