@@ -13,27 +13,7 @@ import stat
 
 import pytest
 
-from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate import ActionModule
-from ansible_collections.alibabacloud.esa.plugins.modules.esa_client_certificate import main as module_main
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import run_action
-
-SITE = 1234567890123
-
-
-@pytest.fixture
-def task(esa_emulator, tmp_path):
-    """Run the action with these options (connection options to the emulator added), on files under tmp_path."""
-
-    def run(check_mode=False, diff=False, directory="host", rewrite=None, **options):
-        folder = tmp_path / directory
-        folder.mkdir(exist_ok=True)
-        args = {"site_id": SITE, "path": str(folder / "client.crt"), "privatekey_path": str(folder / "client.key"),
-                "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials}
-        args.update(options)
-        args = {name: value for name, value in args.items() if value is not None}
-        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff, rewrite=rewrite)
-
-    return run
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.conftest import SITE
 
 
 def calls(emulator):

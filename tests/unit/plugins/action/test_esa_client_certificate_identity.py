@@ -10,31 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 
-import pytest
-
 from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action_module
-from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate import ActionModule
 from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
-from ansible_collections.alibabacloud.esa.plugins.modules.esa_client_certificate import main as module_main
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import Issued
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import INVENTORY_HOSTNAME, run_action
-
-SITE = 1234567890123
-
-
-@pytest.fixture
-def task(esa_emulator, tmp_path):
-    def run(check_mode=False, diff=False, directory="host", rewrite=None, task_vars=None, **options):
-        folder = tmp_path / directory
-        folder.mkdir(exist_ok=True)
-        args = {"site_id": SITE, "path": str(folder / "client.crt"), "privatekey_path": str(folder / "client.key"),
-                "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials}
-        args.update(options)
-        args = {name: value for name, value in args.items() if value is not None}
-        return run_action(ActionModule, args, module_main=module_main, check_mode=check_mode, diff=diff, rewrite=rewrite, task_vars=task_vars)
-
-    return run
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import INVENTORY_HOSTNAME
 
 
 def creates(emulator):
