@@ -28,7 +28,7 @@ import urllib.request
 from demo_fleet import _load, _write, parse_playbook_output
 
 PAGE_SIZE = 100  # what the collection asks ListClientCertificates for (ESA's maximum)
-LOOK_BACK = dt.timedelta(minutes=15)  # _issuance._CLOCK_SLACK: the search after a lost create starts this long before the create
+LOOK_BACK = dt.timedelta(minutes=15)  # _certificate.issuance._CLOCK_SLACK: the search after a lost create starts this long before the create
 GET, CREATE, LIST = "GetClientCertificate", "CreateClientCertificate", "ListClientCertificates"
 
 TITLES = {

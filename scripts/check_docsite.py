@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-ERRORS_MODULE = "plugins/plugin_utils/_esa_errors.py"
+ERRORS_MODULE = "plugins/plugin_utils/_esa/errors.py"
 TROUBLESHOOTING_PAGE = "docsite/guide_troubleshooting.html"
 
 

@@ -19,7 +19,9 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     TaskInputError,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import (
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames, read_hostnames, write_hostnames
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca.ca import (
     ca_facts,
     client_ca_listing,
     delete_client_ca,
@@ -30,9 +32,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca import
     too_many_client_cas,
     upload_client_ca,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames, read_hostnames, write_hostnames
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
 
 
 class ActionModule(EsaOnlyAction):

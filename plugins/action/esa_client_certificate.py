@@ -24,9 +24,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_argument_spec,
     client_certificate_input_errors,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._key_wrap import recipient_problem, seal
-from ansible_collections.alibabacloud.esa.plugins.module_utils._possession import new_nonce
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.key_wrap import recipient_problem, seal
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.possession import new_nonce
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     Bookkeeping,
     ContractError,
     Inspection,
@@ -45,8 +46,20 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     module_arguments,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_lookup import find_record, record_by_bookkeeping
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan import (
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.csr_policy import (
+    LOCAL_KEY_SIZES,
+    USER_KEY_SIZES,
+    CheckedCsr,
+    IdentityRefused,
+    check_csr,
+    issued_certificate_problem,
+    private_key_public_sha256,
+)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import merge_file_and_record
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey, facts_for_install
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.issuance import issue
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.lookup import find_record, record_by_bookkeeping
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.plan import (
     Issue,
     TaskOptions,
     needs_lookup,
@@ -56,19 +69,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_plan
     possession_proven,
     task_diff,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._csr_policy import (
-    LOCAL_KEY_SIZES,
-    USER_KEY_SIZES,
-    CheckedCsr,
-    IdentityRefused,
-    check_csr,
-    issued_certificate_problem,
-    private_key_public_sha256,
-)
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import merge_file_and_record
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._install_facts import IssuedForAnotherKey, facts_for_install
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import issue
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR, EsaApiError
 
 _MODULE = "alibabacloud.esa.esa_client_certificate"
 
@@ -87,7 +88,7 @@ def _answer(outcome: dict[str, t.Any]) -> dict[str, t.Any]:
 
 
 class ActionModule(ActionBase):
-    """Carries out the plan of _certificate_plan: the ESA calls here, the file work on the target (phases of the module)."""
+    """Carries out the plan of _certificate.plan: the ESA calls here, the file work on the target (phases of the module)."""
 
     TRANSFERS_FILES = False
 
@@ -120,7 +121,7 @@ class ActionModule(ActionBase):
         except _ModuleFailed as exc:
             result.update(exc.result)
             result["failed"] = True
-        except (TaskInputError, TaskStopped, EsaApiError, ContractError, IdentityRefused) as exc:
+        except CollectionError as exc:
             fail(result, exc, verbosity=self._display.verbosity, secrets=self._secret_values)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -171,7 +172,7 @@ class ActionModule(ActionBase):
     # --- the target ----------------------------------------------------------------------------
 
     def _target(self, request: TargetRequest) -> dict[str, t.Any]:
-        """Run one phase of the module on the target (see _target_contract for what goes and comes back)."""
+        """Run one phase of the module on the target (see _target.contract for what goes and comes back)."""
         args = module_arguments(self._task.args, common_name=self._common_name, _target=dataclasses.replace(request, run_id=self._run_token).to_dict())
         return _answer(self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars))
 
@@ -294,7 +295,7 @@ class ActionModule(ActionBase):
             parsed_facts = None
             if plan.source == "local" and proof_nonce is None and key_file_sha256 and csr_pem:
                 # Nothing for the target to sign or unseal: the controller checks and parses ESA's certificate, so the
-                # install needs no cryptography on the target (see _install_facts).
+                # install needs no cryptography on the target (see _certificate.install_facts).
                 try:
                     parsed_facts = facts_for_install(issued.certificate_pem, csr_pem)
                 except IssuedForAnotherKey as exc:

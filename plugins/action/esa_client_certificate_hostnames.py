@@ -17,7 +17,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     EsaOnlyAction,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._hostname_binding import ensure_hostnames
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames
 
 
 class ActionModule(EsaOnlyAction):

@@ -14,8 +14,8 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     TaskInputError,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_filters import matches, normalize_fingerprint
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.filters import matches, normalize_fingerprint
 
 
 class ActionModule(EsaOnlyAction):

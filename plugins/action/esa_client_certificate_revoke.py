@@ -18,9 +18,8 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support i
     TaskStopped,
     validate_arguments,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_facts import flatten_record, pem_facts, record_facts
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._revocation_plan import (
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record, pem_facts, record_facts
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revocation import (
     REVOKED,
     Candidate,
     Keep,
@@ -30,11 +29,12 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._revocation_plan 
     plan_diff,
     plan_revocations,
 )
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR
 
 if t.TYPE_CHECKING:
     import datetime as _dt
 
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import EsaClient
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient
 
 
 class ActionModule(EsaOnlyAction):

@@ -9,9 +9,9 @@ import typing as t
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report import fleet_report
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report_csv import fleet_report_csv
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report_html import fleet_report_html
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.csv_export import fleet_report_csv
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.html_page import fleet_report_html
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.report import fleet_report
 
 
 def esa_fleet_report(hosts: t.Any, certificates: t.Any, site_id: t.Any = None, now: t.Any = None) -> dict[str, t.Any]:

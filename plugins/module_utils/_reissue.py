@@ -12,7 +12,7 @@ import dataclasses
 import datetime as _dt
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Inspection
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Inspection
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import as_utc
 
 # The order in which reasons are reported; it is also the order of the SPEC.

@@ -420,13 +420,13 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     CLIENT_CERTIFICATE_MUTUALLY_EXCLUSIVE,
     client_certificate_argument_spec,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import (
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import cryptography_problem
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     ContractError,
     MaintainOutcome,
     TargetRequest,
@@ -476,7 +476,7 @@ def _attribute_changes(module: AnsibleModule) -> dict:
 
 
 def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
-    """The phase the controller asked for, as the plain dict the module answers (see _target_contract)."""
+    """The phase the controller asked for, as the plain dict the module answers (see _target.contract)."""
     params = module.params
     if request.phase == "inspect":
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
@@ -503,7 +503,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
 
 def main() -> None:
     argument_spec = client_certificate_argument_spec()
-    # Internal and undocumented: validated by TargetRequest.from_dict, not by an argument spec (see _target_contract).
+    # Internal and undocumented: validated by TargetRequest.from_dict, not by an argument spec (see _target.contract).
     argument_spec["_target"] = {"type": "dict"}
     module = AnsibleModule(
         argument_spec=argument_spec,

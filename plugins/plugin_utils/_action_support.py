@@ -13,14 +13,15 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError, TaskStopped  # noqa: F401  # TaskStopped: the actions import it from here
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._connection_settings import (
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import HAS_ESA_SDK, EsaClient, missing_sdk_message
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.failure_report import REPORT_VERBOSITY, failure_report
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import (
     ConnectionSettingsError,
     resolve_connection_settings,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import HAS_ESA_SDK, EsaClient, missing_sdk_message
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._failure_report import REPORT_VERBOSITY, failure_report
 
 CONNECTION_OPTION_NAMES = frozenset(connection_argument_spec())
 
@@ -28,14 +29,6 @@ CONNECTION_OPTION_NAMES = frozenset(connection_argument_spec())
 # in the controller's main process before it forks a worker per host: pay that here once, not once per host.
 for _esa_time in ("2000-01-01T00:00:00Z", "2000-01-01 00:00:00"):
     parse_esa_time(_esa_time)
-
-
-class TaskInputError(Exception):
-    """Bad input, refused before any ESA call; the message names the parameter."""
-
-
-class TaskStopped(Exception):
-    """The task stops on purpose (a policy said so, e.g. on_revoked=fail); the message says why and what to do."""
 
 
 def validate_arguments(
@@ -111,7 +104,7 @@ class EsaOnlyAction(ActionBase):
         self.secret_values: tuple[str, ...] = ()
         try:
             result.update(self.esa_run())
-        except (TaskInputError, TaskStopped, EsaApiError) as exc:
+        except CollectionError as exc:
             result.update(self.partial_result)
             fail(result, exc, verbosity=self._display.verbosity, secrets=self.secret_values)
         add_warnings(result, self.connection_warnings)

@@ -134,7 +134,7 @@ def test_a_refused_create_discards_the_pending_key(task, esa_emulator, tmp_path)
 
 
 def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_emulator, monkeypatch, tmp_path):
-    from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as _target_phases  # pylint: disable=import-outside-toplevel
 
     def broken_install(*_args, **_kwargs):
         raise OSError(28, "No space left on device", "/etc/pki/c.crt")
@@ -149,7 +149,7 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
 
 def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path):
     """Someone put another key in place: the run reissues (key_mismatch) but cannot vouch for the old certificate."""
-    from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
 
     first, _target = task()
     (tmp_path / "host" / "client.key").write_bytes(private_key_pem(generate_private_key("RSA")))
@@ -201,7 +201,7 @@ def test_a_key_made_in_vain_is_discarded(task, esa_emulator):
 @pytest.fixture
 def crypto_phases(monkeypatch):
     """The target phases in which the module imported cryptography (module_utils._target_phases._crypto)."""
-    from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as _target_phases  # pylint: disable=import-outside-toplevel
     from ansible_collections.alibabacloud.esa.plugins.modules import esa_client_certificate as module  # pylint: disable=import-outside-toplevel
 
     current, used = [], []
@@ -253,7 +253,7 @@ def test_when_only_esa_calls_for_a_new_certificate_the_install_signs(task, esa_e
 
 def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
     from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action  # pylint: disable=import-outside-toplevel
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._install_facts import IssuedForAnotherKey  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey  # pylint: disable=import-outside-toplevel
 
     def mismatch(*_args):
         raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")

@@ -11,9 +11,9 @@ import os
 import shutil
 
 from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action_module
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._issuance import Issued
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.issuance import Issued
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import INVENTORY_HOSTNAME
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate_info import ActionModule as InfoAction
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate_filters import same_dns_name
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.filters import same_dns_name
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import run_action
 
 SITE = 1234567890123

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate_revoke import ActionModule as RevokeAction
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import run_action
 
 SITE = 1234567890123
@@ -147,7 +147,7 @@ def test_bad_input_is_refused_before_any_esa_call(esa, esa_emulator):
 
 
 def test_a_certificate_deleted_meanwhile_is_skipped(esa, esa_emulator, issue, monkeypatch):
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa import client as _esa_client  # pylint: disable=import-outside-toplevel
 
     gone, stays = issue("gone.fleet.example.com", "stays.fleet.example.com")
     real_revoke = _esa_client.EsaClient.revoke_client_certificate
@@ -165,7 +165,7 @@ def test_a_certificate_deleted_meanwhile_is_skipped(esa, esa_emulator, issue, mo
 
 
 def test_a_certificate_revoked_meanwhile_counts_as_revoked_without_a_change(esa, esa_emulator, issue, monkeypatch):
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa import client as _esa_client  # pylint: disable=import-outside-toplevel
 
     made = issue("raced.fleet.example.com")[0]
     real_revoke = _esa_client.EsaClient.revoke_client_certificate
@@ -181,7 +181,7 @@ def test_a_certificate_revoked_meanwhile_counts_as_revoked_without_a_change(esa,
 
 
 def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator, issue, monkeypatch):
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils import _esa_client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa import client as _esa_client  # pylint: disable=import-outside-toplevel
 
     made = issue("one.fleet.example.com", "two.fleet.example.com")
     real_revoke = _esa_client.EsaClient.revoke_client_certificate

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.alibabacloud.esa.plugins.action.esa_client_ca_certificate import ActionModule as CaAction
 from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate_hostnames import ActionModule as HostnamesAction
 from ansible_collections.alibabacloud.esa.plugins.action.esa_client_certificate_info import ActionModule as InfoAction
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.action.action_runner import run_action
 
 SITE = 1234567890123

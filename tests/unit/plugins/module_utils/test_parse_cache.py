@@ -15,10 +15,10 @@ import textwrap
 import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
-from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
-from ansible_collections.alibabacloud.esa.plugins.module_utils._keys import build_csr_pem, generate_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Bookkeeping, KeyView
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils.test_target_phases import install, issue_for
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key, private_key_pem
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, KeyView
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils._target.test_target_phases import install, issue_for
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_parse_cache.__file__), *[os.pardir] * 5))
 
@@ -132,8 +132,8 @@ def test_a_no_op_inspection_never_imports_cryptography(params, installed):
     """The point of the memory: a target whose files are unchanged does not pay cryptography's import."""
     script = textwrap.dedent("""
         import json, sys
-        from ansible_collections.alibabacloud.esa.plugins.module_utils import _target_phases as phases
-        from ansible_collections.alibabacloud.esa.plugins.module_utils._cryptography_support import cryptography_problem
+        from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+        from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import cryptography_problem
         assert cryptography_problem() is None
         params = json.loads(sys.argv[1])
         found = phases.inspect(params)

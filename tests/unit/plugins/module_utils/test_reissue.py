@@ -11,15 +11,15 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
     REASONS,
+    EsaCertificateState,
     LocalCertificate,
     LocalState,
     ReissuePolicy,
-    EsaCertificateState,
     local_state_from_inspection,
     reissue_reasons,
     renewal_threshold,
 )
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target_contract import Inspection
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Inspection
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 
 UTC = dt.timezone.utc

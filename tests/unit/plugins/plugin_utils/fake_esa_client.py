@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_client import walk_listing
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa_errors import (
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import walk_listing
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import (
     CERTIFICATE_NOT_FOUND,
     CERTIFICATE_STATUS_ERROR,
     AmbiguousCreateError,
