@@ -80,6 +80,19 @@ class _ModuleFailed(Exception):
         self.result = result
 
 
+class _CreateRequest(t.NamedTuple):
+    """What one Create sends and what its certificate must carry."""
+
+    csr_pem: str | None = None
+    """The checked CSR (csr_path, csr_content, or the one the host made); None when ESA makes the key."""
+    expected_key: str | None = None
+    """SHA-256 of the public key the certificate must carry (the CSR's)."""
+    key_file_sha256: str | None = None
+    """For a key made on the host: the digest of the pending key file that signed the CSR."""
+    recipient: str | None = None
+    """For key_source=esa: the host's one-time X25519 public key that ESA's key is sealed for."""
+
+
 def _answer(outcome: dict[str, t.Any]) -> dict[str, t.Any]:
     """The target's answer to a phase, or _ModuleFailed with its message (and traceback) when it failed."""
     if outcome.get("failed"):
@@ -248,97 +261,129 @@ class ActionModule(ActionBase):
         prepare_nonce: str | None,
         checked_csr: CheckedCsr | None,
     ) -> dict[str, t.Any]:
-        site_id = params["site_id"]
+        """Issue and install a certificate: obtain the CSR, create, install (or retire what was created), report."""
         # Whenever ESA confirmed which certificate is being replaced, the key in place signs a challenge, so the result can
         # say whether this host held it: a later task (a deferred revocation) may act on that, never on the id alone.
         # It signed already when the inspection made the new key; otherwise the install signs, under the directory lock.
         signed_early = inspection.prepared is not None and inspection.possession is not None and prepare_nonce is not None
         proof_nonce = new_nonce() if plan.replaced is not None and not signed_early else None
-        csr_pem = expected_key = recipient = key_file_sha256 = None
+        pending = plan.source != "csr"  # a key (or one-time key) made on the target waits for this run
         try:
-            if plan.source == "csr":
-                if checked_csr is None:
-                    raise ContractError("a task with a CSR reached the create without its CSR checked")
-                csr_pem, expected_key = checked_csr.pem, checked_csr.public_key_sha256
-            else:
-                # Made during the inspection when the files alone called for it; otherwise (only ESA found a reason) now.
-                prepared = inspection.prepared or Prepared.from_dict(
-                    self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
-                )
-                if plan.source == "local":
-                    checked = self._checked_local_csr(params, prepared)
-                    csr_pem, expected_key, key_file_sha256 = checked.pem, checked.public_key_sha256, prepared.key_file_sha256
-                else:
-                    recipient = prepared.recipient_public_key
-                    problem = recipient_problem(recipient)
-                    if problem:
-                        raise IdentityRefused(f"the host's answer carries no usable one-time recipient key ({problem}); nothing was sent to ESA")
-            issued = issue(client, site_id, params["validity_days"], utc_now, csr_pem=csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy)
-            if recipient is not None and not issued.private_key_pem:
-                raise EsaApiError(
-                    f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
-                    "nothing was written; revoke that certificate, and issue with key_source=local"
-                )
-            wrong = self._issued_problem(params, plan.source, issued, expected_key)
+            request = self._csr_request(params, plan, inspection, checked_csr)
+            issued = self._create(params, client, plan.source, request)
         except Exception:
             # Whatever failed (making the CSR, or ESA's answer), no pending key stays behind on the target.
-            self._discard_pending(plan.source != "csr")
+            self._discard_pending(pending)
             raise
-        if wrong:
-            # ESA certified something this task did not ask for: it never reaches the host, and does not stay live.
-            self._discard_pending(plan.source != "csr")
-            _revoke(client, site_id, issued.record["Id"], "active")
-            _delete(client, site_id, issued.record["Id"])
-            raise IdentityRefused(f"{wrong}: certificate {issued.record['Id']} was revoked and deleted on ESA and never sent to the host")
-        sealed = seal(issued.private_key_pem.encode("ascii"), recipient) if recipient is not None and issued.private_key_pem else None
         try:
-            parsed_facts = None
-            if plan.source == "local" and proof_nonce is None and key_file_sha256 and csr_pem:
-                # Nothing for the target to sign or unseal: the controller checks and parses ESA's certificate, so the
-                # install needs no cryptography on the target (see _certificate.install_facts).
-                try:
-                    parsed_facts = facts_for_install(issued.certificate_pem, csr_pem)
-                except IssuedForAnotherKey as exc:
-                    raise _ModuleFailed({"msg": str(exc)}) from None
-            installed = InstallOutcome.from_dict(
-                self._target(
-                    TargetRequest(
-                        phase="install",
-                        certificate_pem=issued.certificate_pem,
-                        privatekey_sealed=sealed,
-                        expected_public_key_sha256=expected_key,
-                        bookkeeping=Bookkeeping(site_id=site_id, id=issued.record["Id"]),
-                        expected_file_sha256=inspection.certificate_file_sha256,
-                        with_pem=params["return_content"],
-                        proof_nonce=proof_nonce,
-                        parsed_facts=parsed_facts,
-                        expected_key_file_sha256=key_file_sha256 if parsed_facts is not None else None,
-                    ),
-                )
-            )
+            installed = self._install(params, plan.source, inspection, request, issued, proof_nonce)
         except _ModuleFailed as exc:
-            # The files could not take the new certificate: retire it, so a failed task leaves no live certificate behind,
-            # and no pending key either.
-            self._discard_pending(plan.source != "csr")
-            _revoke(client, site_id, issued.record["Id"], "active")
-            _delete(client, site_id, issued.record["Id"])
+            # The files could not take the new certificate: no live certificate stays behind, and no pending key either.
+            self._retire(client, params["site_id"], issued.record["Id"], pending)
             exc.result["msg"] = f"{exc.result.get('msg')}; the certificate issued for it ({issued.record['Id']}) was revoked and deleted on ESA"
             raise
-        after_inspection = installed.inspection
         if installed.raced:
-            return self._lost_race(params, client, issued.record["Id"], after_inspection)
+            return self._lost_race(params, client, issued.record["Id"], installed.inspection)
+        result = self._installed_result(params, reasons, before, issued, installed)
+        possession, nonce = (inspection.possession, prepare_nonce) if signed_early else (installed.possession, proof_nonce)
+        self._report_replaced(result, client, params["site_id"], plan, inspection, issued, possession, nonce)
+        return result
+
+    def _csr_request(self, params: dict[str, t.Any], plan: Issue, inspection: Inspection, checked_csr: CheckedCsr | None) -> _CreateRequest:
+        """What the Create sends (the checked CSR, or the host's one-time key to seal ESA's key for) and what it must yield."""
+        if plan.source == "csr":
+            if checked_csr is None:
+                raise ContractError("a task with a CSR reached the create without its CSR checked")
+            return _CreateRequest(csr_pem=checked_csr.pem, expected_key=checked_csr.public_key_sha256)
+        # Made during the inspection when the files alone called for it; otherwise (only ESA found a reason) now.
+        prepared = inspection.prepared or Prepared.from_dict(
+            self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
+        )
+        if plan.source == "local":
+            checked = self._checked_local_csr(params, prepared)
+            return _CreateRequest(csr_pem=checked.pem, expected_key=checked.public_key_sha256, key_file_sha256=prepared.key_file_sha256)
+        problem = recipient_problem(prepared.recipient_public_key)
+        if problem:
+            raise IdentityRefused(f"the host's answer carries no usable one-time recipient key ({problem}); nothing was sent to ESA")
+        return _CreateRequest(recipient=prepared.recipient_public_key)
+
+    def _create(self, params: dict[str, t.Any], client: t.Any, source: str, request: _CreateRequest) -> t.Any:
+        """CreateClientCertificate, then ESA's certificate checked before any host sees it: another subject or key than the
+        one asked for is retired on ESA (revoked and deleted), never delivered."""
+        site_id = params["site_id"]
+        issued = issue(
+            client, site_id, params["validity_days"], utc_now, csr_pem=request.csr_pem, pkey_type=params["pkey_type"], retry_policy=client.retry_policy
+        )
+        if request.recipient is not None and not issued.private_key_pem:
+            raise EsaApiError(
+                f"CreateClientCertificate answered without the private key it generated (certificate {issued.record.get('Id')}): "
+                "nothing was written; revoke that certificate, and issue with key_source=local"
+            )
+        wrong = self._issued_problem(params, source, issued, request.expected_key)
+        if wrong:
+            self._retire(client, site_id, issued.record["Id"], pending=False)  # the caller discards the pending key
+            raise IdentityRefused(f"{wrong}: certificate {issued.record['Id']} was revoked and deleted on ESA and never sent to the host")
+        return issued
+
+    def _install(
+        self, params: dict[str, t.Any], source: str, inspection: Inspection, request: _CreateRequest, issued: t.Any, proof_nonce: str | None
+    ) -> InstallOutcome:
+        """The install phase on the target: the key (sealed, for key_source=esa) first, the certificate second."""
+        sealed = seal(issued.private_key_pem.encode("ascii"), request.recipient) if request.recipient is not None and issued.private_key_pem else None
+        parsed_facts = None
+        if source == "local" and proof_nonce is None and request.key_file_sha256 and request.csr_pem:
+            # Nothing for the target to sign or unseal: the controller checks and parses ESA's certificate, so the
+            # install needs no cryptography on the target (see _certificate.install_facts).
+            try:
+                parsed_facts = facts_for_install(issued.certificate_pem, request.csr_pem)
+            except IssuedForAnotherKey as exc:
+                raise _ModuleFailed({"msg": str(exc)}) from None
+        return InstallOutcome.from_dict(
+            self._target(
+                TargetRequest(
+                    phase="install",
+                    certificate_pem=issued.certificate_pem,
+                    privatekey_sealed=sealed,
+                    expected_public_key_sha256=request.expected_key,
+                    bookkeeping=Bookkeeping(site_id=params["site_id"], id=issued.record["Id"]),
+                    expected_file_sha256=inspection.certificate_file_sha256,
+                    with_pem=params["return_content"],
+                    proof_nonce=proof_nonce,
+                    parsed_facts=parsed_facts,
+                    expected_key_file_sha256=request.key_file_sha256 if parsed_facts is not None else None,
+                ),
+            )
+        )
+
+    def _installed_result(
+        self, params: dict[str, t.Any], reasons: list[str], before: dict[str, t.Any] | None, issued: t.Any, installed: InstallOutcome
+    ) -> dict[str, t.Any]:
+        after_inspection = installed.inspection
         if after_inspection is None:
             raise ContractError("the target's install answer has no inspection of the files it wrote")
         after_facts = after_inspection.certificate.to_dict() if after_inspection.certificate else None
-        after = merge_file_and_record(after_facts, issued.record, site_id, issued.record.get("Id"), utc_now())
+        after = merge_file_and_record(after_facts, issued.record, params["site_id"], issued.record.get("Id"), utc_now())
         result = self._result(params, True, reasons, before, after, after_inspection)
         if installed.backup_file:
             result["backup_file"] = installed.backup_file
         if installed.privatekey_backup_file:
             result["privatekey_backup_file"] = installed.privatekey_backup_file
+        return result
+
+    def _report_replaced(
+        self,
+        result: dict[str, t.Any],
+        client: t.Any,
+        site_id: int,
+        plan: Issue,
+        inspection: Inspection,
+        issued: t.Any,
+        possession: t.Any,
+        nonce: str | None,
+    ) -> None:
+        """Say which certificate was replaced, and revoke it (revoke_replaced) only if this host proved it held its key."""
         replaced = plan.replaced
         old_fingerprint = inspection.certificate.fingerprint_sha256 if inspection.certificate else None
-        possession, nonce = (inspection.possession, prepare_nonce) if signed_early else (installed.possession, proof_nonce)
         proven, why_not = possession_proven(replaced, possession, nonce, site_id) if replaced is not None else (False, "")
         if replaced or old_fingerprint:
             # The id is reported only when ESA confirmed it for the replaced file and this host proved it held its key: a
@@ -349,17 +394,24 @@ class ActionModule(ActionBase):
                 "revoked": False,
                 "possession_proven": proven,
             }
-        if plan.revoke_replaced and replaced is not None and replaced["Id"] != issued.record.get("Id"):
-            if proven:
-                result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
-                if self._task.diff and result["replaced_certificate"]["revoked"]:
-                    result["diff"]["after"]["revoked"] = replaced["Id"]
-            else:
-                self._warnings.append(
-                    f"the replaced certificate {replaced['Id']} was not revoked: this host could not prove it holds its "
-                    f"private key ({why_not}); revoke it yourself once you know it is no longer in use"
-                )
-        return result
+        if not (plan.revoke_replaced and replaced is not None and replaced["Id"] != issued.record.get("Id")):
+            return
+        if proven:
+            result["replaced_certificate"]["revoked"] = _revoke(client, site_id, replaced["Id"], replaced.get("Status"))
+            if self._task.diff and result["replaced_certificate"]["revoked"]:
+                result["diff"]["after"]["revoked"] = replaced["Id"]
+        else:
+            self._warnings.append(
+                f"the replaced certificate {replaced['Id']} was not revoked: this host could not prove it holds its "
+                f"private key ({why_not}); revoke it yourself once you know it is no longer in use"
+            )
+
+    def _retire(self, client: t.Any, site_id: int, cert_id: str, pending: bool) -> None:
+        """The one clean-up of a certificate this run created but will not deliver: revoked and deleted on ESA, and this
+        run's pending key removed from the target."""
+        self._discard_pending(pending)
+        _revoke(client, site_id, cert_id, "active")
+        _delete(client, site_id, cert_id)
 
     def _discard_pending(self, pending: bool) -> None:
         """Remove this run's pending key on the target, if it may have made one; a failure to do so hides no other error."""
@@ -383,8 +435,7 @@ class ActionModule(ActionBase):
     def _lost_race(self, params: dict[str, t.Any], client: t.Any, new_id: str, inspection: Inspection | None) -> dict[str, t.Any]:
         """Another run replaced the files while this one waited for ESA: keep theirs, retire ours unseen."""
         site_id = params["site_id"]
-        _revoke(client, site_id, new_id, "active")
-        _delete(client, site_id, new_id)
+        self._retire(client, site_id, new_id, pending=False)  # the install moved the pending key already, or discarded it
         facts = inspection.certificate.to_dict() if inspection and inspection.certificate else None
         shown_id = inspection.bookkeeping.id if inspection and inspection.bookkeeping else None
         current = merge_file_and_record(facts, None, site_id, shown_id, utc_now())
