@@ -12,13 +12,10 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_ca_certificate_argument_spec,
     client_ca_certificate_input_errors,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._hostnames import normalize_hostnames
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
-    EsaOnlyAction,
-    TaskInputError,
-    validate_arguments,
-)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, validate_arguments
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames, read_hostnames, write_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca.ca import (

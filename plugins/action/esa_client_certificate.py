@@ -26,7 +26,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.key_wrap import recipient_problem, seal
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.possession import new_nonce
-from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError, TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     Bookkeeping,
     ContractError,
@@ -37,15 +37,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract 
     TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
-    TaskInputError,
-    TaskStopped,
-    add_warnings,
-    build_client,
-    fail,
-    module_arguments,
-    validate_arguments,
-)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import add_warnings, build_client, fail, module_arguments, validate_arguments
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.csr_policy import (
     LOCAL_KEY_SIZES,
     USER_KEY_SIZES,

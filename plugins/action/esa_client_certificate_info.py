@@ -8,12 +8,9 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import client_certificate_info_argument_spec
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
-    EsaOnlyAction,
-    TaskInputError,
-    validate_arguments,
-)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, validate_arguments
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record, record_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.filters import matches, normalize_fingerprint
 

@@ -11,13 +11,9 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_revoke_argument_spec,
     client_certificate_revoke_input_errors,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError, TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import format_time, parse_esa_time, utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import (
-    EsaOnlyAction,
-    TaskInputError,
-    TaskStopped,
-    validate_arguments,
-)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, validate_arguments
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record, pem_facts, record_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revocation import (
     REVOKED,

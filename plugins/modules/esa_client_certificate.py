@@ -425,7 +425,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_argument_spec,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import cryptography_problem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     ContractError,
     MaintainOutcome,

@@ -13,7 +13,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
-from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError, TaskStopped  # noqa: F401  # TaskStopped: the actions import it from here
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import HAS_ESA_SDK, EsaClient, missing_sdk_message
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError

@@ -78,7 +78,7 @@ def _possession() -> t.Any:
     """The module that signs the controller's challenge, imported only when a proof is asked (never on a no-op)."""
     _crypto()
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import possession as possession
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import possession
 
     return possession
 

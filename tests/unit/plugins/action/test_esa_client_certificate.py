@@ -149,7 +149,8 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
 
 def test_a_replaced_key_proves_nothing_about_the_replaced_certificate(task, esa_emulator, tmp_path):
     """Someone put another key in place: the run reissues (key_mismatch) but cannot vouch for the old certificate."""
-    from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, private_key_pem  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, private_key_pem
 
     first, _target = task()
     (tmp_path / "host" / "client.key").write_bytes(private_key_pem(generate_private_key("RSA")))
@@ -253,7 +254,8 @@ def test_when_only_esa_calls_for_a_new_certificate_the_install_signs(task, esa_e
 
 def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
     from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action  # pylint: disable=import-outside-toplevel
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey
 
     def mismatch(*_args):
         raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")

@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, KeyView
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils._target.test_target_phases import install, issue_for
 
@@ -132,7 +132,7 @@ def test_a_no_op_inspection_never_imports_cryptography(params, installed):
     """The point of the memory: a target whose files are unchanged does not pay cryptography's import."""
     script = textwrap.dedent("""
         import json, sys
-        from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+        from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
         from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import cryptography_problem
         assert cryptography_problem() is None
         params = json.loads(sys.argv[1])

@@ -15,9 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import facts as facts
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import keys as keys
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import support as support
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import facts, keys, support
 
 OLD, NEW = (2, 8), (50, 0, 2)
 CA_KEY = ec.generate_private_key(ec.SECP256R1())

@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import support as support
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import support
 
 
 @pytest.mark.parametrize(("version", "expected"), [

@@ -10,8 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import keys as keys
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import support as support
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import keys, support
 
 OLD, NEW = (2, 8), (50, 0, 2)
 

@@ -24,7 +24,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts import load_pem_certificate, public_key_sha256
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import load_private_key
 from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import ReissuePolicy, local_state_from_inspection, reissue_reasons
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time, utc_now
 

@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, load_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, TargetRequest
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey, facts_for_install
 

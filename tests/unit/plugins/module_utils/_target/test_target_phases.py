@@ -22,7 +22,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _p
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import key_wrap as _key_wrap
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.key_wrap import seal
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key, private_key_pem
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases as phases
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, InstallOutcome, KeyView, Possession
 
 CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

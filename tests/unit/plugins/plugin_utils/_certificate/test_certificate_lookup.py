@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts import certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskStopped
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.lookup import MAX_LOOKUP_GETS, find_record, record_by_bookkeeping
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fake_esa_client import FakeEsaClient
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskInputError
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames, write_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError, describe_sdk_error

@@ -10,7 +10,8 @@ from unittest import mock
 import pytest
 from alibabacloud_esa20240910 import models as esa_models
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, TaskInputError, fail
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, fail
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.failure_report import failure_report

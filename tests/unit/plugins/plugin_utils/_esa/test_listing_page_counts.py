@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts import certificate_facts, load_pem_certificate
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import TaskStopped
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.issuance import issue
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.lookup import find_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient

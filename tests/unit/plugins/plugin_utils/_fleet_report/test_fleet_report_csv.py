@@ -7,8 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.report import fleet_report
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.csv_export import COLUMNS, fleet_report_csv
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.report import fleet_report
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import (
     FOREVER,
     FOREVER_DAYS,

@@ -10,8 +10,8 @@ import html.parser
 
 import pytest
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.report import fleet_report
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.html_page import fleet_report_html
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._fleet_report.report import fleet_report
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import (
     FOREVER,
     FOREVER_DAYS,
