@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-ERRORS_MODULE = "plugins/plugin_utils/_esa/errors.py"
+ERRORS_MODULE = "plugins/plugin_utils/_esa/errors.py"  # the codes (constants)
+MESSAGES_MODULE = "plugins/plugin_utils/_esa/messages.py"  # the catalogue (_MESSAGES)
 TROUBLESHOOTING_PAGE = "docsite/guide_troubleshooting.html"
 
 
@@ -105,19 +106,23 @@ def extra_docs(collection: pathlib.Path) -> list[str]:
 
 
 def documented_error_codes(collection: pathlib.Path) -> list[str]:
-    """The keys of _MESSAGES in _esa_errors.py: every ESA code the collection words a message for."""
-    tree = ast.parse((collection / ERRORS_MODULE).read_text(encoding="utf-8"))
-    constants = {
-        node.targets[0].id: node.value.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)
-    }
+    """The keys of _MESSAGES in _esa/messages.py: every ESA code the collection words a message for."""
+    constants = {}
+    for module in (ERRORS_MODULE, MESSAGES_MODULE):
+        tree = ast.parse((collection / module).read_text(encoding="utf-8"))
+        constants.update(
+            {
+                node.targets[0].id: node.value.value
+                for node in tree.body
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)
+            }
+        )
     for node in tree.body:
         target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0] if isinstance(node, ast.Assign) else None
         if isinstance(target, ast.Name) and target.id == "_MESSAGES" and isinstance(node.value, ast.Dict):
             keys = node.value.keys
             return sorted(key.value if isinstance(key, ast.Constant) else constants[key.id] for key in keys if key is not None)
-    raise SystemExit(f"check_docsite.py: no _MESSAGES dict in {ERRORS_MODULE}")
+    raise SystemExit(f"check_docsite.py: no _MESSAGES dict in {MESSAGES_MODULE}")
 
 
 def first_example_line(examples: str) -> str:

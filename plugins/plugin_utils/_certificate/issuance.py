@@ -21,7 +21,8 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts imp
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.recent_listing import recent_client_certificates
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError, explain_generated_key_refusal
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import explain_generated_key_refusal
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy, create_without_duplicates
 
 # ESA's CreateTime and the controller's clock may disagree a little; look back this far for our certificate.

@@ -19,7 +19,8 @@ import sys
 import traceback
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import CERTIFICATE_NOT_FOUND, EsaApiError, describe_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import CERTIFICATE_NOT_FOUND, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import ConnectionSettings
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport import share_prepared_session

@@ -19,17 +19,15 @@ import random as _random
 import time
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import (
-    AmbiguousCreateError,
-    EsaApiError,
-    describe_sdk_error,
-    is_sdk_error,
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classification import (
     is_server_failure,
     is_signature_nonce_reused,
     is_throttling,
     is_wrapped_sdk_failure,
     retry_after_seconds,
 )
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError, is_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport_failure import TLS_VERIFY, classify_transport_failure, is_credential_failure
 
 T = t.TypeVar("T")

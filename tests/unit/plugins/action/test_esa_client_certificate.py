@@ -254,6 +254,7 @@ def test_when_only_esa_calls_for_a_new_certificate_the_install_signs(task, esa_e
 
 def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
     from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action  # pylint: disable=import-outside-toplevel
+
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey
 

@@ -10,7 +10,8 @@ import pytest
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames, write_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError, describe_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import resolve_connection_settings
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes

@@ -8,18 +8,14 @@ import pytest
 from alibabacloud_credentials.exceptions import CredentialException
 from alibabacloud_tea_openapi.exceptions import ClientException
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import (
-    AmbiguousCreateError,
-    EsaApiError,
-    describe_sdk_error,
-    explain_generated_key_refusal,
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classification import (
     is_quota_exceeded_code,
-    is_sdk_error,
     is_server_failure,
     is_throttling,
-    other_endpoint_hint,
     retry_after_seconds,
 )
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError, is_sdk_error
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error, explain_generated_key_refusal, other_endpoint_hint
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 ENDPOINT = "https://esa.cn-hangzhou.aliyuncs.com"

@@ -14,14 +14,9 @@ import itertools
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
 
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import (
-    AmbiguousCreateError,
-    EsaApiError,
-    describe_sdk_error,
-    is_throttling,
-    is_throttling_answer,
-    retry_after_seconds,
-)
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classification import is_throttling, is_throttling_answer, retry_after_seconds
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
