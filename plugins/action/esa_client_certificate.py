@@ -30,10 +30,16 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import C
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     Bookkeeping,
     ContractError,
+    DiscardRequest,
     Inspection,
+    InspectRequest,
     InstallOutcome,
+    InstallRequest,
+    MaintainRequest,
     Prepared,
+    PrepareRequest,
     RemoveOutcome,
+    RemoveRequest,
     TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
@@ -182,7 +188,7 @@ class ActionModule(ActionBase):
         return _answer(self._execute_module(module_name=_MODULE, module_args=args, task_vars=self._task_vars))
 
     def _inspect(self, **request: t.Any) -> Inspection:
-        inspection = Inspection.from_dict(self._target(TargetRequest(phase="inspect", **request))["inspection"])
+        inspection = Inspection.from_dict(self._target(InspectRequest(**request))["inspection"])
         if inspection.problems:
             raise TaskInputError("; ".join(inspection.problems))
         return inspection
@@ -231,7 +237,7 @@ class ActionModule(ActionBase):
             raise TaskStopped(plan.stop)
         if plan.issue is None:
             if plan.keep is not None and plan.keep.maintain and not self._task.check_mode:
-                self._target(TargetRequest(phase="maintain", bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
+                self._target(MaintainRequest(bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
             return self._result(params, plan.changed, [], plan.before, plan.before, inspection, possession=proven)
         if plan.issue.preflight_read:
             # Check mode read nothing from ESA yet: one cheap read makes it fail where the run would (unknown site,
@@ -288,9 +294,7 @@ class ActionModule(ActionBase):
                 raise ContractError("a task with a CSR reached the create without its CSR checked")
             return _CreateRequest(csr_pem=checked_csr.pem, expected_key=checked_csr.public_key_sha256)
         # Made during the inspection when the files alone called for it; otherwise (only ESA found a reason) now.
-        prepared = inspection.prepared or Prepared.from_dict(
-            self._target(TargetRequest(phase="prepare", new_key=plan.new_key, common_name=params["common_name"]))
-        )
+        prepared = inspection.prepared or Prepared.from_dict(self._target(PrepareRequest(new_key=plan.new_key, common_name=params["common_name"])))
         if plan.source == "local":
             checked = self._checked_local_csr(params, prepared)
             return _CreateRequest(csr_pem=checked.pem, expected_key=checked.public_key_sha256, key_file_sha256=prepared.key_file_sha256)
@@ -332,8 +336,7 @@ class ActionModule(ActionBase):
                 raise _ModuleFailed({"msg": str(exc)}) from None
         return InstallOutcome.from_dict(
             self._target(
-                TargetRequest(
-                    phase="install",
+                InstallRequest(
                     certificate_pem=issued.certificate_pem,
                     privatekey_sealed=sealed,
                     expected_public_key_sha256=request.expected_key,
@@ -409,7 +412,7 @@ class ActionModule(ActionBase):
         """Remove this run's pending key on the target, if it may have made one; a failure to do so hides no other error."""
         if pending:
             with contextlib.suppress(_ModuleFailed):
-                self._target(TargetRequest(phase="discard"))
+                self._target(DiscardRequest())
 
     @staticmethod
     def _issued_problem(params: dict[str, t.Any], source: str, issued: t.Any, expected_key: str | None) -> str | None:
@@ -466,7 +469,7 @@ class ActionModule(ActionBase):
         if plan.delete_id:
             _delete(client, options.site_id, plan.delete_id)
         if plan.remove_files:
-            removed = RemoveOutcome.from_dict(self._target(TargetRequest(phase="remove")))
+            removed = RemoveOutcome.from_dict(self._target(RemoveRequest()))
             if removed.backup_files:
                 result["backup_files"] = list(removed.backup_files)
         return result

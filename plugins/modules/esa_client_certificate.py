@@ -425,11 +425,17 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_argument_spec,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import cryptography_problem
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
-    ContractError,
+    DiscardRequest,
+    InspectRequest,
+    InstallRequest,
     MaintainOutcome,
+    MaintainRequest,
+    PrepareRequest,
     TargetRequest,
+    request_from_dict,
     sealed_values,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import utc_now
@@ -478,24 +484,24 @@ def _attribute_changes(module: AnsibleModule) -> dict:
 def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     """The phase the controller asked for, as the plain dict the module answers (see _target.contract)."""
     params = module.params
-    if request.phase == "inspect":
+    if isinstance(request, InspectRequest):
         inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
         if params["state"] == "present" and not inspection.problems:
             inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
             if request.prepare_if_due and not module.check_mode:
                 inspection = phases.prepare_if_due(params, inspection, request.run_id, utc_now(), request.prepare_proof_nonce)
         return {"changed": False, "inspection": inspection.to_dict()}
-    if request.phase == "prepare":
+    if isinstance(request, PrepareRequest):
         if params["key_source"] == "esa":
             return dict(phases.prepare_recipient(params, request.run_id).to_dict(), changed=False)
         return dict(phases.prepare_key_and_csr(params, request.new_key, request.common_name, request.run_id).to_dict(), changed=False)
-    if request.phase == "discard":
+    if isinstance(request, DiscardRequest):
         return {"changed": phases.discard_pending_key(params, request.run_id)}
-    if request.phase == "maintain":
+    if isinstance(request, MaintainRequest):
         written = phases.maintain(params, request.bookkeeping, request.expected_file_sha256).bookkeeping_written
         outcome = MaintainOutcome(bookkeeping_written=written, attributes_changed=_apply_file_attributes(module, only_existing=True))
         return dict(outcome.to_dict(), changed=outcome.attributes_changed)
-    if request.phase == "install":
+    if isinstance(request, InstallRequest):
         return phases.install_phase(params, request, lambda: _apply_file_attributes(module))
     removed = phases.remove(params)
     return dict(removed.to_dict(), changed=bool(removed.removed))
@@ -503,7 +509,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
 
 def main() -> None:
     argument_spec = client_certificate_argument_spec()
-    # Internal and undocumented: validated by TargetRequest.from_dict, not by an argument spec (see _target.contract).
+    # Internal and undocumented: validated by request_from_dict, not by an argument spec (see _target.contract).
     argument_spec["_target"] = {"type": "dict"}
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -517,11 +523,11 @@ def main() -> None:
     # The sealed key is ciphertext, but it stays out of the module's logged invocation like any key material.
     module.no_log_values.update(sealed_values(module.params["_target"]))
     try:
-        request = TargetRequest.from_dict(module.params["_target"])
-        if request.phase != "inspect" and module.check_mode:
-            module.fail_json(msg=f"internal error: phase {request.phase} writes files and cannot run in check mode")
+        request = request_from_dict(module.params["_target"])
+        if not isinstance(request, InspectRequest) and module.check_mode:
+            module.fail_json(msg=f"internal error: phase {request.PHASE} writes files and cannot run in check mode")
         module.exit_json(**run_phase(module, request))
-    except (phases.TargetError, ContractError) as exc:
+    except CollectionError as exc:  # TargetError, ContractError: one line, no traceback
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=phases.file_error_message(exc, module.params["path"]))

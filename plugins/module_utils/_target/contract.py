@@ -26,8 +26,6 @@ from collections.abc import Mapping
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
 
-PHASES = ("inspect", "prepare", "install", "discard", "maintain", "remove")
-
 # Bounds on what a host's answer may carry, so that one host cannot make the controller forward, parse or show megabytes.
 MAX_CSR_PEM = 16 * 1024  # a CSR of an RSA 16384-bit key is about 6 KiB of PEM; a 1.6 MB one was once forwarded to ESA
 MAX_CERTIFICATE_PEM = 64 * 1024  # one certificate, with room for long extensions; ESA's own are under 3 KiB
@@ -435,64 +433,152 @@ class RemoveOutcome:
 
 
 @dataclasses.dataclass(frozen=True)
-class TargetRequest:
-    """What the controller asks of the target: the module's internal ``_target`` option."""
+class _Step:
+    """What every request to the target carries (the module's internal ``_target`` option: the step's fields and its phase)."""
 
-    phase: str = "inspect"
+    PHASE: t.ClassVar[str] = ""
     run_id: str = "manual"
     """Names this run's pending key, so concurrent runs never take each other's."""
-    with_pem: bool = False
-    proof_nonce: str | None = None
-    """The controller's challenge, signed with the key at privatekey_path (state=absent: inspect; a replacement: install)."""
-    prepare_if_due: bool = False
-    """Inspect: when the files alone already call for a new certificate, make its key and CSR in the same execution."""
-    prepare_proof_nonce: str | None = None
-    """Inspect with prepare_if_due: when the key and CSR are made in this execution, the key in place also signs this
-    challenge (Inspection.possession), so that the install has nothing to sign and needs no cryptography."""
-    new_key: bool = True
-    common_name: str | None = None
-    certificate_pem: str | None = None
-    privatekey_sealed: dict[str, t.Any] | None = None
-    """The key ESA generated (key_source=esa), sealed for the one-time key of the prepare phase."""
-    expected_public_key_sha256: str | None = None
-    expected_file_sha256: str | None = None
-    bookkeeping: Bookkeeping | None = None
-    parsed_facts: dict[str, t.Any] | None = None
-    """Install, key_source=local: the facts of the files the install leaves, parsed by the controller from ESA's
-    certificate after checking it carries the CSR's public key; with them the target needs no cryptography to install."""
-    expected_key_file_sha256: str | None = None
-    """Install with parsed_facts: the digest of the key that signed the CSR (Prepared.key_file_sha256)."""
 
     def to_dict(self) -> dict[str, t.Any]:
-        return _plain(self)
+        return dict(_plain(self), phase=self.PHASE)
+
+
+@dataclasses.dataclass(frozen=True)
+class InspectRequest(_Step):
+    """Read the files and say what they are; reads only, unless prepare_if_due makes a key and CSR."""
+
+    PHASE: t.ClassVar[str] = "inspect"
+    with_pem: bool = False
+    proof_nonce: str | None = None
+    """The controller's challenge, signed with the key at privatekey_path (state=absent, and check mode's proof)."""
+    prepare_if_due: bool = False
+    """When the files alone already call for a new certificate, make its key and CSR in the same execution."""
+    prepare_proof_nonce: str | None = None
+    """With prepare_if_due: when the key and CSR are made in this execution, the key in place also signs this challenge
+    (Inspection.possession), so that the install has nothing to sign and needs no cryptography."""
 
     @classmethod
-    def from_dict(cls, data: t.Mapping[str, t.Any] | None) -> TargetRequest:
-        data = data or {}
-        if not isinstance(data, Mapping):
-            raise ContractError("_target must be a dict; it is internal to the collection and never set in a task")
-        phase = data.get("phase") or "inspect"
-        if phase not in PHASES:
-            raise ContractError(f"unknown phase {phase!r}")
-        sealed = data.get("privatekey_sealed")
-        parsed = data.get("parsed_facts")
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> InspectRequest:
         return cls(
-            phase=phase,
-            run_id=_optional(data, "run_id", str) or "manual",
+            run_id=run_id,
             with_pem=data.get("with_pem") is True,
             proof_nonce=_optional(data, "proof_nonce", str),
             prepare_if_due=data.get("prepare_if_due") is True,
             prepare_proof_nonce=_optional(data, "prepare_proof_nonce", str),
-            new_key=data.get("new_key") is not False,
-            common_name=_optional(data, "common_name", str),
-            certificate_pem=_optional(data, "certificate_pem", str),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PrepareRequest(_Step):
+    """Make the key and CSR (key_source=local) or the one-time key (key_source=esa) when only ESA found a reason."""
+
+    PHASE: t.ClassVar[str] = "prepare"
+    new_key: bool = True
+    common_name: str | None = None
+    """The CSR's subject, decided on the controller (never by the host)."""
+
+    @classmethod
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> PrepareRequest:
+        return cls(run_id=run_id, new_key=data.get("new_key") is not False, common_name=_optional(data, "common_name", str))
+
+
+@dataclasses.dataclass(frozen=True)
+class InstallRequest(_Step):
+    """Put ESA's certificate (and, for key_source=esa, its sealed key) in place."""
+
+    PHASE: t.ClassVar[str] = "install"
+    certificate_pem: str = ""
+    bookkeeping: Bookkeeping | None = None
+    """Required: the ESA id the install records beside the certificate."""
+    privatekey_sealed: dict[str, t.Any] | None = None
+    """The key ESA generated (key_source=esa), sealed for the one-time key of the prepare phase."""
+    expected_public_key_sha256: str | None = None
+    expected_file_sha256: str | None = None
+    with_pem: bool = False
+    proof_nonce: str | None = None
+    """A replacement: the key in place before it signs this challenge."""
+    parsed_facts: dict[str, t.Any] | None = None
+    """Key_source=local: the facts of the files the install leaves, parsed by the controller from ESA's certificate after
+    checking it carries the CSR's public key; with them the target needs no cryptography to install."""
+    expected_key_file_sha256: str | None = None
+    """With parsed_facts: the digest of the key that signed the CSR (Prepared.key_file_sha256)."""
+
+    @classmethod
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> InstallRequest:
+        certificate_pem = _optional(data, "certificate_pem", str)
+        bookkeeping = Bookkeeping.from_dict(data.get("bookkeeping"))
+        if not certificate_pem or bookkeeping is None:
+            raise ContractError("the install phase needs certificate_pem and bookkeeping")
+        sealed = data.get("privatekey_sealed")
+        parsed = data.get("parsed_facts")
+        return cls(
+            run_id=run_id,
+            certificate_pem=certificate_pem,
+            bookkeeping=bookkeeping,
             privatekey_sealed=dict(sealed) if isinstance(sealed, Mapping) else None,
             expected_public_key_sha256=_optional(data, "expected_public_key_sha256", str),
             expected_file_sha256=_optional(data, "expected_file_sha256", str),
-            bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")),
+            with_pem=data.get("with_pem") is True,
+            proof_nonce=_optional(data, "proof_nonce", str),
             parsed_facts=dict(parsed) if isinstance(parsed, Mapping) else None,
             expected_key_file_sha256=_optional(data, "expected_key_file_sha256", str),
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class MaintainRequest(_Step):
+    """Nothing to issue: rewrite the bookkeeping (when given) and the files' attributes, if the certificate is unchanged."""
+
+    PHASE: t.ClassVar[str] = "maintain"
+    bookkeeping: Bookkeeping | None = None
+    expected_file_sha256: str | None = None
+
+    @classmethod
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> MaintainRequest:
+        return cls(run_id=run_id, bookkeeping=Bookkeeping.from_dict(data.get("bookkeeping")), expected_file_sha256=_optional(data, "expected_file_sha256", str))
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscardRequest(_Step):
+    """Remove this run's pending key: the certificate it was made for will not be installed."""
+
+    PHASE: t.ClassVar[str] = "discard"
+
+    @classmethod
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> DiscardRequest:
+        del data
+        return cls(run_id=run_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoveRequest(_Step):
+    """State=absent: remove the certificate, the key the collection manages and the bookkeeping file."""
+
+    PHASE: t.ClassVar[str] = "remove"
+
+    @classmethod
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> RemoveRequest:
+        del data
+        return cls(run_id=run_id)
+
+
+TargetRequest = t.Union[InspectRequest, PrepareRequest, InstallRequest, MaintainRequest, DiscardRequest, RemoveRequest]
+_REQUESTS: dict[str, t.Any] = {kind.PHASE: kind for kind in (InspectRequest, PrepareRequest, InstallRequest, MaintainRequest, DiscardRequest, RemoveRequest)}
+PHASES = tuple(_REQUESTS)
+
+
+def request_from_dict(data: t.Mapping[str, t.Any] | None) -> TargetRequest:
+    """The request of the module's ``_target`` option, as the type of its phase (each checks its own fields)."""
+    data = data or {}
+    if not isinstance(data, Mapping):
+        raise ContractError("_target must be a dict; it is internal to the collection and never set in a task")
+    phase = data.get("phase") or "inspect"
+    kind = _REQUESTS.get(phase) if isinstance(phase, str) else None
+    if kind is None:
+        raise ContractError(f"unknown phase {phase!r}")
+    request: TargetRequest = kind.from_fields(data, _optional(data, "run_id", str) or "manual")
+    return request
 
 
 def _attribute_changes(data: t.Mapping[str, t.Any], what: str) -> dict[str, t.Any] | None:

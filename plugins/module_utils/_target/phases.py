@@ -32,12 +32,12 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract 
     CsrView,
     Inspection,
     InstallOutcome,
+    InstallRequest,
     KeyView,
     MaintainOutcome,
     Possession,
     Prepared,
     RemoveOutcome,
-    TargetRequest,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_returned_time
 
@@ -455,10 +455,10 @@ def install(
     return InstallOutcome(raced=False, backup_file=backup_file, privatekey_backup_file=privatekey_backup_file, possession=possession)
 
 
-def install_phase(params: dict[str, t.Any], request: TargetRequest, apply_attributes: t.Callable[[], t.Any]) -> dict[str, t.Any]:
+def install_phase(params: dict[str, t.Any], request: InstallRequest, apply_attributes: t.Callable[[], t.Any]) -> dict[str, t.Any]:
     """The install phase as the target answers it: install, then ``apply_attributes`` (owner, group, mode... of the files
     written), then the files as they are now."""
-    if request.certificate_pem is None or request.bookkeeping is None:
+    if request.bookkeeping is None:  # InstallRequest.from_fields refuses that already; this tells the type checker
         raise ContractError("the install phase needs certificate_pem and bookkeeping")
     installed = install(
         params,
@@ -478,7 +478,7 @@ def install_phase(params: dict[str, t.Any], request: TargetRequest, apply_attrib
 
 
 class GivenFacts(t.NamedTuple):
-    """What the controller vouches for in an install (TargetRequest.parsed_facts and expected_key_file_sha256)."""
+    """What the controller vouches for in an install (InstallRequest.parsed_facts and expected_key_file_sha256)."""
 
     facts: dict[str, t.Any]
     key_file_sha256: str

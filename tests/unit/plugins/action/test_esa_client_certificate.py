@@ -209,7 +209,7 @@ def crypto_phases(monkeypatch):
     real_run_phase, real_crypto = module.run_phase, _target_phases._crypto
 
     def run_phase(module_object, request):
-        current.append(request.phase)
+        current.append(request.PHASE)
         return real_run_phase(module_object, request)
 
     def crypto():

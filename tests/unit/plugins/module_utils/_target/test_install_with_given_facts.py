@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, load_private_key, private_key_pem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, TargetRequest
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, InstallRequest, request_from_dict
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey, facts_for_install
 
 CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -136,7 +136,10 @@ def test_the_controller_refuses_a_certificate_for_another_key():
 
 
 def test_the_request_carries_the_facts_both_ways():
-    request = TargetRequest(phase="install", parsed_facts={"certificate": None, "privatekey": None, "csr": None}, expected_key_file_sha256="ab")
-    again = TargetRequest.from_dict(request.to_dict())
-    assert again.parsed_facts == request.parsed_facts and again.expected_key_file_sha256 == "ab"
-    assert TargetRequest.from_dict({"phase": "install", "parsed_facts": "x"}).parsed_facts is None
+    bookkeeping = Bookkeeping(site_id=1, id="i")
+    request = InstallRequest(certificate_pem="P", bookkeeping=bookkeeping, parsed_facts={"certificate": None, "privatekey": None, "csr": None},
+                             expected_key_file_sha256="ab")
+    again = request_from_dict(request.to_dict())
+    assert again == request
+    malformed = request_from_dict({"phase": "install", "certificate_pem": "P", "bookkeeping": bookkeeping.to_dict(), "parsed_facts": "x"})
+    assert malformed.parsed_facts is None

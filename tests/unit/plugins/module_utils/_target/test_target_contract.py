@@ -19,14 +19,20 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract 
     CertificateFacts,
     ContractError,
     CsrView,
+    DiscardRequest,
     Inspection,
+    InspectRequest,
     InstallOutcome,
+    InstallRequest,
     KeyView,
     MaintainOutcome,
+    MaintainRequest,
     Possession,
     Prepared,
+    PrepareRequest,
     RemoveOutcome,
-    TargetRequest,
+    RemoveRequest,
+    request_from_dict,
     sealed_values,
 )
 
@@ -53,11 +59,18 @@ def test_an_inspection_survives_the_trip():
 
 
 def test_the_other_messages_survive_the_trip():
-    request = TargetRequest(phase="install", run_id="r1", with_pem=True, proof_nonce="n", new_key=False, common_name="cn", certificate_pem="P",
-                            privatekey_sealed={"ciphertext": "x"}, expected_public_key_sha256="e", expected_file_sha256="f",
-                            bookkeeping=Bookkeeping(site_id=1, id="i"))
-    assert TargetRequest.from_dict(over_the_wire(request.to_dict())) == request
-    assert TargetRequest.from_dict(None) == TargetRequest()
+    requests = [
+        InstallRequest(run_id="r1", with_pem=True, proof_nonce="n", certificate_pem="P", privatekey_sealed={"ciphertext": "x"},
+                       expected_public_key_sha256="e", expected_file_sha256="f", bookkeeping=Bookkeeping(site_id=1, id="i")),
+        InspectRequest(run_id="r2", with_pem=True, proof_nonce="n", prepare_if_due=True, prepare_proof_nonce="p"),
+        PrepareRequest(run_id="r3", new_key=False, common_name="cn"),
+        MaintainRequest(run_id="r4", bookkeeping=Bookkeeping(site_id=1, id="i"), expected_file_sha256="f"),
+        DiscardRequest(run_id="r5"),
+        RemoveRequest(run_id="r6"),
+    ]
+    for request in requests:
+        assert request_from_dict(over_the_wire(request.to_dict())) == request
+    assert request_from_dict(None) == InspectRequest()
     installed = InstallOutcome(raced=False, inspection=INSPECTION, backup_file="b", privatekey_backup_file="k", possession=Possession(unavailable="u"))
     assert InstallOutcome.from_dict(over_the_wire(installed.to_dict())) == installed
     for prepared in (Prepared(csr_pem="CSR", public_key_sha256="0f" * 32, new_key=True), Prepared(recipient_public_key="r")):
@@ -68,9 +81,20 @@ def test_the_other_messages_survive_the_trip():
 
 
 def test_a_request_of_the_wrong_types_is_read_safely():
-    assert TargetRequest.from_dict({"phase": "inspect", "with_pem": "yes", "run_id": 5, "privatekey_sealed": "x"}) == TargetRequest()
+    assert request_from_dict({"phase": "inspect", "with_pem": "yes", "run_id": 5, "privatekey_sealed": "x"}) == InspectRequest()
     with pytest.raises(ContractError):
-        TargetRequest.from_dict(["inspect"])
+        request_from_dict(["inspect"])
+
+
+@pytest.mark.parametrize("fields", [{}, {"certificate_pem": "P"}, {"bookkeeping": {"site_id": 1, "id": "i"}}], ids=["nothing", "no bookkeeping", "no PEM"])
+def test_an_install_request_without_a_certificate_or_its_id_is_refused(fields):
+    with pytest.raises(ContractError, match="needs certificate_pem and bookkeeping"):
+        request_from_dict(dict(fields, phase="install"))
+
+
+def test_each_phase_reads_only_its_own_fields():
+    request = request_from_dict({"phase": "prepare", "common_name": "cn", "certificate_pem": "P", "proof_nonce": "n"})
+    assert request == PrepareRequest(common_name="cn")
 
 
 def test_the_sealed_key_is_kept_out_of_the_modules_log():
@@ -87,7 +111,7 @@ def test_an_inspection_of_another_shape_is_refused_in_words(message):
 
 def test_unknown_phases_and_empty_prepared_answers_are_refused():
     with pytest.raises(ContractError):
-        TargetRequest.from_dict({"phase": "format-disk"})
+        request_from_dict({"phase": "format-disk"})
     with pytest.raises(ContractError):
         Prepared.from_dict({"new_key": True})
 
