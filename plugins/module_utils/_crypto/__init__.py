@@ -1,4 +1,0 @@
-# -*- coding: utf-8 -*-
-# Copyright (c) alibabacloud.esa contributors
-# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keys, CSRs, certificates, sealing and proofs of possession, with cryptography (target or controller)."""
