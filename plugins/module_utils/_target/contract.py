@@ -540,27 +540,27 @@ class MaintainRequest(_Step):
 
 
 @dataclasses.dataclass(frozen=True)
-class DiscardRequest(_Step):
-    """Remove this run's pending key: the certificate it was made for will not be installed."""
-
-    PHASE: t.ClassVar[str] = "discard"
+class _BareStep(_Step):
+    """A step that needs nothing but the run's id."""
 
     @classmethod
-    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> DiscardRequest:
+    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> t.Any:
         del data
         return cls(run_id=run_id)
 
 
 @dataclasses.dataclass(frozen=True)
-class RemoveRequest(_Step):
+class DiscardRequest(_BareStep):
+    """Remove this run's pending key: the certificate it was made for will not be installed."""
+
+    PHASE: t.ClassVar[str] = "discard"
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoveRequest(_BareStep):
     """State=absent: remove the certificate, the key the collection manages and the bookkeeping file."""
 
     PHASE: t.ClassVar[str] = "remove"
-
-    @classmethod
-    def from_fields(cls, data: t.Mapping[str, t.Any], run_id: str) -> RemoveRequest:
-        del data
-        return cls(run_id=run_id)
 
 
 TargetRequest = t.Union[InspectRequest, PrepareRequest, InstallRequest, MaintainRequest, DiscardRequest, RemoveRequest]
