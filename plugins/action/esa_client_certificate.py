@@ -53,8 +53,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.csr_
     issued_certificate_problem,
     private_key_public_sha256,
 )
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import merge_file_and_record
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey, facts_for_install
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import IssuedForAnotherKey, facts_for_install, merge_file_and_record
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.issuance import issue
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.lookup import find_record, record_by_bookkeeping
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.plan import (
@@ -329,7 +328,7 @@ class ActionModule(ActionBase):
         parsed_facts = None
         if source == "local" and proof_nonce is None and request.key_file_sha256 and request.csr_pem:
             # Nothing for the target to sign or unseal: the controller checks and parses ESA's certificate, so the
-            # install needs no cryptography on the target (see _certificate.install_facts).
+            # install needs no cryptography on the target (see _certificate.facts.facts_for_install).
             try:
                 parsed_facts = facts_for_install(issued.certificate_pem, request.csr_pem)
             except IssuedForAnotherKey as exc:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 import typing as t
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts import certificate_facts, load_pem_certificate
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.facts import certificate_facts, load_pem_certificate, load_pem_csr, public_key_sha256
+from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import (
     format_time,
     lifetime_days,
@@ -112,3 +113,25 @@ def _time_or_none(value: t.Any) -> _dt.datetime | None:
         return parse_esa_time(value)
     except ValueError:
         return None
+
+
+class IssuedForAnotherKey(CollectionError, ValueError):
+    """ESA's certificate cannot be installed with the host's key: nothing may be written."""
+
+
+def facts_for_install(certificate_pem: str, csr_pem: str) -> dict[str, t.Any]:
+    """The facts of the files an install of a key made on the host leaves behind, worked out on the controller.
+
+    The controller holds everything the target would check (the CSR the host made, ESA's certificate), so it checks that
+    the certificate carries the CSR's public key and parses it; the target then checks with hashlib alone that the key
+    file is still the one that signed the CSR and that the PEM it writes is the one these facts describe
+    (_target.phases.install), and needs no cryptography. Returns the parsed facts (module_utils._parse_cache) of the
+    certificate, the key that signed ``csr_pem`` and no CSR file, as the target's own parse would give them.
+    """
+    facts = pem_facts({"Certificate": certificate_pem})
+    if facts is None:
+        raise IssuedForAnotherKey("ESA returned a certificate that is not PEM; nothing was written")
+    csr = load_pem_csr(csr_pem.encode("ascii", "replace"))
+    if csr is None or facts["public_key_sha256"] != public_key_sha256(csr.public_key()):
+        raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")
+    return {"certificate": facts, "privatekey": {"public_key_sha256": facts["public_key_sha256"], "key_type": facts["key_type"]}, "csr": None}

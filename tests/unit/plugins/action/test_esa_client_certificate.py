@@ -256,7 +256,7 @@ def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, mo
     from ansible_collections.alibabacloud.esa.plugins.action import esa_client_certificate as action  # pylint: disable=import-outside-toplevel
 
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey
+    from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import IssuedForAnotherKey
 
     def mismatch(*_args):
         raise IssuedForAnotherKey("the issued certificate does not match the CSR's public key; nothing was written")

@@ -11,7 +11,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import C
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import ContractError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.phases import TargetError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.csr_policy import IdentityRefused
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import IssuedForAnotherKey
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revocation import TooManyRevocations
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import ConnectionSettingsError

@@ -20,7 +20,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import generate_private_key, load_private_key, private_key_pem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, InstallRequest, request_from_dict
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.install_facts import IssuedForAnotherKey, facts_for_install
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import IssuedForAnotherKey, facts_for_install
 
 CA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 TOKEN = "g1v3n"
