@@ -191,7 +191,7 @@ def check_error_codes(report: Report, html_dir: pathlib.Path, collection: pathli
     missing = [code for code in codes if not re.search(rf"(?<![\w.]){re.escape(code)}(?![\w.])", text)]
     report.check(
         page.is_file() and not missing,
-        f"troubleshooting guide names all {len(codes)} ESA codes of {ERRORS_MODULE}",
+        f"troubleshooting guide names all {len(codes)} ESA codes of {MESSAGES_MODULE}",
         f"missing: {', '.join(missing)}" if page.is_file() else f"no {TROUBLESHOOTING_PAGE}",
     )
 

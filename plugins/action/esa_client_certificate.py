@@ -243,7 +243,7 @@ class ActionModule(ActionBase):
             # credentials, clock). A real run's create is refused as clearly, and stays its one ESA call.
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
-            planned = planned_certificate(inspection, options, plan.reasons, plan.issue)
+            planned = planned_certificate(options, plan.reasons, plan.issue)
             return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven)
         return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce, checked_csr)
 

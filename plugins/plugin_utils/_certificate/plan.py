@@ -255,7 +255,7 @@ def possession_proven(esa_record: dict[str, t.Any], possession: Possession | Non
     return True, ""
 
 
-def planned_certificate(inspection: Inspection, options: TaskOptions, reasons: list[str], issue: Issue) -> dict[str, t.Any]:
+def planned_certificate(options: TaskOptions, reasons: list[str], issue: Issue) -> dict[str, t.Any]:
     """What would be issued, for --diff in check mode: its subject, key and lifetime, why, and what it would revoke."""
     # The common name is the one the controller decided (and checked the CSR against), never one the host reported.
     common_name = options.common_name
