@@ -23,6 +23,11 @@
 #    (build_collection_tarball in lib.sh: ansible-galaxy's build, then scripts/reproducible_tarball.py);
 # h. the docsite built from the installed collection (scripts/build-docs.sh), then opened in headless Chromium
 #    (scripts/check-docs.sh): pages, options table, examples, return values, error codes; screenshots in .build/docs/screenshots/.
+# i. docs as tests (scripts/docs_as_tests.py), as a new user on the installed tarball: the emulator started with the
+#    command the quick-start guide documents, then every ```yaml block of README.md, every yaml code-block of the
+#    guides, every example and every module's EXAMPLES task, in that order against that emulator: --check --diff, a run
+#    and a rerun with changed=0 and no reload, in private mount namespaces (nothing reaches this machine's /etc or /var).
+#    One item; the line per block is shown under it, outcomes in .build/package/results/docs-as-tests.json.
 # Each check is one passed or failed item of the `tools package` result. Logs in .build/package/logs/.
 set -euo pipefail
 
@@ -430,6 +435,21 @@ check_docsite() {
     count_checks "${output}"
 }
 
+check_docs_as_tests() {
+    log "i. docs as tests: README, guides, examples and module EXAMPLES run from the installed tarball against the emulator"
+    if [[ -z "${TARBALL}" ]]; then
+        fail "docs as tests: not run (no installed collection)"
+        return 0
+    fi
+    local output
+    output="$(cd "${WORK}" && "${PY}" "${ROOT}/scripts/docs_as_tests.py" --collections "${COLLECTIONS}" --work "${WORK}/docs-as-tests" \
+        --logs "${PKG}/logs/docs-as-tests" --report "${PKG}/results/docs-as-tests.json" --self-test 2>&1)" || true
+    printf '%s\n' "${output}" >"${PKG}/logs/docs-as-tests.log"
+    grep -qE '^(PASS|FAIL)  ' <<<"${output}" ||
+        output+=$'\n'"FAIL  docs as tests: no result (log: ${PKG#"${ROOT}"/}/logs/docs-as-tests.log)"
+    count_checks "${output}"
+}
+
 main() {
     "${ROOT}/scripts/setup-venv.sh" 2.21 tools docs
     rm -rf "${PKG}"
@@ -441,7 +461,7 @@ main() {
 
     local check
     for check in check_build check_galaxy_metadata check_docs check_example check_runner check_docs_lint check_execution_environment \
-        check_reproducible check_docsite; do
+        check_reproducible check_docsite check_docs_as_tests; do
         timed "${check}"
     done
     cleanup
