@@ -509,7 +509,7 @@ class Environment:
                     raise SystemExit(f"the emulator exited before printing its exports (log: {self.logs / 'emulator.log'})")
                 if line.startswith("export "):
                     for word in shlex.split(line[len("export ") :]):
-                        name, _, value = word.partition("=")
+                        name, value = word.split("=", 1) if "=" in word else (word, "")
                         exports[name] = value
                 elif match := re.match(r"#\s*site_id:\s*(\d+)", line):
                     site = match.group(1)
@@ -878,7 +878,7 @@ def collect(env: Environment) -> tuple[list[Snippet], list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--collections", required=True, type=Path, help="collections path holding the installed tarball")
     parser.add_argument("--work", type=Path, help="working directory outside the checkout (default: a new temporary one)")
     parser.add_argument("--report", type=Path, help="write every outcome as JSON here")
