@@ -905,6 +905,8 @@ def main() -> int:
           f"/etc, /var, ... (overlays), nginx known, systemctl a recording stand-in")
     for source, needle, reason in EXCEPTIONS:
         print(f"exception: {source} block holding {needle!r}: {reason}")
+    if not EXCEPTIONS:
+        print("exceptions: none (EXCEPTIONS in scripts/docs_as_tests.py): every block that is neither plays nor tasks is a fragment")
     outcomes: list[Outcome] = []
     self_ok, self_lines = True, []
     try:
