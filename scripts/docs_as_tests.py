@@ -897,6 +897,8 @@ def main() -> int:
         print(f"FAIL  docs as tests: no installed collection at {env.installed}")
         return 1
 
+    # a SIGTERM (the package phase stopped) still stops the emulator, in the finally below
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"stopped by SIGTERM after {time.monotonic() - started:.0f} s"))
     started = time.monotonic()
     snippets, problems = collect(env)
     env.prepare(host_groups(snippets))
