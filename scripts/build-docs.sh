@@ -59,7 +59,15 @@ main() {
     # Offline: intersphinx reads a local inventory of the Ansible docsite labels the pages use, never the network.
     "${VENV}/bin/python" "${ROOT}/scripts/docs_inventory.py" "${SRC}/rst" "${SRC}/ansible_devel.inv" >>"${log_file}" 2>&1 ||
         { cat "${log_file}" >&2; die "the docs refer to labels that are not in the Ansible docsite inventory"; }
+    # The theme's sidebar is 300 px wide and clips a long module name (esa_client_certificate_hostnames) at its edge:
+    # let names break at any character there rather than vanish under the page.
+    mkdir -p "${SRC}/_static"
+    printf '%s\n' '.wy-menu-vertical a { overflow-wrap: anywhere; }' >"${SRC}/_static/esa.css"
     cat >>"${SRC}/conf.py" <<EOF
+
+# Added by scripts/build-docs.sh: the sidebar style above.
+html_static_path = ['_static']
+html_css_files = ['esa.css']
 
 # Added by scripts/build-docs.sh: offline, intersphinx reads only the local inventory that docs_inventory.py wrote.
 intersphinx_mapping = {

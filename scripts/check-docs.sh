@@ -45,8 +45,17 @@ main() {
         "${ROOT}/scripts/chromium_check.sh" screenshot "${url}${shot#*:}" "${DOCS}/screenshots/${module}_module-${where}.png" 1280,1400 ||
             { printf 'FAIL  screenshot of %s%s\n' "${url}" "${shot#*:}"; failed=1; }
     done
+    # The sidebar, measured as Chromium lays it out: a copy of the page (beside it, so its styles load) with a probe
+    # that marks every sidebar link whose text is wider than its box (clipped), read back from the DOM dump.
+    local probe="${DOCS}/html/.sidebar-probe.html"
+    sed 's#</body>#<script>document.querySelectorAll(".wy-menu-vertical a").forEach(function (a) { if (a.scrollWidth > a.clientWidth + 1) { a.setAttribute("data-clipped", "yes"); } }); document.body.setAttribute("data-probed", "yes");</script></body>#' \
+        "${page}" >"${probe}"
+    "${ROOT}/scripts/chromium_check.sh" dom "file://${probe}" "${DOCS}/browser/sidebar.dom.html" ||
+        { printf 'FAIL  headless Chromium could not load the sidebar probe\n'; failed=1; }
+    rm -f "${probe}"
     "${VENV}/bin/python" "${ROOT}/scripts/check_docsite.py" --html "${DOCS}/html" --collection "${collection}" --module "${module}" \
-        --dom "${DOCS}/browser/${module}_module.dom.html" --docs-json "${DOCS}/browser/${module}.json" || failed=1
+        --dom "${DOCS}/browser/${module}_module.dom.html" --docs-json "${DOCS}/browser/${module}.json" \
+        --sidebar-dom "${DOCS}/browser/sidebar.dom.html" || failed=1
     [[ ${failed} -ne 0 ]] || printf 'PASS  screenshots in .build/docs/screenshots/: %s\n' "$(find "${DOCS}/screenshots" -name '*.png' -printf '%P\n' | sort | paste -sd ' ')"
     return "${failed}"
 }

@@ -196,6 +196,18 @@ def check_error_codes(report: Report, html_dir: pathlib.Path, collection: pathli
     )
 
 
+def check_sidebar(report: Report, dom: Dom) -> None:
+    """The navigation sidebar as Chromium laid it out: the probe marked each link whose text overflows its box."""
+    body = next((element for element in dom.elements if element.tag == "body"), None)
+    probed = body is not None and body.attrs.get("data-probed") == "yes"
+    links = [element for element in dom.elements if element.tag == "a" and element.attrs.get("data-clipped") == "yes"]
+    report.check(
+        probed and not links,
+        "sidebar: every link's text fits its box (long module names wrap, none is clipped)",
+        "the probe did not run" if not probed else "clipped: " + "; ".join(element.all_text().strip()[:60] for element in links[:3]),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=pathlib.Path, required=True)
@@ -203,6 +215,7 @@ def main() -> int:
     parser.add_argument("--module", required=True)
     parser.add_argument("--dom", type=pathlib.Path, required=True)
     parser.add_argument("--docs-json", type=pathlib.Path, required=True)
+    parser.add_argument("--sidebar-dom", type=pathlib.Path, required=True)
     args = parser.parse_args()
 
     report = Report()
@@ -210,6 +223,7 @@ def main() -> int:
     doc = json.loads(args.docs_json.read_text(encoding="utf-8"))[f"alibabacloud.esa.{args.module}"]
     check_module_dom(report, Dom(args.dom.read_text(encoding="utf-8", errors="replace")), args.module, doc)
     check_error_codes(report, args.html, args.collection)
+    check_sidebar(report, Dom(args.sidebar_dom.read_text(encoding="utf-8", errors="replace")))
     return 1 if report.failed else 0
 
 

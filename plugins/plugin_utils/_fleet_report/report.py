@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fleet report's content: each host's certificate as a check-mode run saw it, and what ESA lists that no host holds.
+"""The fleet report's content: each certificate a host holds, as a check-mode run saw it, and what ESA lists that no host holds.
+
+A host may hold several certificates (the example's path, the role's, a service's own): its entry is one check-mode
+result, a list of them, or what a loop registered (``results``, one per path). A path that holds no certificate file is
+simply not held; a host with none at any path is listed once, without a certificate.
 
 A host holds a certificate only when its check proved possession (``possession_proven``: it signed the controller's
 challenge with the key of ESA's record). A claim without that proof (a copy of another host's certificate file and its
@@ -30,6 +34,8 @@ STATUS_LABELS = {
     "due": "renewal due",
     "ok": "ok",
 }
+# The words for a certificate that ESA lists as active and no host holds: the CSV's status, the page's tile and badge.
+ORPHAN_LABEL = "held by no host"
 _MISMATCH_REASONS = frozenset({"key_mismatch", "csr_mismatch", "key_type_changed", "fingerprint_mismatch"})
 _NO_CERTIFICATE_REASONS = frozenset({"missing", "unreadable"})
 # What a revoke task may carry: anything else could be YAML or Jinja2 that the operator would run.
@@ -39,6 +45,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 class HostRow(t.TypedDict):
     host: str
+    path: str | None
     status: str
     certificate_id: str | None
     common_name: str | None
@@ -76,32 +83,79 @@ class Report(t.TypedDict):
 def fleet_report(
     hosts: t.Mapping[str, t.Any], certificates: t.Iterable[t.Mapping[str, t.Any]], *, site_id: int | None = None, now: str | None = None
 ) -> Report:
-    """``hosts``: host name -> its registered check-mode result of esa_client_certificate (a failed one, or empty
-    when the host was never reached); ``certificates``: esa_client_certificate_info's list for the site."""
-    rows = sorted((host_row(str(name), entry) for name, entry in hosts.items()), key=_urgency)
-    not_checked = [row["host"] for row in rows if row["status"] == "not_checked"]
+    """``hosts``: host name -> its registered check-mode result(s) of esa_client_certificate (see host_rows; a failed
+    one, or empty when the host was never reached); ``certificates``: esa_client_certificate_info's list for the site."""
+    rows = sorted((row for name, entry in hosts.items() for row in host_rows(str(name), entry)), key=_urgency)
+    not_checked = _unique(row["host"] for row in rows if row["status"] == "not_checked")
     orphans = find_orphans(rows, certificates, not_checked, site_id)
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in STATUS_LABELS}
-    counts.update(hosts=len(rows), orphans=len(orphans), unproven=sum(1 for row in rows if _claims_without_proof(row)))
+    counts.update(
+        hosts=len(hosts),
+        certificates=sum(1 for row in rows if row["certificate_id"] or row["fingerprint_sha256"]),
+        orphans=len(orphans),
+        unproven=sum(1 for row in rows if _claims_without_proof(row)),
+    )
+    statuses_by_host: dict[str, set[str]] = {}
+    for row in rows:
+        statuses_by_host.setdefault(row["host"], set()).add(row["status"])
     return {
         "site_id": site_id,
         "generated_at": format_time(parse_esa_time(now) if now else utc_now()),
         "hosts": rows,
         "orphans": orphans,
-        "without_certificate": [row["host"] for row in rows if row["status"] == "missing"],
+        "without_certificate": sorted(host for host, statuses in statuses_by_host.items() if statuses == {"missing"}),
         "not_checked": not_checked,
         "counts": counts,
     }
 
 
-def host_row(host: str, entry: t.Any) -> HostRow:
-    """One host's line: its certificate's facts and the status its check-mode run implies."""
+def host_rows(host: str, entry: t.Any) -> list[HostRow]:
+    """A host's lines, one per certificate file it holds or claims (or one saying it has none, or was not checked).
+
+    ``entry`` is one check-mode result, a list of them, or a loop's registered result (``results``); an item that a loop
+    skipped (the file is not there) holds nothing, as does a result whose reasons say ``missing`` (no file at its path:
+    the new host's shape too, ``certificate`` null). A failed item is a path that was not checked."""
+    if isinstance(entry, t.Mapping) and isinstance(entry.get("results"), list):
+        results: list[t.Any] = entry["results"]
+    elif isinstance(entry, list):
+        results = entry
+    elif isinstance(entry, t.Mapping) and entry:
+        results = [entry]
+    else:
+        return [host_row(host, {})]
+    rows, absent = [], []
+    for result in results:
+        if not isinstance(result, t.Mapping):
+            continue
+        path = _path_of(result)
+        if result.get("skipped") and not result.get("failed"):
+            absent.append(path)
+            continue
+        row = host_row(host, result, path=path)
+        if row["status"] == "missing" and "missing" in row["reasons"] and not _claims_without_proof(row):
+            absent.append(path)
+            continue
+        rows.append(row)
+    if rows:
+        return rows
+    if isinstance(entry, t.Mapping) and (entry.get("failed") or entry.get("unreachable")):
+        return [host_row(host, entry)]  # failed before any file was looked at
+    paths = [path for path in absent if path]
+    row = host_row(host, {"changed": True, "reasons": ["missing"]})
+    row["note"] = f"no certificate at {', '.join(paths)}" if paths else ""
+    return [row]
+
+
+def host_row(host: str, entry: t.Any, *, path: str | None = None) -> HostRow:
+    """One line: a certificate file's facts and the status its check-mode run implies (``certificate`` may be null)."""
     entry = entry if isinstance(entry, t.Mapping) else {}
     certificate = entry.get("certificate") if isinstance(entry.get("certificate"), t.Mapping) else {}
-    reasons = [str(reason) for reason in entry.get("reasons") or []]
+    given = entry.get("reasons")
+    reasons = [str(reason) for reason in given] if isinstance(given, list) else []
     status, note = _status(entry, certificate, reasons)
     row: HostRow = {
         "host": host,
+        "path": path if path is not None else _path_of(entry),
         "status": status,
         "certificate_id": _text(certificate.get("id")),
         "common_name": _text(certificate.get("common_name")),
@@ -212,9 +266,25 @@ def _status(entry: t.Mapping[str, t.Any], certificate: t.Mapping[str, t.Any], re
     return ("due", "") if given else ("ok", "")
 
 
-def _urgency(row: HostRow) -> tuple[int, int, str]:
+def _urgency(row: HostRow) -> tuple[int, int, str, str]:
     days = row["days_left"]
-    return list(STATUS_LABELS).index(row["status"]), days if days is not None else 1 << 30, row["host"]
+    return list(STATUS_LABELS).index(row["status"]), days if days is not None else 1 << 30, row["host"], row["path"] or ""
+
+
+def _path_of(result: t.Mapping[str, t.Any]) -> str | None:
+    """The certificate file a result is about: the module's filename, its path argument, or the loop's item."""
+    invocation = result.get("invocation")
+    arguments = invocation.get("module_args") if isinstance(invocation, t.Mapping) else None
+    arguments = arguments if isinstance(arguments, t.Mapping) else {}
+    item = result.get("item")
+    for candidate in (result.get("filename"), arguments.get("path"), item.get("path") if isinstance(item, t.Mapping) else item):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
+
+
+def _unique(values: t.Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def _claims_without_proof(row: HostRow) -> bool:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The role alibabacloud.esa.client_certificate against the emulator: check mode, first run, rerun, renewal with the
-# replaced certificate revoked after the reload, a handler of the play's own, and the failures that must leave the
-# replaced certificate valid (a reload that fails, a CA the certificate does not chain to). Then scans for secrets.
+# replaced certificate revoked after the reload, a handler of the play's own, the failures that must leave the
+# replaced certificate valid (a reload that fails, a CA the certificate does not chain to), and check mode on a host
+# whose certificate is due; client_certificate_result is checked after each. Then scans for secrets.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,5 +30,6 @@ play() {  # NAME ARGS...
 
 play check-mode --check check_mode.yml
 play role role.yml
+play check-mode-renewal --check check_mode_renewal.yml
 python_bin=$(command -v python3 || command -v python)
 "$python_bin" "${integration_dir}/scan_for_secrets.py" --config "$config" "${logs[@]}" "$out/pki"

@@ -2,7 +2,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Check the files examples/fleet_report.yml wrote against what setup.yml did, and that the report changed nothing.
+"""Check the files examples/fleet_report.yml wrote (HTML, CSV, JSON) against what setup.yml did, and that the report
+changed nothing. Each host that got certificates holds two (the example's path and the role's): none may be an orphan.
 
     python check_report.py EXPECTED.json REPORT_DIR STATS_BEFORE.json STATS_AFTER.json FILES_BEFORE FILES_AFTER
 """
@@ -38,29 +39,52 @@ def main() -> int:
         page = handle.read()
     with open(f"{report_dir}/fleet-report.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    with open(f"{report_dir}/fleet-report.json", encoding="utf-8") as handle:
+        content = json.load(handle)
     prefix = expected["prefix"]
     checks = Checks()
 
-    by_host = {row["host"]: row for row in rows if row["host"]}
     copied = expected["copied"]
+    by_host = {row["host"]: row for row in rows if row["host"] and not row["path"].endswith("/role/client.crt")}
+    by_file = {(row["host"], row["path"]): row for row in rows if row["host"]}
     statuses = {host[len(prefix) + 1 :]: row["status"] for host, row in by_host.items() if host != copied["copycat"]}
     checks.expect(
-        statuses == {"web-01": "ok", "web-02": "due", "web-03": "missing", "web-04": "not_checked", "web-05": "revoked"},
-        f"one CSV line per host of the fleet, with its status: {statuses}",
+        statuses == {"web-01": "ok", "web-02": "renewal due", "web-03": "no certificate", "web-04": "not checked", "web-05": "revoked on ESA"},
+        f"one CSV line per host at the example's path (or none), with the page's words for its status: {statuses}",
     )
     checks.expect(copied["copycat"] in by_host, "copycat has its CSV line")
     for held in expected["held"] + expected["revoked"]:
         row = by_host.get(held["host"], {})
-        checks.expect(row.get("certificate_id") == held["id"] and row.get("common_name") == held["host"], f"{held['host']}: id {held['id']} and its CN")
+        checks.expect(row.get("certificate_id") == held["id"], f"{held['host']}: id {held['id']} at the example's path")
+        checks.expect(row.get("common_name") == held["host"], f"{held['host']}: its CN")
+    for held in expected["held_by_role"]:
+        row = by_file.get((held["host"], held["path"]), {})
+        checks.expect(row.get("certificate_id") == held["id"], f"{held['host']}: the role's certificate {held['id']} has its own line at {held['path']}")
+        checks.expect(row.get("status") == "ok", f"{held['host']}: the role's certificate is ok ({row.get('status')})")
     web02 = by_host.get(f"{prefix}-web-02", {})
-    checks.expect(web02.get("days_left") == "19" and web02.get("reasons") == "expiring", f"web-02: 19 days left, renewal due ({web02.get('days_left')})")
-    checks.expect("python" in by_host.get(f"{prefix}-web-04", {}).get("note", "").lower(), "web-04: why it was not checked")
+    checks.expect(web02.get("days_left") == "19", f"web-02: 19 days left ({web02.get('days_left')})")
+    checks.expect(web02.get("reasons") == "expiring", f"web-02: renewal due because expiring ({web02.get('reasons')})")
+    web04 = [row for row in rows if row["host"] == f"{prefix}-web-04"]
+    checks.expect(len(web04) > 0, f"web-04 has its line(s) ({len(web04)})")
+    checks.expect(all(row["status"] == "not checked" for row in web04), f"web-04: not checked ({[row['status'] for row in web04]})")
+    checks.expect(all("python" in row["note"].lower() for row in web04), f"web-04: why it was not checked ({[row['note'] for row in web04]})")
 
-    orphans = {row["certificate_id"]: row for row in rows if row["status"] == "orphan"}
+    orphans = {row["certificate_id"]: row for row in rows if row["status"] == "held by no host"}
     for name in ("gone", "copied", "hostile"):
         checks.expect(expected[name]["id"] in orphans, f"{name}'s certificate ({expected[name]['id']}) is listed as held by no host")
-    held_ids = {held["id"] for held in expected["held"]}
-    checks.expect(not held_ids & set(orphans), "no certificate a host holds is listed as an orphan")
+    for gone_id in expected["gone_by_role"]:
+        checks.expect(gone_id in orphans, f"a retired host's role certificate ({gone_id}) is listed as held by no host")
+    held_ids = {held["id"] for held in expected["held"] + expected["held_by_role"]}
+    checks.expect(not held_ids & set(orphans), f"CSV: no certificate a host holds is an orphan ({sorted(held_ids & set(orphans))})")
+    json_orphans = {orphan["id"] for orphan in content["orphans"]}
+    checks.expect(not held_ids & json_orphans, f"JSON: no certificate a host holds is an orphan ({sorted(held_ids & json_orphans)})")
+    json_held = {row["certificate_id"] for row in content["hosts"] if row["possession_proven"]}
+    checks.expect(held_ids <= json_held, f"JSON: every certificate a host holds is proven held ({sorted(held_ids - json_held)} missing)")
+    checks.expect(content["without_certificate"] == [f"{prefix}-web-03"], f"JSON: web-03 alone has no certificate ({content['without_certificate']})")
+    checks.expect(content["not_checked"] == [f"{prefix}-web-04"], f"JSON: web-04 alone was not checked ({content['not_checked']})")
+    checks.expect(content["counts"]["hosts"] == 6, f"JSON: 6 hosts ({content['counts']['hosts']})")
+    page_orphans = page.split('<div id="orphans">', 1)[-1].split("<h2>", 1)[0]
+    checks.expect(not [held for held in held_ids if held in page_orphans], "HTML: no certificate a host holds is under the certificates no host holds")
     checks.expect(orphans.get(expected["hostile"]["id"], {}).get("common_name") == expected["hostile"]["common_name"], "the CSV keeps the markup CN as text")
 
     copycat_row = by_host.get(copied["copycat"], {})

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# examples/fleet_report.yml on a small fleet against the emulator: it changes nothing (no ESA write, no file), its
-# HTML and CSV say what setup.yml did, and headless Chromium renders the page (DOM text, the SVG, no script element,
-# a screenshot). The report, the DOM and the screenshot are kept in tests/output/data/esa_fleet_report/<ansible-core>/.
+# examples/fleet_report.yml on a small fleet against the emulator, each host holding two certificates (the path of
+# examples/issue.yml and the role's default path): it changes nothing (no ESA write, no file), its HTML, CSV and JSON say
+# what setup.yml did with no false orphan, and headless Chromium renders the page (DOM text, the SVG, no script element,
+# no held certificate among the orphans, the layout at 800 px measured by a script, screenshots). Then
+# examples/decommission.yml on the same fleet keeps both certificates of every remaining host. The report, the DOM, the
+# layout measurements and the screenshots are kept in tests/output/data/esa_fleet_report/<ansible-core>/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,12 +34,14 @@ inventory="$out/inventory"
         mkdir -p "$out/hosts/$prefix-$name"
         interpreter="$python_bin"
         [ "$name" = web-04 ] && interpreter=/nonexistent/python3  # this host cannot run the check
-        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name ansible_connection=local ansible_python_interpreter=$interpreter"
+        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name client_certificate_dir=$out/hosts/$prefix-$name/role" \
+            "ansible_connection=local ansible_python_interpreter=$interpreter"
     done
     echo "[retired]"
     for name in gone-01 gone-02; do
         mkdir -p "$out/hosts/$prefix-$name"
-        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name ansible_connection=local ansible_python_interpreter=$python_bin"
+        echo "$prefix-$name esa_cert_dir=$out/hosts/$prefix-$name client_certificate_dir=$out/hosts/$prefix-$name/role" \
+            "ansible_connection=local ansible_python_interpreter=$python_bin"
     done
     echo "[to_issue]"
     echo "$prefix-web-01"
@@ -62,7 +67,7 @@ host_files() {
     (cd "$out/hosts" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-echo "== setup: 6 hosts (web-01 ok, web-02 due, web-03 no certificate, web-04 not checkable, web-05 revoked, copycat with a copy of"
+echo "== setup: 6 hosts, two certificates each where issued (web-01 ok, web-02 due, web-03 no certificate, web-04 not checkable, web-05 revoked, copycat with a copy of"
 echo "   gone-02's certificate and .esa.json, not its key), gone-01 and gone-02 decommissioned, a markup CN"
 play setup setup.yml -e "fleet_prefix=$prefix" -e "hostile_prefix=<script>alert(1)</script>" -e "expected_file=$out/expected.json"
 
@@ -82,15 +87,29 @@ status=0
 echo "== headless Chromium"
 rm -rf "$keep"
 mkdir -p "$keep"
-cp "$out/report/fleet-report.html" "$out/report/fleet-report.csv" "$keep/"
+cp "$out/report/fleet-report.html" "$out/report/fleet-report.csv" "$out/report/fleet-report.json" "$keep/"
 hostile_cn="<script>alert(1)</script>-0.example.com"
 gone_id=$("$python_bin" -c 'import json, sys; print(json.load(open(sys.argv[1]))["gone"]["id"])' "$out/expected.json")
+held_args=()
+while read -r held_id; do held_args+=(--not-orphan "$held_id"); done < <("$python_bin" -c '
+import json, sys
+expected = json.load(open(sys.argv[1]))
+print("\n".join(held["id"] for held in expected["held"] + expected["held_by_role"]))' "$out/expected.json")
 "$python_bin" "$root/scripts/report_in_browser.py" "$keep/fleet-report.html" --chromium "$chromium" \
     --screenshot "$keep/fleet-report.png" --dom "$keep/fleet-report.dom.html" \
+    --layout-width 800 --layout-screenshot "$keep/fleet-report-800.png" --layout-json "$keep/fleet-report-800.layout.json" \
+    "${held_args[@]}" \
     --expect "$prefix-web-01" --expect "$prefix-web-03" --expect "$prefix-web-05" --expect "$gone_id" --expect "$hostile_cn" \
     --expect "$prefix-copycat claims it without proof of possession" \
     --expect "Expiry timeline" --expect "Hosts without a certificate (1)" --expect "Hosts not checked (1)" || status=1
-echo "kept: ${keep}/fleet-report.{html,csv,png,dom.html}"
+echo "kept: ${keep}/fleet-report.{html,csv,json,png,dom.html}, fleet-report-800.{png,layout.json}"
+
+echo "== examples/decommission.yml on the same fleet (web-04, which cannot answer, left out): every remaining host keeps both"
+play decommission "$root/examples/decommission.yml" -e "esa_hosts=fleet:!$prefix-web-04" -e "esa_endpoint=$url" \
+    -e "esa_common_name_pattern=$prefix-*" -e esa_min_age_minutes=0
+grep -E 'certificate\(s\) revoked' "$out/decommission.log" | sed 's/^ *"msg": //' || true
+play decommission-verify decommission_verify.yml -e "expected_file=$out/expected.json" || status=1
+grep -E '"msg": "decommission kept' "$out/decommission-verify.log" | sed 's/^ *"msg": //' || true
 
 "$python_bin" "${integration_dir}/scan_for_secrets.py" --config "$config" "${logs[@]}" "$out/report" || status=1
 exit "$status"

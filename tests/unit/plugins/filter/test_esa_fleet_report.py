@@ -8,7 +8,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.alibabacloud.esa.plugins.filter.esa_fleet_report import FilterModule
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import NOW, SITE, fleet
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.fleet_report_cases import NOW, SITE, fleet, two_certificate_fleet
 
 FILTERS = FilterModule().filters()
 
@@ -19,7 +19,7 @@ def test_the_three_filters_chain():
     assert report["site_id"] == SITE
     assert report["counts"]["hosts"] == 7
     assert FILTERS["esa_fleet_report_html"](report, title="Fleet <A>").count("<title>Fleet &lt;A&gt;</title>") == 1
-    assert FILTERS["esa_fleet_report_csv"](report).startswith("host,status,days_left,")
+    assert FILTERS["esa_fleet_report_csv"](report).startswith("host,path,status,days_left,")
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,9 @@ def test_the_three_filters_chain():
 def test_wrong_input_is_one_clear_line(call, message):
     with pytest.raises(AnsibleFilterError, match=message):
         call()
+
+
+def test_the_filter_takes_what_a_loop_over_certificate_paths_registers():
+    hosts, listing = two_certificate_fleet()
+    report = FILTERS["esa_fleet_report"](hosts, listing, site_id=SITE, now=NOW)
+    assert [orphan["id"] for orphan in report["orphans"]] == ["gone"]

@@ -74,3 +74,44 @@ def forever_fleet():
     hosts = {"web-01": checked([], certificate("id01", "web-01", FOREVER, FOREVER_DAYS, "a1" * 32))}
     listing = [certificate("id01", "web-01", FOREVER, FOREVER_DAYS, "a1" * 32), certificate("eternal", "gone-01", FOREVER, FOREVER_DAYS, "0e" * 32)]
     return hosts, listing
+
+
+EXAMPLE_PATH = "/etc/pki/esa-mtls/client.crt"
+ROLE_PATH = "/etc/pki/esa-mtls/role/client.crt"
+
+
+def inspected(path, result):
+    """One item of a loop's registered result: the check of the certificate file at path."""
+    return {**result, "item": {"path": path}, "ansible_loop_var": "item", "filename": path if result.get("certificate") else None}
+
+
+def absent(path):
+    """A loop item skipped because the file is not there (examples/fleet_report.yml looks before it checks)."""
+    return {"skipped": True, "skip_reason": "Conditional result was False", "item": {"path": path}, "ansible_loop_var": "item"}
+
+
+def looped(*items, failed=False):
+    """What a loop registers: the items' results under results."""
+    result = {"changed": False, "msg": "All items completed", "results": list(items)}
+    if failed:
+        result.update(failed=True, msg="One or more items failed")
+    return result
+
+
+# The shape a check-mode run gives for a host whose certificate directory does not exist yet (a new host).
+NEW_HOST = {"changed": True, "reasons": ["missing"], "certificate": None, "possession_proven": None}
+
+
+def two_certificate_fleet():
+    """Each host holds two certificates, the example's and the role's, both proven; one retired certificate left over."""
+    hosts, listing = {}, []
+    for number in (1, 2):
+        name = f"web-0{number}"
+        items = []
+        for kind, path in (("ex", EXAMPLE_PATH), ("role", ROLE_PATH)):
+            cert = certificate(f"{kind}{number}", name, "2027-12-01T00:00:00Z", 365, f"{kind[0]}{number}".encode().hex() * 16)
+            listing.append(dict(cert))
+            items.append(inspected(path, checked([], cert)))
+        hosts[name] = looped(*items)
+    listing.append(certificate("gone", "gone-01", "2027-03-01T00:00:00Z", 90, "0f" * 32))
+    return hosts, listing

@@ -229,6 +229,7 @@ def test_lists_and_counts(report):
     assert report["not_checked"] == ["web-04", "web-05"]
     assert report["counts"] == {
         "hosts": 7,
+        "certificates": 4,
         "orphans": 2,
         "not_checked": 2,
         "missing": 1,

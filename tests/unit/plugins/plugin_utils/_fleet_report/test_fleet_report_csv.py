@@ -29,7 +29,7 @@ def rows(hosts, listing):
 def test_one_line_per_host_then_per_orphan():
     lines = rows(*fleet())
     assert tuple(lines[0]) == COLUMNS
-    assert [(line["host"], line["status"]) for line in lines][-3:] == [("web-07", "ok"), ("", "orphan"), ("", "orphan")]
+    assert [(line["host"], line["status"]) for line in lines][-3:] == [("web-07", "ok"), ("", "held by no host"), ("", "held by no host")]
     web02 = next(line for line in lines if line["host"] == "web-02")
     assert (web02["certificate_id"], web02["common_name"], web02["days_left"], web02["reasons"]) == ("id02", "web-02", "19", "expiring")
     assert any(line["common_name"] == HOSTILE_CN for line in lines)  # CSV quoting keeps it whole
@@ -50,7 +50,7 @@ def test_a_certificate_that_never_expires_is_one_line_with_its_days():
 
 
 def test_an_orphan_that_never_expires_is_listed():
-    orphans = [line for line in rows(*forever_fleet()) if line["status"] == "orphan"]
+    orphans = [line for line in rows(*forever_fleet()) if line["status"] == "held by no host"]
     assert [line["not_after"] for line in orphans] == [FOREVER]
 
 
@@ -60,5 +60,5 @@ def test_a_claim_without_proof_says_so_on_the_hosts_line():
 
 
 def test_the_certificate_claimed_without_proof_is_an_orphan_line_with_the_claim():
-    orphans = [line for line in rows(*copied_fleet()) if line["status"] == "orphan"]
+    orphans = [line for line in rows(*copied_fleet()) if line["status"] == "held by no host"]
     assert [(line["certificate_id"], line["note"]) for line in orphans] == [("gone", "no revoke task: copycat claims it without proof of possession")]
