@@ -112,7 +112,8 @@ options:
         equal to C(DNS:<common_name>), its key is of the type O(pkey_type) names, and it is under 16 KiB.
       - The certificate ESA issues is checked too (subject and public key) before the host receives it; a wrong one is revoked
         and deleted on ESA and never written.
-      - A certificate with another common name is reissued (reason V(csr_mismatch)).
+      - A certificate with another common name is reissued, with reason V(common_name_changed) (V(csr_mismatch) with a CSR,
+        whose common name is then not the certificate's).
       - Refused with O(key_source=esa), since ESA chooses the subject of a certificate whose key it generates.
     type: str
   validity_days:
@@ -280,8 +281,11 @@ RETURN = r"""
 reasons:
   description:
     - Why the certificate was (or, in check mode, would be) issued; empty when nothing changed.
-    - Any of V(missing), V(unreadable), V(key_mismatch), V(csr_mismatch), V(key_type_changed), V(expiring), V(not_found_remote),
-      V(fingerprint_mismatch), V(revoked), V(forced); with O(state=absent), V(absent).
+    - Any of V(missing), V(unreadable), V(key_mismatch), V(csr_mismatch), V(common_name_changed), V(key_type_changed), V(expiring),
+      V(not_found_remote), V(fingerprint_mismatch), V(revoked), V(forced); with O(state=absent), V(absent).
+    - V(csr_mismatch) means the CSR (O(csr_path) or O(csr_content)) has another public key or common name than the certificate;
+      V(common_name_changed) means O(common_name) names another identity than the certificate carries, without a CSR
+      (before 3.0.0 this was reported as V(csr_mismatch)).
   returned: always
   type: list
   elements: str
@@ -485,7 +489,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     """The phase the controller asked for, as the plain dict the module answers (see _target.contract)."""
     params = module.params
     if isinstance(request, InspectRequest):
-        inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
+        inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce, check_mode=module.check_mode)
         if params["state"] == "present" and not inspection.problems:
             inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
             if request.prepare_if_due and not module.check_mode:
