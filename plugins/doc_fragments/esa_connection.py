@@ -88,6 +88,8 @@ options:
         C(Throttling.user), C(Throttling.Api), C(Throttling.ConcurrentLimitExceeded) or C(Rejected.Throttling); any HTTP 429;
         C(ServiceUnavailable)), with or without C(x-acs-retry-after), and whichever exception class the SDK release raises.
         C(SignatureNonceUsed) is retried at most twice.
+      - A TLS failure that waiting cannot heal is not retried: a server that answers the handshake in plain HTTP (an emulator
+        reached without V(http://) in O(endpoint)), a certificate that does not verify, or a host name it does not match.
       - Creating a certificate (or uploading a client CA) is repeated at once only when the request surely did not reach ESA.
         When it may have taken effect (a server error, or a connection lost after sending), ESA is searched for what it
         issued, which is adopted; only if nothing is found is the request sent again, at most this many times, with the
