@@ -68,6 +68,8 @@ options:
       - Certificates that ESA created fewer than this many minutes ago are never touched (they are listed in RV(too_young)), so a play
         that issues certificates while this task runs is safe. The age comes from ESA's C(CreateTime), else the certificate's
         C(notBefore); a certificate of unknown age counts as too young.
+      - A warning says how many matched certificates this left alone, and names their ids (the first five), since the task
+        still reports success; certificates that O(keep) lists are left alone without a warning.
       - V(0) turns the check off, for example to revoke one host's replaced certificate by O(id) right after its reload.
     type: int
     default: 60
