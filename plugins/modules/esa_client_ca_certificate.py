@@ -29,6 +29,8 @@ options:
   site_id:
     description:
       - The ESA site.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   state:

@@ -26,10 +26,16 @@ description:
     also when no certificate is issued; a run that only corrects them reports C(changed) with empty RV(reasons).
 author:
   - alibabacloud.esa contributors (@alibabacloud)
+requirements:
+  - >-
+    on the managed hosts, which make the keys and write the files, Python 3.8 or later with the Python package cryptography
+    2.8 or later (no Alibaba Cloud SDK, no credentials)
 options:
   site_id:
     description:
       - The ESA site whose client CA issues the certificate.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   state:
@@ -60,9 +66,21 @@ options:
     type: path
   privatekey_mode:
     description:
-      - The mode of the private key file. Keys are created V(0600) from their first byte; a wider mode is applied only once the file is whole.
+      - The mode of the private key file, O(privatekey_path), when the collection writes that key (not with O(csr_path) or
+        O(csr_content), where the key is yours and left as it is). O(mode) never applies to the key.
+      - Keys are created V(0600) from their first byte; a wider mode is applied only once the file is whole.
+      - Octal as a quoted string (for example V('0640')) or a symbolic mode, as for O(mode).
     type: raw
     default: '0600'
+  mode:
+    description:
+      - The mode of the certificate file, O(path); its bookkeeping file C(<path>.esa.json) gets the same mode without execute bits.
+        The private key's mode is O(privatekey_mode), never this.
+      - Without it, a new certificate is readable by all (within the C(umask)), as public certificates are, and an existing
+        certificate keeps its mode.
+      - Quote octal modes (for example V('0644')) so Ansible receives a string; a symbolic mode (for example V(u=rw,g=r,o=r)) works too.
+      - O(owner), O(group) and the SELinux options apply to both the certificate and the private key the collection writes.
+    type: raw
   csr_path:
     description:
       - Issue from the certificate signing request in this file on the target, instead of generating a key.
@@ -206,6 +224,12 @@ notes:
     on the target, or when the task is asynchronous. C(-vvv) says which.
 seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
+  - module: alibabacloud.esa.esa_client_certificate_revoke
+    description: Revoke replaced certificates after the service reloaded, and decommission hosts.
+  - ref: ansible_collections.alibabacloud.esa.client_certificate_role
+    description: The alibabacloud.esa.client_certificate role, which creates the directory, issues the certificate, reloads the service and verifies.
+  - ref: ansible_collections.alibabacloud.esa.docsite.guide_rollout
+    description: Rolling certificates out across a fleet, with reloads and deferred revocation.
 extends_documentation_fragment:
   - ansible.builtin.files
   - alibabacloud.esa.esa_connection
