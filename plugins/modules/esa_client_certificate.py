@@ -261,6 +261,14 @@ attributes:
 """
 
 EXAMPLES = r"""
+# Each task below runs on its own. Connection options come from the controller's environment (for example
+# ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET) or from module_defaults, as in the third task.
+- name: Create the directory of the certificate and its key
+  ansible.builtin.file:
+    path: /etc/pki/mtls
+    state: directory
+    mode: "0755"
+
 - name: Give this host an mTLS client certificate; the key is made here and never leaves
   alibabacloud.esa.esa_client_certificate:
     site_id: 1234567890123
@@ -269,29 +277,36 @@ EXAMPLES = r"""
     common_name: "{{ inventory_hostname }}"
     validity_days: 90
     remaining_days: 30
-    revoke_replaced: true
-  register: client_cert
-  notify: Reload the service using the certificate
+  register: client_certificate
+  # When it changed, reload the service that uses the files, and only then revoke the replaced certificate: the
+  # role alibabacloud.esa.client_certificate does both, and the rollout guide shows the tasks.
 
-- name: Set the connection options once for every module of the collection
+- name: Issue from a CSR the application made; its key stays where it is
   module_defaults:
-    group/alibabacloud.esa.esa:
+    group/alibabacloud.esa.esa:  # connection options once for every module of the collection
       region: ap-southeast-1
   block:
-    - name: Issue from a CSR the host already has; the key stays where it is
+    - name: The application's key and CSR (openssl stands in for the application; made once)
+      ansible.builtin.command:
+        cmd: >-
+          openssl req -new -newkey rsa:2048 -nodes -subj /CN=app.example.com
+          -keyout /etc/pki/mtls/app.key -out /etc/pki/mtls/app.csr
+        creates: /etc/pki/mtls/app.csr
+      check_mode: false  # under --check too: the certificate task reads the CSR
+
+    - name: Issue a certificate for that CSR
       alibabacloud.esa.esa_client_certificate:
         site_id: 1234567890123
         path: /etc/pki/mtls/app.crt
         csr_path: /etc/pki/mtls/app.csr
         common_name: app.example.com  # the CSR must carry exactly this CN (default: the inventory hostname)
 
-- name: Let ESA generate an ECDSA key (returned once, written with mode 0600)
+- name: Let ESA generate the key (returned once, written with mode 0600); ESA chooses the subject
   alibabacloud.esa.esa_client_certificate:
     site_id: 1234567890123
     path: /etc/pki/mtls/esa.crt
     privatekey_path: /etc/pki/mtls/esa.key
     key_source: esa
-    pkey_type: ECDSA
 
 - name: Retire the certificate (revoke on ESA, keeping the revoked record, and remove the files)
   alibabacloud.esa.esa_client_certificate:

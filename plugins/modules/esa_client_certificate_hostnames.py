@@ -98,12 +98,11 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Require client certificates from the ESA-managed CA on the API hostnames
+- name: Require client certificates from the ESA-managed CA on the API hostname
   alibabacloud.esa.esa_client_certificate_hostnames:
     site_id: 1234567890123
     hostnames:
       - api.example.com
-      - mtls.example.com
   delegate_to: localhost
   run_once: true
 
@@ -115,13 +114,8 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: Require client certificates from our own CA on the partner hostname
-  alibabacloud.esa.esa_client_certificate_hostnames:
-    site_id: 1234567890123
-    ca_id: "{{ partner_ca.certificate.id }}"
-    hostnames: [partners.example.com]
-  delegate_to: localhost
-  run_once: true
+# For a CA of your own, give its ESA id as ca_id, or bind its hostnames where you upload it
+# (alibabacloud.esa.esa_client_ca_certificate, option hostnames).
 
 - name: Stop requiring client certificates on www
   alibabacloud.esa.esa_client_certificate_hostnames:
