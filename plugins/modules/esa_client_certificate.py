@@ -197,7 +197,9 @@ options:
     default: false
 notes:
   - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
-    and no file write.
+    and no file write. A directory of O(path) or O(privatekey_path) that does not exist yet (an earlier task, skipped in
+    check mode, would create it) predicts a new certificate (reason V(missing)); a real run still fails on it, before any ESA call.
+  - The result has the same keys in every mode (check or real, issue or not), V(null) where there is nothing to report.
   - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
   - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
   - Trust boundary. The controller holds site-wide credentials, a managed host holds one certificate. The id kept in
@@ -330,8 +332,11 @@ reasons:
   elements: str
   sample: [expiring]
 certificate:
-  description: Facts of the certificate now on disk (after the run), as ESA and the file report them.
-  returned: when a certificate is present after the run
+  description:
+    - Facts of the certificate now on disk (after the run), as ESA and the file report them.
+    - V(null) when there is none, for example in check mode on a host that has no certificate yet, so that
+      C(result.certificate.id) never fails on a missing key (changed in 3.0.0; before, the key was left out).
+  returned: with O(state=present), always
   type: dict
   contains:
     id:
@@ -387,8 +392,10 @@ certificate:
       type: int
       sample: 364
 replaced_certificate:
-  description: The certificate that was replaced, when it was known.
-  returned: when a certificate was replaced
+  description:
+    - The certificate that was replaced, when it was known; in check mode, the one that would be replaced.
+    - V(null) when no certificate was (or would be) replaced (changed in 3.0.0; before, the key was left out).
+  returned: with O(state=present), always
   type: dict
   contains:
     id:
@@ -401,7 +408,7 @@ replaced_certificate:
       description: Its fingerprint.
       type: str
     revoked:
-      description: Whether it was revoked on ESA by this run (O(revoke_replaced)).
+      description: Whether it was (in check mode, would be) revoked on ESA by this run (O(revoke_replaced)).
       type: bool
     possession_proven:
       description:
@@ -416,7 +423,8 @@ possession_proven:
       fresh challenge of the controller's with the key at O(privatekey_path), checked against the public key of ESA's copy).
     - A claim that a host holds a certificate (a decommission's C(keep), the fleet report's held certificates) counts only when
       this is V(true); a copy of another host's public certificate and its bookkeeping file never proves it.
-  returned: in check mode, O(state=present)
+    - V(null) outside check mode, where no challenge is signed for the certificate in place.
+  returned: with O(state=present), always
   type: bool
   version_added: 3.0.0
 filename:
@@ -425,27 +433,27 @@ filename:
   type: str
   sample: /etc/pki/mtls/client.crt
 privatekey_filename:
-  description: The private key path.
-  returned: when O(privatekey_path) is set
+  description: The private key path; V(null) without O(privatekey_path).
+  returned: always
   type: str
   sample: /etc/pki/mtls/client.key
 backup_file:
-  description: Copy of the replaced certificate file.
-  returned: when O(backup=true) and a file was replaced
+  description: Copy of the replaced certificate file; V(null) when none was made.
+  returned: with O(state=present), always
   type: str
   sample: /etc/pki/mtls/client.crt.2189.2026-11-28@10:00:00~
 privatekey_backup_file:
-  description: Copy of the replaced private key (mode kept).
-  returned: when O(backup=true) and a key was replaced
+  description: Copy of the replaced private key (mode kept); V(null) when none was made.
+  returned: with O(state=present), always
   type: str
 backup_files:
-  description: Copies of the files O(state=absent) removed.
-  returned: when O(state=absent), O(backup=true) and files were removed
+  description: Copies of the files O(state=absent) removed (O(backup=true)); V(null) when none were made.
+  returned: with O(state=absent), always
   type: list
   elements: str
 certificate_pem:
-  description: The certificate, PEM.
-  returned: when O(return_content=true) and a certificate is present
+  description: The certificate, PEM, with O(return_content=true) and a certificate on disk after the run; V(null) otherwise.
+  returned: with O(state=present), always
   type: str
 code:
   description: The ESA error code, when the task failed because of an ESA answer.
