@@ -115,7 +115,8 @@ def test_a_plain_http_answer_means_the_request_was_not_sent():
 
 
 def test_a_hostname_mismatch_is_a_permanent_verification_failure():
-    mismatch = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'esa.example'")
+    text = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'esa.example'"
+    mismatch = ssl.SSLCertVerificationError(1, text)
     transport = classify_transport_failure(_tls_failure(mismatch))
     assert transport is not None
     assert transport.kind == "tls_verify"
