@@ -70,6 +70,23 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors impor
 
 _MODULE = "alibabacloud.esa.esa_client_certificate"
 
+# Every state=present result has these keys, whatever the mode (check or real, issue or no-op): null where there is
+# nothing to say, so `result.certificate.id` and the like never fail on a missing key.
+PRESENT_RESULT_KEYS = (
+    "changed",
+    "reasons",
+    "filename",
+    "privatekey_filename",
+    "certificate",
+    "possession_proven",
+    "replaced_certificate",
+    "backup_file",
+    "privatekey_backup_file",
+    "certificate_pem",
+)
+# The same for state=absent.
+ABSENT_RESULT_KEYS = ("changed", "reasons", "filename", "privatekey_filename", "backup_files")
+
 
 class _ModuleFailed(Exception):
     def __init__(self, result: dict[str, t.Any]):
@@ -244,7 +261,9 @@ class ActionModule(ActionBase):
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
             planned = planned_certificate(options, plan.reasons, plan.issue)
-            return self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven)
+            result = self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven)
+            result["replaced_certificate"] = _predicted_replaced(plan.issue, inspection, bool(proven))
+            return result
         return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce, checked_csr)
 
     def _issue(
@@ -455,8 +474,13 @@ class ActionModule(ActionBase):
             lookup = record_by_bookkeeping(client, options.site_id, bookkeeping)
         plan = plan_absent(inspection, lookup, options, nonce, utc_now())
         self._warnings.extend(plan.warnings)
-        result = self._result(params, plan.changed, ["absent"] if plan.changed else [], plan.before, None, inspection)
-        result.pop("certificate", None)
+        result: dict[str, t.Any] = {
+            "changed": plan.changed,
+            "reasons": ["absent"] if plan.changed else [],
+            "filename": params["path"],
+            "privatekey_filename": params["privatekey_path"],
+            "backup_files": None,
+        }
         if self._task.diff:
             result["diff"] = task_diff(
                 plan.before, None, None, revokes=plan.revoke_id, deletes_record=plan.delete_id, removes_files=[params["path"]] if plan.remove_files else None
@@ -486,19 +510,28 @@ class ActionModule(ActionBase):
         diff_after: dict[str, t.Any] | None = None,
         possession: bool | None = None,
     ) -> dict[str, t.Any]:
-        result: dict[str, t.Any] = {"changed": changed, "reasons": reasons, "filename": params["path"]}
-        if possession is not None:
-            result["possession_proven"] = possession
-        if params["privatekey_path"]:
-            result["privatekey_filename"] = params["privatekey_path"]
-        shown = after if after is not None else before
-        if shown is not None:
-            result["certificate"] = shown
+        result: dict[str, t.Any] = dict.fromkeys(PRESENT_RESULT_KEYS)
+        result.update(changed=changed, reasons=reasons, filename=params["path"], privatekey_filename=params["privatekey_path"])
+        result["possession_proven"] = possession
+        result["certificate"] = after if after is not None else before
         if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:
             result["certificate_pem"] = inspection.certificate_pem
         if self._task.diff:
             result["diff"] = task_diff(before, diff_after if diff_after is not None else after, inspection, reasons=reasons)
         return result
+
+
+def _predicted_replaced(issue: Issue, inspection: Inspection, proven: bool) -> dict[str, t.Any] | None:
+    """Check mode: the replaced_certificate a real run would report (``revoked``: whether it would be revoked)."""
+    old_fingerprint = inspection.certificate.fingerprint_sha256 if inspection.certificate else None
+    if issue.replaced is None and not old_fingerprint:
+        return None
+    return {
+        "id": issue.replaced.get("Id") if issue.replaced is not None and proven else None,
+        "fingerprint_sha256": old_fingerprint,
+        "revoked": bool(issue.revoke_replaced and proven),
+        "possession_proven": proven,
+    }
 
 
 def _revoke(client: t.Any, site_id: int, cert_id: str, status: str | None) -> bool:

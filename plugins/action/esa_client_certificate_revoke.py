@@ -13,7 +13,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import TaskInputError, TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import format_time, parse_esa_time, utc_now
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, validate_arguments
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._action_support import EsaOnlyAction, add_warnings, validate_arguments
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.facts import flatten_record, pem_facts, record_facts
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revocation import (
     REVOKED,
@@ -24,6 +24,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revo
     TooManyRevocations,
     plan_diff,
     plan_revocations,
+    too_young_warning,
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import CERTIFICATE_NOT_FOUND, CERTIFICATE_STATUS_ERROR
 
@@ -58,6 +59,9 @@ class ActionModule(EsaOnlyAction):
             "kept": [candidate.id for candidate in plan.kept],
             "too_young": [candidate.id for candidate in plan.too_young],
         }
+        held_back = too_young_warning(plan, min_age_minutes=params["min_age_minutes"], state=state)
+        if held_back:
+            add_warnings(result, [held_back])
         if self._task.diff:
             result["diff"] = plan_diff(plan, state)
         if self._task.check_mode:

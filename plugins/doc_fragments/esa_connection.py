@@ -88,6 +88,8 @@ options:
         C(Throttling.user), C(Throttling.Api), C(Throttling.ConcurrentLimitExceeded) or C(Rejected.Throttling); any HTTP 429;
         C(ServiceUnavailable)), with or without C(x-acs-retry-after), and whichever exception class the SDK release raises.
         C(SignatureNonceUsed) is retried at most twice.
+      - A TLS failure that waiting cannot heal is not retried (a server that answers the handshake in plain HTTP, such as an emulator
+        reached without V(http://) in O(endpoint); a certificate that does not verify, or a host name it does not match).
       - Creating a certificate (or uploading a client CA) is repeated at once only when the request surely did not reach ESA.
         When it may have taken effect (a server error, or a connection lost after sending), ESA is searched for what it
         issued, which is adopted; only if nothing is found is the request sent again, at most this many times, with the
@@ -96,7 +98,9 @@ options:
     type: int
     default: 8
 requirements:
-  - alibabacloud-esa20240910 and alibabacloud-credentials on the Ansible controller (not on the managed hosts)
+  - >-
+    on the Ansible controller, which makes every ESA call (in the module's action plugin), the Python packages
+    alibabacloud-esa20240910 and alibabacloud-credentials
 notes:
   - ESA calls run on the controller through this module's action plugin, so connection options and
     their environment variables are read there, not on the managed hosts.

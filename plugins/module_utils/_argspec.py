@@ -227,6 +227,14 @@ def client_ca_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
     return errors
 
 
+def site_id_type_error(value: t.Any) -> str:
+    """The one line for a site_id that is not a number: most often the site's name, given where ESA wants its id."""
+    return (
+        f"site_id must be the numeric ESA site id (for example 1234567890123), not a site name: got {str(value)[:80]!r}; "
+        "the ESA console shows the id of each site in its site list, and ESA's ListSites API returns it as SiteId"
+    )
+
+
 def _site_id_errors(params: dict[str, t.Any]) -> list[str]:
     if params.get("site_id") is not None and params["site_id"] <= 0:
         return [f"site_id must be a positive ESA site id, got {params['site_id']}"]

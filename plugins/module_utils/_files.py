@@ -167,10 +167,16 @@ def special_file_problem(path: str | None, what: str) -> str | None:
     return f"{what}: {path} is {file_kind(mode)}, not a regular file; remove it or choose another path"
 
 
-def directory_problem(path: str, what: str) -> str | None:
-    """Why a file could not be written at path, before anything is asked of ESA."""
+def directory_problem(path: str, what: str, missing_ok: bool = False) -> str | None:
+    """Why a file could not be written at path, before anything is asked of ESA.
+
+    ``missing_ok`` (check mode): a directory that does not exist yet is no problem, since an earlier task (skipped in
+    check mode, like ansible.builtin.file) may create it; the run would then write a new file there.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
+        if missing_ok and not os.path.lexists(directory):
+            return None
         return f"{what}: directory {directory} does not exist"
     if not os.access(directory, os.W_OK | os.X_OK):
         return f"{what}: directory {directory} is not writable"

@@ -21,6 +21,7 @@ REASONS = (
     "unreadable",
     "key_mismatch",
     "csr_mismatch",
+    "common_name_changed",
     "key_type_changed",
     "expiring",
     "not_found_remote",
@@ -126,8 +127,8 @@ def reissue_reasons(local: LocalState, remote: EsaCertificateState | None, polic
     if policy.uses_csr and _csr_differs(local, certificate):
         reasons.append("csr_mismatch")
     if not policy.uses_csr and policy.common_name is not None and policy.common_name != certificate.common_name:
-        # The locally built CSR would carry another subject than the certificate has.
-        reasons.append("csr_mismatch")
+        # The task names another identity than the certificate carries (the CSR built here would follow the task).
+        reasons.append("common_name_changed")
     if not policy.uses_csr and policy.pkey_type is not None and policy.pkey_type != certificate.key_type:
         reasons.append("key_type_changed")
     if remote is not None and remote.found and remote.not_before and remote.not_after:

@@ -29,6 +29,8 @@ options:
   site_id:
     description:
       - The ESA site.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   state:
@@ -93,29 +95,39 @@ attributes:
 
 EXAMPLES = r"""
 - name: Upload our partner CA and require its client certificates on the partner API
-  alibabacloud.esa.esa_client_ca_certificate:
-    site_id: 1234567890123
-    certificate: "{{ lookup('ansible.builtin.file', 'files/partner-ca.pem') }}"
-    name: partner-ca
-    hostnames:
-      - partners.example.com
-  register: partner_ca
   delegate_to: localhost
   run_once: true
+  block:
+    - name: The partner's CA certificate (made here with openssl so that the example runs; use the file the partner gave you)
+      ansible.builtin.shell:
+        cmd: >-
+          mkdir -p /etc/pki/partner-ca && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650
+          -subj '/CN=Partner Client CA' -keyout /etc/pki/partner-ca/ca.key -out /etc/pki/partner-ca/ca.crt
+        creates: /etc/pki/partner-ca/ca.crt
+      check_mode: false  # under --check too: the upload below reads it
 
-- name: Show its ESA id
-  ansible.builtin.debug:
-    msg: "{{ partner_ca.certificate.id }} expires {{ partner_ca.certificate.not_after }}"
+    - name: Upload it and bind the partner API's hostname
+      alibabacloud.esa.esa_client_ca_certificate:
+        site_id: 1234567890123
+        certificate: "{{ lookup('ansible.builtin.file', '/etc/pki/partner-ca/ca.crt') }}"
+        name: partner-ca
+        hostnames:
+          - api.example.com
+      register: partner_ca
+
+    - name: Show its ESA id
+      ansible.builtin.debug:
+        msg: "{{ partner_ca.certificate.id | default('(not uploaded yet: check mode)', true) }}"
 
 - name: Retire the partner CA (its hostnames are unbound first)
   alibabacloud.esa.esa_client_ca_certificate:
     site_id: 1234567890123
-    certificate: "{{ lookup('ansible.builtin.file', 'files/partner-ca.pem') }}"
+    certificate: "{{ lookup('ansible.builtin.file', '/etc/pki/partner-ca/ca.crt') }}"
     state: absent
   delegate_to: localhost
   run_once: true
 
-- name: Delete a client CA by its ESA id
+- name: Delete a client CA by its ESA id (nothing to do when the site has no CA of that id)
   alibabacloud.esa.esa_client_ca_certificate:
     site_id: 1234567890123
     id: babaded901474b9693acf530e0fb1d95

@@ -26,10 +26,16 @@ description:
     also when no certificate is issued; a run that only corrects them reports C(changed) with empty RV(reasons).
 author:
   - alibabacloud.esa contributors (@alibabacloud)
+requirements:
+  - >-
+    on the managed hosts, which make the keys and write the files, Python 3.8 or later with the Python package cryptography
+    2.8 or later (no Alibaba Cloud SDK, no credentials)
 options:
   site_id:
     description:
       - The ESA site whose client CA issues the certificate.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   state:
@@ -60,9 +66,21 @@ options:
     type: path
   privatekey_mode:
     description:
-      - The mode of the private key file. Keys are created V(0600) from their first byte; a wider mode is applied only once the file is whole.
+      - The mode of the private key file, O(privatekey_path), when the collection writes that key (not with O(csr_path) or
+        O(csr_content), where the key is yours and left as it is). O(mode) never applies to the key.
+      - Keys are created V(0600) from their first byte; a wider mode is applied only once the file is whole.
+      - Octal as a quoted string (for example V('0640')) or a symbolic mode, as for O(mode).
     type: raw
     default: '0600'
+  mode:
+    description:
+      - The mode of the certificate file, O(path); its bookkeeping file C(<path>.esa.json) gets the same mode without execute bits.
+        The private key's mode is O(privatekey_mode), never this.
+      - Without it, a new certificate is readable by all (within the C(umask)), as public certificates are, and an existing
+        certificate keeps its mode.
+      - Quote octal modes (for example V('0644')) so Ansible receives a string; a symbolic mode (for example V(u=rw,g=r,o=r)) works too.
+      - O(owner), O(group) and the SELinux options apply to both the certificate and the private key the collection writes.
+    type: raw
   csr_path:
     description:
       - Issue from the certificate signing request in this file on the target, instead of generating a key.
@@ -112,7 +130,8 @@ options:
         equal to C(DNS:<common_name>), its key is of the type O(pkey_type) names, and it is under 16 KiB.
       - The certificate ESA issues is checked too (subject and public key) before the host receives it; a wrong one is revoked
         and deleted on ESA and never written.
-      - A certificate with another common name is reissued (reason V(csr_mismatch)).
+      - A certificate with another common name is reissued, with reason V(common_name_changed) (V(csr_mismatch) with a CSR,
+        whose common name is then not the certificate's).
       - Refused with O(key_source=esa), since ESA chooses the subject of a certificate whose key it generates.
     type: str
   validity_days:
@@ -178,7 +197,9 @@ options:
     default: false
 notes:
   - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
-    and no file write.
+    and no file write. A directory of O(path) or O(privatekey_path) that does not exist yet (an earlier task, skipped in
+    check mode, would create it) predicts a new certificate (reason V(missing)); a real run still fails on it, before any ESA call.
+  - The result has the same keys in every mode (check or real, issue or not), V(null) where there is nothing to report.
   - The common name of a certificate ESA generates the key for (O(key_source=esa)) is chosen by ESA.
   - ESA copies only the common name from a CSR, so a CSR is compared with the certificate by public key and common name.
   - Trust boundary. The controller holds site-wide credentials, a managed host holds one certificate. The id kept in
@@ -205,6 +226,12 @@ notes:
     on the target, or when the task is asynchronous. C(-vvv) says which.
 seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
+  - module: alibabacloud.esa.esa_client_certificate_revoke
+    description: Revoke replaced certificates after the service reloaded, and decommission hosts.
+  - ref: ansible_collections.alibabacloud.esa.client_certificate_role
+    description: The alibabacloud.esa.client_certificate role, which creates the directory, issues the certificate, reloads the service and verifies.
+  - ref: ansible_collections.alibabacloud.esa.docsite.guide_rollout
+    description: Rolling certificates out across a fleet, with reloads and deferred revocation.
 extends_documentation_fragment:
   - ansible.builtin.files
   - alibabacloud.esa.esa_connection
@@ -236,6 +263,14 @@ attributes:
 """
 
 EXAMPLES = r"""
+# Each task below runs on its own. Connection options come from the controller's environment (for example
+# ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET) or from module_defaults, as in the third task.
+- name: Create the directory of the certificate and its key
+  ansible.builtin.file:
+    path: /etc/pki/mtls
+    state: directory
+    mode: "0755"
+
 - name: Give this host an mTLS client certificate; the key is made here and never leaves
   alibabacloud.esa.esa_client_certificate:
     site_id: 1234567890123
@@ -244,29 +279,36 @@ EXAMPLES = r"""
     common_name: "{{ inventory_hostname }}"
     validity_days: 90
     remaining_days: 30
-    revoke_replaced: true
-  register: client_cert
-  notify: Reload the service using the certificate
+  register: client_certificate
+  # When it changed, reload the service that uses the files, and only then revoke the replaced certificate: the
+  # role alibabacloud.esa.client_certificate does both, and the rollout guide shows the tasks.
 
-- name: Set the connection options once for every module of the collection
+- name: Issue from a CSR the application made; its key stays where it is
   module_defaults:
-    group/alibabacloud.esa.esa:
+    group/alibabacloud.esa.esa:  # connection options once for every module of the collection
       region: ap-southeast-1
   block:
-    - name: Issue from a CSR the host already has; the key stays where it is
+    - name: The application's key and CSR (openssl stands in for the application; made once)
+      ansible.builtin.command:
+        cmd: >-
+          openssl req -new -newkey rsa:2048 -nodes -subj /CN=app.example.com
+          -keyout /etc/pki/mtls/app.key -out /etc/pki/mtls/app.csr
+        creates: /etc/pki/mtls/app.csr
+      check_mode: false  # under --check too: the certificate task reads the CSR
+
+    - name: Issue a certificate for that CSR
       alibabacloud.esa.esa_client_certificate:
         site_id: 1234567890123
         path: /etc/pki/mtls/app.crt
         csr_path: /etc/pki/mtls/app.csr
         common_name: app.example.com  # the CSR must carry exactly this CN (default: the inventory hostname)
 
-- name: Let ESA generate an ECDSA key (returned once, written with mode 0600)
+- name: Let ESA generate the key (returned once, written with mode 0600); ESA chooses the subject
   alibabacloud.esa.esa_client_certificate:
     site_id: 1234567890123
     path: /etc/pki/mtls/esa.crt
     privatekey_path: /etc/pki/mtls/esa.key
     key_source: esa
-    pkey_type: ECDSA
 
 - name: Retire the certificate (revoke on ESA, keeping the revoked record, and remove the files)
   alibabacloud.esa.esa_client_certificate:
@@ -280,15 +322,21 @@ RETURN = r"""
 reasons:
   description:
     - Why the certificate was (or, in check mode, would be) issued; empty when nothing changed.
-    - Any of V(missing), V(unreadable), V(key_mismatch), V(csr_mismatch), V(key_type_changed), V(expiring), V(not_found_remote),
-      V(fingerprint_mismatch), V(revoked), V(forced); with O(state=absent), V(absent).
+    - Any of V(missing), V(unreadable), V(key_mismatch), V(csr_mismatch), V(common_name_changed), V(key_type_changed), V(expiring),
+      V(not_found_remote), V(fingerprint_mismatch), V(revoked), V(forced); with O(state=absent), V(absent).
+    - V(csr_mismatch) means the CSR (O(csr_path) or O(csr_content)) has another public key or common name than the certificate;
+      V(common_name_changed) means O(common_name) names another identity than the certificate carries, without a CSR
+      (before 3.0.0 this was reported as V(csr_mismatch)).
   returned: always
   type: list
   elements: str
   sample: [expiring]
 certificate:
-  description: Facts of the certificate now on disk (after the run), as ESA and the file report them.
-  returned: when a certificate is present after the run
+  description:
+    - Facts of the certificate now on disk (after the run), as ESA and the file report them.
+    - V(null) when there is none, for example in check mode on a host that has no certificate yet, so that
+      C(result.certificate.id) never fails on a missing key (changed in 3.0.0; before, the key was left out).
+  returned: with O(state=present), always
   type: dict
   contains:
     id:
@@ -344,8 +392,10 @@ certificate:
       type: int
       sample: 364
 replaced_certificate:
-  description: The certificate that was replaced, when it was known.
-  returned: when a certificate was replaced
+  description:
+    - The certificate that was replaced, when it was known; in check mode, the one that would be replaced.
+    - V(null) when no certificate was (or would be) replaced (changed in 3.0.0; before, the key was left out).
+  returned: with O(state=present), always
   type: dict
   contains:
     id:
@@ -358,7 +408,7 @@ replaced_certificate:
       description: Its fingerprint.
       type: str
     revoked:
-      description: Whether it was revoked on ESA by this run (O(revoke_replaced)).
+      description: Whether it was (in check mode, would be) revoked on ESA by this run (O(revoke_replaced)).
       type: bool
     possession_proven:
       description:
@@ -373,7 +423,8 @@ possession_proven:
       fresh challenge of the controller's with the key at O(privatekey_path), checked against the public key of ESA's copy).
     - A claim that a host holds a certificate (a decommission's C(keep), the fleet report's held certificates) counts only when
       this is V(true); a copy of another host's public certificate and its bookkeeping file never proves it.
-  returned: in check mode, O(state=present)
+    - V(null) outside check mode, where no challenge is signed for the certificate in place.
+  returned: with O(state=present), always
   type: bool
   version_added: 3.0.0
 filename:
@@ -382,27 +433,27 @@ filename:
   type: str
   sample: /etc/pki/mtls/client.crt
 privatekey_filename:
-  description: The private key path.
-  returned: when O(privatekey_path) is set
+  description: The private key path; V(null) without O(privatekey_path).
+  returned: always
   type: str
   sample: /etc/pki/mtls/client.key
 backup_file:
-  description: Copy of the replaced certificate file.
-  returned: when O(backup=true) and a file was replaced
+  description: Copy of the replaced certificate file; V(null) when none was made.
+  returned: with O(state=present), always
   type: str
   sample: /etc/pki/mtls/client.crt.2189.2026-11-28@10:00:00~
 privatekey_backup_file:
-  description: Copy of the replaced private key (mode kept).
-  returned: when O(backup=true) and a key was replaced
+  description: Copy of the replaced private key (mode kept); V(null) when none was made.
+  returned: with O(state=present), always
   type: str
 backup_files:
-  description: Copies of the files O(state=absent) removed.
-  returned: when O(state=absent), O(backup=true) and files were removed
+  description: Copies of the files O(state=absent) removed (O(backup=true)); V(null) when none were made.
+  returned: with O(state=absent), always
   type: list
   elements: str
 certificate_pem:
-  description: The certificate, PEM.
-  returned: when O(return_content=true) and a certificate is present
+  description: The certificate, PEM, with O(return_content=true) and a certificate on disk after the run; V(null) otherwise.
+  returned: with O(state=present), always
   type: str
 code:
   description: The ESA error code, when the task failed because of an ESA answer.
@@ -485,7 +536,7 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     """The phase the controller asked for, as the plain dict the module answers (see _target.contract)."""
     params = module.params
     if isinstance(request, InspectRequest):
-        inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce)
+        inspection = phases.inspect(params, with_pem=request.with_pem, proof_nonce=request.proof_nonce, check_mode=module.check_mode)
         if params["state"] == "present" and not inspection.problems:
             inspection = phases.with_attribute_differences(inspection, _attribute_changes(module), _files.bookkeeping_attributes_differ(params["path"]))
             if request.prepare_if_due and not module.check_mode:

@@ -34,6 +34,8 @@ options:
   site_id:
     description:
       - The ESA site.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   ca_id:
@@ -96,12 +98,11 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Require client certificates from the ESA-managed CA on the API hostnames
+- name: Require client certificates from the ESA-managed CA on the API hostname
   alibabacloud.esa.esa_client_certificate_hostnames:
     site_id: 1234567890123
     hostnames:
       - api.example.com
-      - mtls.example.com
   delegate_to: localhost
   run_once: true
 
@@ -113,13 +114,8 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: Require client certificates from our own CA on the partner hostname
-  alibabacloud.esa.esa_client_certificate_hostnames:
-    site_id: 1234567890123
-    ca_id: "{{ partner_ca.certificate.id }}"
-    hostnames: [partners.example.com]
-  delegate_to: localhost
-  run_once: true
+# For a CA of your own, give its ESA id as ca_id, or bind its hostnames where you upload it
+# (alibabacloud.esa.esa_client_ca_certificate, option hostnames).
 
 - name: Stop requiring client certificates on www
   alibabacloud.esa.esa_client_certificate_hostnames:

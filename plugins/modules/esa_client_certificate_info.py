@@ -21,6 +21,8 @@ options:
   site_id:
     description:
       - The ESA site.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   id:
@@ -81,32 +83,47 @@ attributes:
 """
 
 EXAMPLES = r"""
-- name: Certificates that expire within 30 days, for the weekly report
+- name: Certificates that expire within 30 days
   alibabacloud.esa.esa_client_certificate_info:
     site_id: 1234567890123
     status: active
     expires_within_days: 30
-  register: expiring
   delegate_to: localhost
   run_once: true
 
-- name: Write the report
-  ansible.builtin.copy:
-    dest: /var/reports/esa-expiring.csv
-    mode: "0644"
-    content: |
-      id,common_name,not_after,remaining_days
-      {% for c in expiring.certificates %}
-      {{ c.id }},{{ c.common_name }},{{ c.not_after }},{{ c.remaining_days }}
-      {% endfor %}
+- name: A weekly CSV report of the certificates that expire soon
   delegate_to: localhost
   run_once: true
+  block:
+    - name: Find them
+      alibabacloud.esa.esa_client_certificate_info:
+        site_id: 1234567890123
+        status: active
+        expires_within_days: 30
+      register: expiring
 
-- name: Which ESA certificate is this file?
+    - name: The report's directory
+      ansible.builtin.file:
+        path: /var/reports
+        state: directory
+        mode: "0755"
+
+    - name: Write the report
+      ansible.builtin.copy:
+        dest: /var/reports/esa-expiring.csv
+        mode: "0644"
+        content: |
+          id,common_name,not_after,remaining_days
+          {% for c in expiring.certificates %}
+          {{ c.id }},{{ c.common_name }},{{ c.not_after }},{{ c.remaining_days }}
+          {% endfor %}
+
+- name: The certificates issued for this host, with their PEM
   alibabacloud.esa.esa_client_certificate_info:
     site_id: 1234567890123
-    fingerprint_sha256: "{{ lookup('ansible.builtin.pipe', 'openssl x509 -in client.crt -noout -fingerprint -sha256') }}"
-  register: this_file
+    common_name: "{{ inventory_hostname }}"
+    include_pem: true
+  delegate_to: localhost
 """
 
 RETURN = r"""

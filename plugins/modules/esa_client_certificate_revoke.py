@@ -32,6 +32,8 @@ options:
   site_id:
     description:
       - The ESA site.
+      - The numeric id of the ESA site (for example V(1234567890123)), not its name; the ESA console shows it in the site list,
+        and ESA's C(ListSites) API returns it as C(SiteId).
     type: int
     required: true
   id:
@@ -68,6 +70,8 @@ options:
       - Certificates that ESA created fewer than this many minutes ago are never touched (they are listed in RV(too_young)), so a play
         that issues certificates while this task runs is safe. The age comes from ESA's C(CreateTime), else the certificate's
         C(notBefore); a certificate of unknown age counts as too young.
+      - A warning says how many matched certificates this left alone, and names their ids (the first five), since the task
+        still reports success; certificates that O(keep) lists are left alone without a warning.
       - V(0) turns the check off, for example to revoke one host's replaced certificate by O(id) right after its reload.
     type: int
     default: 60
@@ -118,54 +122,68 @@ attributes:
 """
 
 EXAMPLES = r"""
-# Decommission: every host still in service reports its certificate, the rest of the fleet's certificates are revoked.
-- name: The certificate of every host still in service
-  alibabacloud.esa.esa_client_certificate:
-    site_id: 1234567890123
-    path: /etc/pki/mtls/client.crt
-    privatekey_path: /etc/pki/mtls/client.key
-    common_name: "{{ inventory_hostname }}.fleet.example.com"
-  register: client_certificate
-
-- name: Revoke the fleet's certificates that no host in service holds
-  alibabacloud.esa.esa_client_certificate_revoke:
-    site_id: 1234567890123
-    common_name_pattern: "*.fleet.example.com"
-    keep: "{{ ansible_play_hosts | map('extract', hostvars, ['client_certificate', 'certificate', 'id']) | list }}"
-    max_revocations: 5
-  run_once: true
-
-# Revoke after the reload: the replaced certificate stays valid until the service uses the new one.
-- name: Renew the certificate when due
-  alibabacloud.esa.esa_client_certificate:
-    site_id: 1234567890123
-    path: /etc/pki/mtls/client.crt
-    privatekey_path: /etc/pki/mtls/client.key
-    remaining_days: 30
-  register: client_certificate
-  notify: Reload nginx
-
-- name: Reload the service now
-  ansible.builtin.meta: flush_handlers
-
-- name: Revoke the replaced certificate, now that nothing uses it
-  alibabacloud.esa.esa_client_certificate_revoke:
-    site_id: 1234567890123
-    id: ["{{ client_certificate.replaced_certificate.id }}"]
-    fingerprint_sha256: ["{{ client_certificate.replaced_certificate.fingerprint_sha256 }}"]
-    min_age_minutes: 0
-  when:
-    - client_certificate.replaced_certificate is defined
-    - client_certificate.replaced_certificate.possession_proven
-
-# Retire certificates by name, and delete their records too.
-- name: Remove the certificates of two retired hosts
+- name: Retire two hosts by name, deleting their certificates' records too
   alibabacloud.esa.esa_client_certificate_revoke:
     site_id: 1234567890123
     common_name: [db01.example.com, db02.example.com]
     state: absent
   delegate_to: localhost
   run_once: true
+
+# Decommission: the hosts in service prove which certificate they hold, the rest of the fleet's certificates are
+# revoked. The decommission guide adds the safety checks (every host answered, who claimed without proof).
+- name: Revoke the fleet's certificates that no host in service holds
+  block:
+    - name: Check the certificate this host holds (ESA reads only; the host signs a challenge with its key)
+      alibabacloud.esa.esa_client_certificate:
+        site_id: 1234567890123
+        path: /etc/pki/mtls/client.crt
+        privatekey_path: /etc/pki/mtls/client.key
+        common_name: "{{ inventory_hostname }}.fleet.example.com"
+      check_mode: true
+      changed_when: false
+      register: in_service
+
+    - name: Revoke the others, keeping what a host in service proved it holds
+      alibabacloud.esa.esa_client_certificate_revoke:
+        site_id: 1234567890123
+        common_name_pattern: "*.fleet.example.com"
+        keep: "{{ held | map(attribute='id') | select | list }}"
+        max_revocations: 5
+      vars:
+        held: >-
+          {{ ansible_play_hosts | map('extract', hostvars, 'in_service') | selectattr('possession_proven')
+             | map(attribute='certificate') | list }}
+      run_once: true
+
+# Revoke after the reload: the replaced certificate stays valid until the service uses the new one.
+- name: Renew when due, reload, then revoke the replaced certificate
+  block:
+    - name: The directory of the certificate and its key
+      ansible.builtin.file:
+        path: /etc/pki/mtls
+        state: directory
+        mode: "0755"
+
+    - name: Renew the certificate when due
+      alibabacloud.esa.esa_client_certificate:
+        site_id: 1234567890123
+        path: /etc/pki/mtls/client.crt
+        privatekey_path: /etc/pki/mtls/client.key
+        remaining_days: 30
+      register: client_certificate
+
+    - name: Reload the service here (in a play, a handler the task above notifies, flushed now)
+      ansible.builtin.meta: flush_handlers
+
+    - name: Revoke the replaced certificate, now that nothing uses it
+      alibabacloud.esa.esa_client_certificate_revoke:
+        site_id: 1234567890123
+        id: ["{{ client_certificate.replaced_certificate.id }}"]
+        fingerprint_sha256: ["{{ client_certificate.replaced_certificate.fingerprint_sha256 }}"]
+        min_age_minutes: 0  # it is being replaced: its age does not matter
+        max_revocations: 1
+      when: client_certificate.replaced_certificate.possession_proven | default(false)
 """
 
 RETURN = r"""

@@ -9,10 +9,10 @@ import os
 import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.errors import ArgumentTypeError, UnsupportedError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import connection_argument_spec, site_id_type_error
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._time import parse_esa_time
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import HAS_ESA_SDK, EsaClient, missing_sdk_message
@@ -43,13 +43,20 @@ def validate_arguments(
     validator = ArgumentSpecValidator(argument_spec, **constraints)
     outcome = validator.validate(args)
     # AnsibleModule words an unknown option "Unsupported parameters for (module) module: x. Supported ...": say it the same way.
-    errors = [
-        f"Unsupported parameters for ({module}) module: {error}" if module and isinstance(error, UnsupportedError) else str(error) for error in outcome.errors
-    ]
+    errors = [_error_text(error, args, module) for error in outcome.errors]
     errors = errors or (input_errors(outcome.validated_parameters) if input_errors else [])
     if errors:
         raise TaskInputError("; ".join(errors))
     return outcome.validated_parameters
+
+
+def _error_text(error: Exception, args: dict[str, t.Any], module: str | None) -> str:
+    if module and isinstance(error, UnsupportedError):
+        return f"Unsupported parameters for ({module}) module: {error}"
+    if isinstance(error, ArgumentTypeError) and str(error).startswith("argument 'site_id' "):
+        # Ansible's generic wording ("unable to convert to int") does not say what a site id is: a name is the usual mistake.
+        return site_id_type_error(args.get("site_id"))
+    return str(error)
 
 
 def build_client(params: dict[str, t.Any], environ: t.Mapping[str, str] | None = None) -> EsaClient:

@@ -160,11 +160,13 @@ def parsed_entry(params: dict[str, t.Any]) -> dict[str, t.Any]:
     return _parse_cache.entry(_digest(inputs), _parse(inputs))
 
 
-def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str | None = None) -> Inspection:
+def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str | None = None, check_mode: bool = False) -> Inspection:
     """Everything the reissue decision needs to know about the files; reads only, changes nothing.
 
     With ``proof_nonce`` (state=absent), the key at privatekey_path also signs the controller's challenge,
     so the controller can check that this host holds the key of the certificate it is asked to revoke.
+    With ``check_mode``, a directory of path or privatekey_path that does not exist yet is no problem: the files are
+    then missing, and the check predicts the issue (the directory may be made by an earlier task that check mode skipped).
     """
     path = params["path"]
     problems = _path_problems(params)
@@ -175,7 +177,7 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     key = _inspect_key(inputs.privatekey, facts["privatekey"]) if params.get("privatekey_path") else None
     csr = _inspect_csr(params, inputs, facts["csr"], problems) if uses_csr(params) else None
     if params.get("state", "present") == "present":
-        problems.extend(_present_problems(params, key, csr))
+        problems.extend(_present_problems(params, key, csr, check_mode=check_mode))
     present = certificate_state == "present"
     return Inspection(
         certificate_state=certificate_state,
@@ -227,7 +229,7 @@ def _path_problems(params: dict[str, t.Any]) -> list[str]:
     return problems
 
 
-def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrView | None) -> list[str]:
+def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrView | None, check_mode: bool = False) -> list[str]:
     """What would make every run reissue, or a write fail, found before anything is asked of ESA."""
     problems = []
     key_path = params.get("privatekey_path")
@@ -251,7 +253,7 @@ def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrVie
                 "could ever match it: give the key that signed the CSR, or leave privatekey_path out"
             )
     for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")):
-        problem = file_path and _files.directory_problem(file_path, what)
+        problem = file_path and _files.directory_problem(file_path, what, missing_ok=check_mode)
         if problem:
             problems.append(problem)
     return problems

@@ -210,6 +210,30 @@ def plan_revocations(
     return plan
 
 
+# How many ids a warning names before it says "and N more".
+WARNING_ID_LIMIT = 5
+
+
+def too_young_warning(plan: RevocationPlan, *, min_age_minutes: int, state: str) -> str | None:
+    """One line for the certificates that matched and were left alone only because of min_age_minutes, or None.
+
+    Only those the task would otherwise have changed count (an already revoked one is nothing to revoke, unless state=absent
+    would delete it); ``keep`` is deliberate and never warned about.
+    """
+    held = [candidate for candidate in plan.too_young if state == ABSENT or not candidate.is_revoked]
+    if not held:
+        return None
+    ids = ", ".join(candidate.id for candidate in held[:WARNING_ID_LIMIT])
+    if len(held) > WARNING_ID_LIMIT:
+        ids = f"{ids} and {len(held) - WARNING_ID_LIMIT} more"
+    count = f"{len(held)} matched certificate{'s were' if len(held) > 1 else ' was'}"
+    action = "deleted" if state == ABSENT else "revoked"
+    return (
+        f"{count} not {action} ({ids}): ESA created {'them' if len(held) > 1 else 'it'} less than {min_age_minutes} minutes ago "
+        f"(min_age_minutes), or does not say when; to {action[:-1]} {'them' if len(held) > 1 else 'it'} now, set min_age_minutes: 0"
+    )
+
+
 def summary(candidate: Candidate) -> dict[str, t.Any]:
     """The fields check mode and --diff show of a certificate."""
     facts = dict(candidate.facts)

@@ -39,6 +39,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport_fa
     READ_TIMEOUT,
     REFUSED,
     TLS,
+    TLS_PLAIN_HTTP,
     TLS_VERIFY,
     UNREACHABLE,
     TransportFailure,
@@ -129,6 +130,8 @@ _TRANSPORT_MESSAGES: dict[str, str] = {
     READ_TIMEOUT: "{Endpoint} did not answer {action} within {timeout}: raise api_timeout, or try again later.",
     TLS_VERIFY: "TLS verification of {endpoint} failed ({detail}): check that endpoint names the ESA service; a TLS-inspecting proxy needs its CA "
     "trusted on the controller.",
+    TLS_PLAIN_HTTP: "{Endpoint} answered in plain HTTP, not HTTPS, during {action} ({detail}): for a local emulator write the endpoint as "
+    "{http_endpoint} (plain HTTP is accepted for loopback hosts only); otherwise check that endpoint names ESA's HTTPS port.",
     TLS: "TLS with {endpoint} failed during {action} ({detail}): check endpoint (use http:// only for a loopback emulator).",
     CONNECTION_DROPPED: "The connection to {endpoint} broke during {action} ({detail}): try again later; if it persists, check endpoint and any proxy.",
 }
@@ -267,6 +270,7 @@ class _MessageContext:
             "endpoint": self.endpoint_text,
             "Endpoint": _capitalised(self.endpoint_text),
             "other_endpoint": other_endpoint_hint(self.endpoint),
+            "http_endpoint": _as_http(self.endpoint),
             "key_id": key_id,
             "Key_id": _capitalised(key_id),
             "timeout": self.timeout_text,
@@ -298,6 +302,14 @@ class _MessageContext:
         if transport.through_proxy:
             message = message[:-1] + " (the request went through the proxy set by HTTPS_PROXY; plain http to a loopback endpoint never uses one)."
         return message
+
+
+def _as_http(endpoint: str | None) -> str:
+    """The endpoint written with http:// (what a plain-HTTP emulator needs), from https://host:port or host:port."""
+    if not endpoint:
+        return "http://HOST:PORT"
+    rest = endpoint.split("://", 1)[1] if "://" in endpoint else endpoint
+    return f"http://{rest}"
 
 
 def _capitalised(text: str) -> str:

@@ -28,7 +28,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classificati
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError, is_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport_failure import TLS_VERIFY, classify_transport_failure, is_credential_failure
+from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport_failure import classify_transport_failure, is_credential_failure
 
 T = t.TypeVar("T")
 
@@ -112,8 +112,8 @@ class RetryPolicy:
             return _AMBIGUOUS if may_have_taken_effect else _RETRY
         transport = classify_transport_failure(failure)
         if transport is not None:
-            if transport.kind == TLS_VERIFY:
-                return _GIVE_UP  # a certificate problem does not heal by waiting
+            if transport.permanent:
+                return _GIVE_UP  # a certificate problem, or a server that speaks plain HTTP, does not heal by waiting
             if transport.request_not_sent or not may_have_taken_effect:
                 return _RETRY
             return _AMBIGUOUS

@@ -41,6 +41,7 @@ UNREACHABLE = "unreachable"
 CONNECT_FAILED = "connect_failed"
 CONNECT_TIMEOUT = "connect_timeout"
 TLS_VERIFY = "tls_verify"
+TLS_PLAIN_HTTP = "tls_plain_http"
 TLS = "tls"
 READ_TIMEOUT = "read_timeout"
 CONNECTION_DROPPED = "connection_dropped"
@@ -48,7 +49,15 @@ OTHER = "other"
 
 # A request that fails in these ways was never written to the socket.  Other TLS errors are not
 # here: urllib3 reports an SSL error while reading the answer the same way as one in the handshake.
-_NOT_SENT_KINDS = frozenset({DNS, REFUSED, UNREACHABLE, CONNECT_FAILED, CONNECT_TIMEOUT, TLS_VERIFY})
+_NOT_SENT_KINDS = frozenset({DNS, REFUSED, UNREACHABLE, CONNECT_FAILED, CONNECT_TIMEOUT, TLS_VERIFY, TLS_PLAIN_HTTP})
+
+# TLS failures that no retry can heal: the server at the endpoint does not speak TLS (it answered the handshake in plain
+# HTTP), or its certificate is not one to trust (TLS_VERIFY, hostname mismatch included).
+PERMANENT_KINDS = frozenset({TLS_VERIFY, TLS_PLAIN_HTTP})
+
+# OpenSSL's reasons when the answer to a ClientHello is not TLS: WRONG_VERSION_NUMBER (OpenSSL 1.1 and 3.0/3.1), RECORD_LAYER_FAILURE
+# (3.2 and later), HTTP_REQUEST (the peer wrote an HTTP request line, the other direction of the same mistake).
+_PLAIN_HTTP_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST")
 
 _UNREACHABLE_ERRNOS = frozenset(getattr(errno, name) for name in ("ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "EHOSTDOWN") if hasattr(errno, name))
 
@@ -64,6 +73,11 @@ class TransportFailure:
     @property
     def request_not_sent(self) -> bool:
         return self.kind in _NOT_SENT_KINDS
+
+    @property
+    def permanent(self) -> bool:
+        """Whether waiting cannot help: only the endpoint (or the controller's trust store) can."""
+        return self.kind in PERMANENT_KINDS
 
 
 def exception_chain(exc: BaseException) -> list[BaseException]:
@@ -127,6 +141,8 @@ def _kind(chain: list[BaseException]) -> str:
     # Order matters: the most specific, surely-not-sent failures first.
     if has(ssl.SSLCertVerificationError):
         return TLS_VERIFY
+    if any(_is_plain_http_answer(item) for item in chain):
+        return TLS_PLAIN_HTTP
     if has(ssl.SSLError, getattr(u3, "SSLError", None), getattr(rq, "SSLError", None)):
         return TLS
     if has(socket.gaierror, getattr(u3, "NameResolutionError", None)):
@@ -144,6 +160,15 @@ def _kind(chain: list[BaseException]) -> str:
     if has(getattr(u3, "ProtocolError", None), ConnectionError, http.client.HTTPException):
         return CONNECTION_DROPPED
     return OTHER
+
+
+def _is_plain_http_answer(item: BaseException) -> bool:
+    """An SSL error of OpenSSL's that means the other side answered the handshake in plain HTTP."""
+    if not isinstance(item, ssl.SSLError):
+        return False
+    reason = str(getattr(item, "reason", None) or "")
+    text = str(item).upper().replace(" ", "_")
+    return any(name == reason or name in text for name in _PLAIN_HTTP_REASONS)
 
 
 def _innermost_detail(chain: list[BaseException]) -> str:

@@ -197,3 +197,39 @@ def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator,
     assert result["failed"] and result["code"] == "Throttling.User" and "RevokeClientCertificate" in result["msg"]
     assert result["changed"] and [facts["id"] for facts in result["revoked"]] == [first] and result["deleted"] == []
     assert sorted(statuses(esa_emulator).values()) == ["active", "revoked"] and len(made) == 2
+
+
+# --- issue 24: the default min_age_minutes holds young certificates back, and says so ---------------------------------
+
+
+def test_young_matches_held_back_by_the_default_are_warned_about(esa, issue):
+    young = issue("web01.fleet.example.com", "web02.fleet.example.com")
+    result = esa(common_name_pattern=FLEET)
+    assert [warning for warning in result.get("warnings", []) if "min_age_minutes: 0" in warning] == [
+        f"2 matched certificates were not revoked ({young[0]['id']}, {young[1]['id']}): ESA created them less than 60 minutes ago "
+        "(min_age_minutes), or does not say when; to revoke them now, set min_age_minutes: 0"
+    ]
+
+
+def test_young_matches_held_back_are_warned_about_in_check_mode_too(esa, issue):
+    issue("web01.fleet.example.com")
+    result = esa(common_name_pattern=FLEET, check_mode=True)
+    assert any("min_age_minutes: 0" in warning for warning in result.get("warnings", []))
+
+
+def test_young_matches_held_back_still_report_ok(esa, issue):
+    issue("web01.fleet.example.com")
+    result = esa(common_name_pattern=FLEET)
+    assert result["changed"] is False
+
+
+def test_kept_young_matches_are_not_warned_about(esa, issue):
+    young = issue("web01.fleet.example.com")
+    result = esa(common_name_pattern=FLEET, keep=[young[0]["id"]])
+    assert "warnings" not in result
+
+
+def test_min_age_zero_revokes_without_a_warning(esa, issue):
+    issue("web01.fleet.example.com")
+    result = esa(common_name_pattern=FLEET, min_age_minutes=0)
+    assert "warnings" not in result

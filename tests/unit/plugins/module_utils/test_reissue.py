@@ -84,9 +84,14 @@ def test_csr_subject_differs():
     assert reissue_reasons(local, ACTIVE, CSR_POLICY, NOW) == ["csr_mismatch"]
 
 
-def test_explicit_common_name_change_is_a_csr_mismatch_for_local_keys():
+def test_explicit_common_name_change_is_its_own_reason_for_local_keys():
     policy = ReissuePolicy(uses_csr=False, pkey_type="RSA", common_name="renamed.example.com")
-    assert reissue_reasons(present(), ACTIVE, policy, NOW) == ["csr_mismatch"]
+    assert reissue_reasons(present(), ACTIVE, policy, NOW) == ["common_name_changed"]
+
+
+def test_common_name_changed_is_never_reported_as_a_csr_mismatch():
+    policy = ReissuePolicy(uses_csr=False, pkey_type="RSA", common_name="renamed.example.com")
+    assert "csr_mismatch" not in reissue_reasons(present(), ACTIVE, policy, NOW)
 
 
 def test_default_common_name_never_causes_churn():
@@ -168,7 +173,7 @@ def test_every_reason_at_once_keeps_the_documented_order():
     policy = ReissuePolicy(uses_csr=False, pkey_type="ECDSA", common_name="new.example.com", force=True)
     remote = EsaCertificateState(found=True, fingerprint_sha256="99" * 32, status="revoked")
     reasons = reissue_reasons(local, remote, policy, NOW)
-    assert reasons == ["key_mismatch", "csr_mismatch", "key_type_changed", "expiring", "fingerprint_mismatch", "revoked", "forced"]
+    assert reasons == ["key_mismatch", "common_name_changed", "key_type_changed", "expiring", "fingerprint_mismatch", "revoked", "forced"]
     assert reasons == [r for r in REASONS if r in reasons]
 
 

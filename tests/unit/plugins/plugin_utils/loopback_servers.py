@@ -137,6 +137,14 @@ class SelfSignedTlsServer(_AcceptingServer):
         self._directory.cleanup()
 
 
+class PlainHttpServer(_AcceptingServer):
+    """Speaks plain HTTP only, like the ESA emulator: a TLS ClientHello gets an HTTP 400 back, as http.server answers it."""
+
+    def handle(self, connection: socket.socket) -> None:
+        if connection.recv(65536):
+            connection.sendall(b"HTTP/1.0 400 Bad request version\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html>Bad request</html>")
+
+
 class FullBacklogPort:
     """A listener that never accepts, with its backlog filled: further SYNs are dropped, so connecting times out (Linux)."""
 

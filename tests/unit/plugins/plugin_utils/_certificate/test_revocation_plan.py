@@ -18,6 +18,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.revo
     dns_name_key,
     plan_diff,
     plan_revocations,
+    too_young_warning,
 )
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
@@ -223,3 +224,72 @@ def test_no_selector_at_all_is_refused_in_one_line():
 ])
 def test_bad_input_is_refused_naming_the_option(options, text):
     assert any(text in error for error in revoke_errors(**options))
+
+
+# --- issue 24: what min_age_minutes holds back is said, not only listed -----------------------------------------------
+
+YOUNG = "2026-11-28T11:50:00Z"  # ten minutes before NOW
+
+
+def young_plan(*candidates, state="revoked", keep=()):
+    return plan_revocations(list(candidates), keep=Keep.from_entries(list(keep)), min_age_minutes=60, now=NOW, state=state, max_revocations=10)
+
+
+def test_a_young_match_is_warned_about():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG))
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked") is not None
+
+
+def test_the_warning_names_the_young_certificate():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG))
+    assert "(c1)" in too_young_warning(plan, min_age_minutes=60, state="revoked")
+
+
+def test_the_warning_counts_them():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG), candidate("c2", "b.example.com", created=YOUNG))
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked").startswith("2 matched certificates were not revoked")
+
+
+def test_the_warning_says_why():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG))
+    assert "less than 60 minutes ago (min_age_minutes)" in too_young_warning(plan, min_age_minutes=60, state="revoked")
+
+
+def test_the_warning_gives_the_fix():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG))
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked").endswith("set min_age_minutes: 0")
+
+
+def test_the_warning_bounds_the_list_of_ids():
+    plan = young_plan(*(candidate(f"c{index}", f"h{index}.example.com", created=YOUNG) for index in range(8)))
+    assert "c4 and 3 more" in too_young_warning(plan, min_age_minutes=60, state="revoked")
+
+
+def test_the_warning_leaves_out_ids_past_the_bound():
+    plan = young_plan(*(candidate(f"c{index}", f"h{index}.example.com", created=YOUNG) for index in range(8)))
+    assert "c5" not in too_young_warning(plan, min_age_minutes=60, state="revoked")
+
+
+def test_the_warning_is_one_line():
+    plan = young_plan(*(candidate(f"c{index}", f"h{index}.example.com", created=YOUNG) for index in range(8)))
+    assert "\n" not in too_young_warning(plan, min_age_minutes=60, state="revoked")
+
+
+def test_kept_certificates_are_not_warned_about():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG), keep=["c1"])
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked") is None
+
+
+def test_old_enough_certificates_are_not_warned_about():
+    plan = young_plan(candidate("c1", "a.example.com"))
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked") is None
+
+
+def test_a_young_certificate_already_revoked_is_nothing_to_warn_about():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG, status="revoked"))
+    assert too_young_warning(plan, min_age_minutes=60, state="revoked") is None
+
+
+def test_a_young_revoked_certificate_held_from_deletion_is_warned_about():
+    plan = young_plan(candidate("c1", "a.example.com", created=YOUNG, status="revoked"), state="absent")
+    assert (too_young_warning(plan, min_age_minutes=60, state="absent") or "").startswith("1 matched certificate was not deleted (c1)")

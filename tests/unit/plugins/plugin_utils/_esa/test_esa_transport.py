@@ -119,6 +119,95 @@ def test_tls_verification_failure_is_reported_and_not_retried(server_factory):
     assert sleeps == []
 
 
+# --- issue 24: an endpoint without http:// in front of a plain-HTTP server (the emulator) ----------------------------------
+
+
+def test_a_plain_http_server_gets_exactly_one_connection_for_a_read(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError):
+        client.get_client_certificate(1, "cert-1")
+    assert server.connections == 1
+
+
+def test_a_plain_http_server_gets_exactly_one_connection_for_a_create(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError):
+        create(client)
+    assert server.connections == 1
+
+
+def test_a_plain_http_server_is_not_waited_for(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError):
+        client.get_client_certificate(1, "cert-1")
+    assert sleeps == []
+
+
+def test_a_plain_http_create_is_not_ambiguous(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        create(client)
+    assert not isinstance(raised.value, AmbiguousCreateError)
+
+
+def test_a_plain_http_server_is_named_as_such(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1, "cert-1")
+    assert raised.value.transport_kind == "tls_plain_http"
+
+
+def test_a_plain_http_server_message_gives_the_http_endpoint(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1, "cert-1")
+    assert f"for a local emulator write the endpoint as http://127.0.0.1:{server.port}" in raised.value.message
+
+
+def test_a_plain_http_server_message_is_one_line(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1, "cert-1")
+    assert "\n" not in raised.value.message
+
+
+def test_a_plain_http_server_message_does_not_claim_retries(server_factory):
+    server = server_factory(servers.PlainHttpServer)
+    client, _sleeps = make_client(f"127.0.0.1:{server.port}", retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1, "cert-1")
+    assert "attempts" not in raised.value.message
+
+
+def test_the_emulator_without_http_scheme_fails_at_once_with_the_fix(esa_emulator):
+    client, sleeps = make_client(esa_emulator.endpoint, retries=8)
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1234567890123, "0" * 32)
+    assert f"write the endpoint as {esa_emulator.url}" in raised.value.message
+
+
+def test_the_emulator_without_http_scheme_is_tried_once(esa_emulator):
+    client, _sleeps = make_client(esa_emulator.endpoint, retries=8)
+    with pytest.raises(EsaApiError):
+        client.get_client_certificate(1234567890123, "0" * 32)
+    assert client.retry_policy.retries_performed == 0
+
+
+def test_a_reset_connection_is_still_retried_for_reads(server_factory):
+    server = server_factory(servers.ResetAfterRequestServer)
+    client, _sleeps = make_client(f"http://127.0.0.1:{server.port}", retries=2)
+    with pytest.raises(EsaApiError):
+        client.get_client_certificate(1, "cert-1")
+    assert server.connections == 3
+
+
 def test_throttled_create_waits_for_retry_after_then_succeeds(server_factory):
     server = server_factory(
         servers.ScriptedHttpServer,
