@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Docs as tests alone, the way the package phase runs them (scripts/run-package.sh, step i): builds the tarball,
-# installs it alone into .build/docs-as-tests/collections, and runs scripts/docs_as_tests.py on it with the
+# Docs as tests alone, the way the package phase runs them (scripts/run-package.sh, step i): builds the tarball
+# and runs scripts/docs_as_tests.py on it with the
 # ansible-core 2.21 venv, from a working directory outside the checkout.
 #
 #   scripts/docs-as-tests.sh [--only README.md] [--only guide_rollout] [--self-test]
@@ -24,9 +24,8 @@ rm -rf "${OUT}"
 mkdir -p "${OUT}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/esa-docs-as-tests.XXXXXX")"
 trap 'rm -rf "${WORK}"' EXIT
-log "build the tarball and install it alone into ${OUT#"${ROOT}"/}/collections"
-ANSIBLE_HOME="${WORK}/ansible-home" build_and_install_collection "${VENV}/bin/ansible-galaxy" "${OUT}/dist" "${OUT}/collections" \
-    "${OUT}/build.log" >/dev/null
+log "build the tarball into ${OUT#"${ROOT}"/}/dist (docs_as_tests.py installs it as the README says)"
+TARBALL="$(ANSIBLE_HOME="${WORK}/ansible-home" build_collection_tarball "${VENV}/bin/ansible-galaxy" "${ROOT}" "${OUT}/dist" "${OUT}/build.log")"
 cd "${WORK}"
-"${VENV}/bin/python" "${ROOT}/scripts/docs_as_tests.py" --collections "${OUT}/collections" --work "${WORK}/run" \
+"${VENV}/bin/python" "${ROOT}/scripts/docs_as_tests.py" --tarball "${TARBALL}" --work "${WORK}/run" \
     --logs "${OUT}/logs" --report "${OUT}/results.json" "$@"

@@ -23,8 +23,8 @@
 #    (build_collection_tarball in lib.sh: ansible-galaxy's build, then scripts/reproducible_tarball.py);
 # h. the docsite built from the installed collection (scripts/build-docs.sh), then opened in headless Chromium
 #    (scripts/check-docs.sh): pages, options table, examples, return values, error codes; screenshots in .build/docs/screenshots/.
-# i. docs as tests (scripts/docs_as_tests.py), as a new user on the installed tarball: the emulator started with the
-#    command the quick-start guide documents, then every ```yaml block of README.md, every yaml code-block of the
+# i. docs as tests (scripts/docs_as_tests.py), as a new user: the tarball installed with the README's install commands
+#    into a fresh HOME, the emulator started with the README's command, then every ```yaml block of README.md, every yaml code-block of the
 #    guides, every example and every module's EXAMPLES task, in that order against that emulator: --check --diff, a run
 #    and a rerun with changed=0 and no reload, in private mount namespaces (nothing reaches this machine's /etc or /var).
 #    One item; the line per block is shown under it, outcomes in .build/package/results/docs-as-tests.json.
@@ -442,7 +442,7 @@ check_docs_as_tests() {
         return 0
     fi
     local output
-    output="$(cd "${WORK}" && "${PY}" "${ROOT}/scripts/docs_as_tests.py" --collections "${COLLECTIONS}" --work "${WORK}/docs-as-tests" \
+    output="$(cd "${WORK}" && "${PY}" "${ROOT}/scripts/docs_as_tests.py" --tarball "${TARBALL}" --work "${WORK}/docs-as-tests" \
         --logs "${PKG}/logs/docs-as-tests" --report "${PKG}/results/docs-as-tests.json" --self-test 2>&1)" || true
     printf '%s\n' "${output}" >"${PKG}/logs/docs-as-tests.log"
     grep -qE '^(PASS|FAIL)  ' <<<"${output}" ||

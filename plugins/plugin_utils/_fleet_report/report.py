@@ -36,7 +36,7 @@ STATUS_LABELS = {
 }
 # The words for a certificate that ESA lists as active and no host holds: the CSV's status, the page's tile and badge.
 ORPHAN_LABEL = "held by no host"
-_MISMATCH_REASONS = frozenset({"key_mismatch", "csr_mismatch", "key_type_changed", "fingerprint_mismatch"})
+_MISMATCH_REASONS = frozenset({"key_mismatch", "csr_mismatch", "common_name_changed", "key_type_changed", "fingerprint_mismatch"})
 _NO_CERTIFICATE_REASONS = frozenset({"missing", "unreadable"})
 # What a revoke task may carry: anything else could be YAML or Jinja2 that the operator would run.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
