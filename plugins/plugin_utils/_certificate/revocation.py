@@ -220,7 +220,8 @@ def too_young_warning(plan: RevocationPlan, *, min_age_minutes: int, state: str)
     Only those the task would otherwise have changed count (an already revoked one is nothing to revoke, unless state=absent
     would delete it); ``keep`` is deliberate and never warned about.
     """
-    held = [candidate for candidate in plan.too_young if state == ABSENT or not candidate.is_revoked]
+    # sorted by id: ESA lists certificates created in the same second in no fixed order, and the warning should not vary
+    held = sorted((candidate for candidate in plan.too_young if state == ABSENT or not candidate.is_revoked), key=lambda candidate: candidate.id)
     if not held:
         return None
     ids = ", ".join(candidate.id for candidate in held[:WARNING_ID_LIMIT])

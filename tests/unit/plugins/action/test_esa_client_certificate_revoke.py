@@ -203,10 +203,10 @@ def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator,
 
 
 def test_young_matches_held_back_by_the_default_are_warned_about(esa, issue):
-    young = issue("web01.fleet.example.com", "web02.fleet.example.com")
+    first, second = sorted(certificate["id"] for certificate in issue("web01.fleet.example.com", "web02.fleet.example.com"))
     result = esa(common_name_pattern=FLEET)
     assert [warning for warning in result.get("warnings", []) if "min_age_minutes: 0" in warning] == [
-        f"2 matched certificates were not revoked ({young[0]['id']}, {young[1]['id']}): ESA created them less than 60 minutes ago "
+        f"2 matched certificates were not revoked ({first}, {second}): ESA created them less than 60 minutes ago "
         "(min_age_minutes), or does not say when; to revoke them now, set min_age_minutes: 0"
     ]
 
