@@ -228,7 +228,7 @@ seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
   - module: alibabacloud.esa.esa_client_certificate_revoke
     description: Revoke replaced certificates after the service reloaded, and decommission hosts.
-  - ref: ansible_collections.alibabacloud.esa.client_certificate_role
+  - ref: ansible_collections.alibabacloud.esa.docsite.guide_rollout.role
     description: The alibabacloud.esa.client_certificate role, which creates the directory, issues the certificate, reloads the service and verifies.
   - ref: ansible_collections.alibabacloud.esa.docsite.guide_rollout
     description: Rolling certificates out across a fleet, with reloads and deferred revocation.
