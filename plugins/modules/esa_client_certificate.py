@@ -219,11 +219,8 @@ notes:
     file is narrowed to C(0600) before the new key is written into it.
   - Every combination of options settles (a second run reports no change) except O(force=true); combinations that could not
     settle are refused before any ESA write.
-  - With pipelining on, installing a certificate for a key made on the host runs without a second module execution. The
-    controller pipes a small standard-library program to the target's Python (C(python -I)) that performs the same install
-    and checks. This is skipped, and the module installs, when any of O(owner), O(group), O(seuser), O(serole), O(setype),
-    O(selevel) or O(attributes) is set, when O(mode) or O(privatekey_mode) is not an octal string, when SELinux is enabled
-    on the target, or when the task is asynchronous. C(-vvv) says which.
+  - Every step on the target (inspect, prepare, install, maintain, remove) is an execution of this module, run by the action
+    plugin through ansible-core's public module execution, so a no-op takes one execution on the target and an issue two or three.
 seealso:
   - module: alibabacloud.esa.esa_client_certificate_info
   - module: alibabacloud.esa.esa_client_certificate_revoke
