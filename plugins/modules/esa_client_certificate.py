@@ -260,7 +260,8 @@ notes:
     sockets and devices at any of the paths are refused or ignored without being read.
   - C(--diff) shows the certificate's facts before and after with the RV(reasons); in check mode the certificate that would be issued
     (common name, key type, where the key comes from, validity, reasons, the certificate it would revoke); the owner, group and mode
-    changes of the files; and with O(state=absent) what would be revoked, deleted and removed.
+    changes of the files; the PKCS#12 bundle and full-chain file the run writes (C(writes)); and with O(state=absent) what would be
+    revoked, deleted and removed.
   - O(unsafe_writes) is honoured. Files are replaced by a rename; where a rename cannot replace them (a file bind-mounted into a
     container, for example), the task fails unless O(unsafe_writes=true), which writes the new content into the file in place. A key
     file is narrowed to C(0600) before the new key is written into it.

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - reported by the module through cryptog
     pass
 try:
     from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12
-except ImportError:  # pragma: no cover - before cryptography 3.0: refused by support.pkcs12_problem before any use
+except ImportError:  # pragma: no cover - before cryptography 2.5; 3.0 is needed to write, see support.pkcs12_problem
     _pkcs12 = None
 
 # A client needs its issuing CA and perhaps an intermediate or two; more is a mistake (a whole trust store pasted in).
@@ -52,7 +52,7 @@ def bundle_bytes(private_key: t.Any, certificate_pem: bytes, passphrase: str, fr
     """The PKCS#12 (DER) of the key, its certificate and the CA certificates, encrypted with the passphrase."""
     certificate = x509.load_pem_x509_certificate(certificate_pem, **backend_kwargs())
     cas = [x509.load_pem_x509_certificate(block.encode("ascii"), **backend_kwargs()) for block in certificate_blocks(ca_pem or "")]
-    if _pkcs12 is None:
+    if not hasattr(_pkcs12, "serialize_key_and_certificates"):  # 2.5 to 2.9 have the module, for loading only
         raise ValueError("this cryptography cannot write PKCS#12 (it needs 3.0 or later)")
     return _pkcs12.serialize_key_and_certificates(
         friendly_name.encode("utf-8") if friendly_name else None,

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto import support
-from ansible_collections.alibabacloud.esa.plugins.module_utils._target import bundles
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import bundles, phases
 
 PASSPHRASE = "s3cret-bundle-passphrase"
 
@@ -60,6 +60,7 @@ def test_a_rerun_changes_nothing_makes_no_bundle_and_reads_esa_once(bundle_task,
     before = bundle(tmp_path)
     esa_emulator.service.stats.reset()
     monkeypatch.setattr(bundles, "_pkcs12_bytes", lambda *_args: pytest.fail("a current bundle was made again"))
+    monkeypatch.setattr(phases, "_crypto", lambda: pytest.fail("a no-op with a current bundle imported cryptography"))
     again, target = bundle_task()
     assert again["changed"] is False
     assert again["pkcs12_written"] is False
@@ -127,6 +128,12 @@ def test_pkcs12_path_without_a_passphrase_is_refused(task, tmp_path, esa_emulato
     result, _target = task(pkcs12_path=str(tmp_path / "host" / "client.p12"))
     assert "pkcs12_path needs pkcs12_passphrase" in result["msg"]
     assert calls(esa_emulator) == {}
+
+
+def test_diff_names_the_bundle_a_run_writes(bundle_task, tmp_path):
+    bundle_task()
+    result, _target = bundle_task(diff=True, pkcs12_passphrase="another passphrase")
+    assert result["diff"]["after"]["writes"] == [str(tmp_path / "host" / "client.p12")]
 
 
 def test_absent_removes_the_bundle(bundle_task, tmp_path):
