@@ -532,7 +532,8 @@ class ActionModule(ActionBase):
         """``written``: whether the PKCS#12 bundle and the full-chain file were (in check mode, would be) written."""
         result: dict[str, t.Any] = dict.fromkeys(PRESENT_RESULT_KEYS)
         result.update(changed=changed, reasons=reasons, filename=params["path"], privatekey_filename=params["privatekey_path"])
-        result.update(pkcs12_file=params.get("pkcs12_path"), pkcs12_written=written[0], fullchain_file=params.get("fullchain_path"), fullchain_written=written[1])
+        result.update(pkcs12_file=params.get("pkcs12_path"), pkcs12_written=written[0])
+        result.update(fullchain_file=params.get("fullchain_path"), fullchain_written=written[1])
         result["possession_proven"] = possession
         result["certificate"] = after if after is not None else before
         if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:

@@ -31,7 +31,8 @@ def main() -> int:
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
     config = read_config(args.config)
-    secrets = {name: config[name] for name in ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret", "esa_pkcs12_passphrase") if config.get(name)}
+    names = ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret", "esa_pkcs12_passphrase")
+    secrets = {name: config[name] for name in names if config.get(name)}
     if "esa_access_key_secret" not in secrets:
         print("scan_for_secrets: the config names no esa_access_key_secret to look for", file=sys.stderr)
         return 2

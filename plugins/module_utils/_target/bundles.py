@@ -10,7 +10,8 @@ Whether they are due is decided with hashlib alone, so a run with nothing to do 
 - a PKCS#12 bundle differs on every write (random salts), so the bookkeeping file keeps a record of the one written:
   an HMAC, keyed with the private key file's bytes, of the certificate, the passphrase, the friendly name and the CA
   certificates, and the SHA-256 of the bundle's bytes. It is due when that record is missing or another one is expected
-  (the certificate, key, passphrase, name or CAs changed), or the bundle is missing, holds other bytes, or is not 0600.
+  (the certificate, key, passphrase, name or CAs changed), or the bundle is missing, holds other bytes, is not 0600, or
+  (for root) has another owner or group than the key.
 
 The passphrase is never stored: the HMAC's key is the private key, so the record tells nothing about the passphrase
 to whoever cannot read the key file, and whoever can needs no passphrase to the key.
@@ -76,15 +77,19 @@ def pkcs12_due(params: t.Mapping[str, t.Any], certificate: bytes | None, private
     path = params.get("pkcs12_path")
     if not path or certificate is None or privatekey is None:
         return False
-    expected = pkcs12_digest(certificate, privatekey, params.get("pkcs12_passphrase") or "", params.get("pkcs12_friendly_name"), params.get("ca_certificate_content"))
+    passphrase = params.get("pkcs12_passphrase") or ""
+    expected = pkcs12_digest(certificate, privatekey, passphrase, params.get("pkcs12_friendly_name"), params.get("ca_certificate_content"))
     if not isinstance(record, t.Mapping) or not hmac.compare_digest(str(record.get("digest") or ""), expected):
         return True
     try:
         found = _files.content_sha256(path)
     except OSError:
         return True  # unreadable or not a regular file: the write says why, if it cannot replace it
-    status = _stat(path)
-    return found is None or found != record.get("file_sha256") or status is None or status.st_mode & 0o7777 != PKCS12_MODE
+    status, key_status = _stat(path), _stat(params["privatekey_path"])
+    if found is None or found != record.get("file_sha256") or status is None or status.st_mode & 0o7777 != PKCS12_MODE:
+        return True
+    # Only root can give a file away: an unprivileged run leaves ownership as it is (as for the bookkeeping file).
+    return os.geteuid() == 0 and key_status is not None and (status.st_uid, status.st_gid) != (key_status.st_uid, key_status.st_gid)
 
 
 def fullchain_due(params: t.Mapping[str, t.Any], certificate: bytes | None) -> bool:
@@ -116,7 +121,7 @@ def write_due(params: t.Mapping[str, t.Any], record: t.Any, unsafe_writes: bool 
     certificate = _read(params["path"])
     privatekey = _read(params["privatekey_path"]) if params.get("privatekey_path") else None
     wrote_pkcs12 = wrote_fullchain = False
-    new_record = dict(record) if isinstance(record, t.Mapping) and params.get("pkcs12_path") else None
+    new_record = _kept_record(record) if params.get("pkcs12_path") else None
     if pkcs12_due(params, certificate, privatekey, record) and certificate is not None and privatekey is not None:
         data = _pkcs12_bytes(params, certificate, privatekey)
         key_status = os.stat(params["privatekey_path"])
@@ -130,6 +135,13 @@ def write_due(params: t.Mapping[str, t.Any], record: t.Any, unsafe_writes: bool 
         _files.write_atomically(params["fullchain_path"], chain, status.st_mode & 0o666, (status.st_uid, status.st_gid), unsafe_writes=unsafe_writes)
         wrote_fullchain = True
     return Written(pkcs12=wrote_pkcs12, fullchain=wrote_fullchain, record=new_record)
+
+
+def _kept_record(record: t.Any) -> dict[str, str] | None:
+    """The record of a bundle not rewritten, as written (a record of another shape is dropped: the next run rewrites the bundle)."""
+    if not isinstance(record, t.Mapping) or not all(isinstance(record.get(name), str) for name in ("digest", "file_sha256")):
+        return None
+    return {"digest": record["digest"], "file_sha256": record["file_sha256"]}
 
 
 def _read(path: str) -> bytes | None:

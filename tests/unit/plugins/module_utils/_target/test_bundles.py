@@ -253,3 +253,10 @@ def test_cryptography_before_3_0_is_refused_in_one_line_naming_both_versions(par
 def test_cryptography_3_0_is_enough(params, monkeypatch):
     monkeypatch.setattr(support, "installed_cryptography_version", lambda: "3.0")
     assert phases.inspect(params).problems == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away")
+def test_as_root_a_bundle_of_another_group_than_the_key_is_due(params):
+    install_pair(params)
+    os.chown(params["pkcs12_path"], 0, 1)
+    assert phases.inspect(params).pkcs12_due
