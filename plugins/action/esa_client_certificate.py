@@ -539,7 +539,7 @@ class ActionModule(ActionBase):
         if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:
             result["certificate_pem"] = inspection.certificate_pem
         if self._task.diff:
-            writes = [path for path, wrote in zip((params.get("pkcs12_path"), params.get("fullchain_path")), written) if wrote]
+            writes = [path for path, wrote in ((params.get("pkcs12_path"), written[0]), (params.get("fullchain_path"), written[1])) if wrote]
             result["diff"] = task_diff(before, diff_after if diff_after is not None else after, inspection, reasons=reasons, writes=writes)
         return result
 

@@ -17,12 +17,9 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._pem import block
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12  # 2.5 and later: loading; 3.0 and later: writing
 except ImportError:  # pragma: no cover - reported by the module through cryptography_problem
     pass
-try:
-    from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12
-except ImportError:  # pragma: no cover - before cryptography 2.5; 3.0 is needed to write, see support.pkcs12_problem
-    _pkcs12 = None
 
 # A client needs its issuing CA and perhaps an intermediate or two; more is a mistake (a whole trust store pasted in).
 MAX_CA_CERTIFICATES = 8

@@ -261,7 +261,7 @@ def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrVie
                 "could ever match it: give the key that signed the CSR, or leave privatekey_path out"
             )
     derived = ((params.get("pkcs12_path"), "pkcs12_path"), (params.get("fullchain_path"), "fullchain_path"))
-    for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")) + derived:
+    for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path"), *derived):
         problem = file_path and _files.directory_problem(file_path, what, missing_ok=check_mode)
         if problem:
             problems.append(problem)
