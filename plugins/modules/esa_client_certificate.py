@@ -232,7 +232,7 @@ options:
       - ESA's API returns only the id of the CA it manages for a site, not its certificate, so the chain cannot come from ESA.
         Give the issuing CA's certificate from where you obtained it (the ESA console, or your own CA uploaded with
         M(alibabacloud.esa.esa_client_ca_certificate)); the local ESA emulator serves its CA at C(/_emulator/ca.pem).
-      - Checked on the controller before anything is asked of ESA: at most 8 certificates, and no private key or other PEM block.
+      - Checked on the controller before anything is asked of ESA (at most 8 certificates, and no private key or other PEM block).
     type: str
     version_added: 3.0.0
   fullchain_path:
