@@ -23,6 +23,7 @@ write_integration_config() {
     "${python}" - "${work}" "${target_python}" "${destination}" "$@" <<PY
 import json
 import os
+import secrets
 import sys
 import urllib.request
 
@@ -56,6 +57,8 @@ variables = {
     'esa_basic_site_id': ${EMULATOR_BASIC_SITE_ID},
     'esa_emulator_state_file': os.path.join(work, 'emulator-state.json'),
     'esa_emulator_ca_file': ca_file,
+    # A PKCS#12 passphrase fresh for each run, so scan_for_secrets can tell whether any output or file holds it.
+    'esa_pkcs12_passphrase': 'p12-' + secrets.token_hex(12),
     'esa_target_python': target_python,
     'esa_target_stacks': target_stacks,
     # The live test (tests/integration/targets/esa_live) runs against this emulator in CI, so that it keeps working;

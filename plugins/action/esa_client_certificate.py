@@ -25,6 +25,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._argspec import (
     client_certificate_input_errors,
 )
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.key_wrap import recipient_problem, seal
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.pkcs12 import ca_certificates_problem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.possession import new_nonce
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError, TaskInputError, TaskStopped
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
@@ -35,6 +36,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract 
     InspectRequest,
     InstallOutcome,
     InstallRequest,
+    MaintainOutcome,
     MaintainRequest,
     Prepared,
     PrepareRequest,
@@ -83,6 +85,10 @@ PRESENT_RESULT_KEYS = (
     "backup_file",
     "privatekey_backup_file",
     "certificate_pem",
+    "pkcs12_file",
+    "pkcs12_written",
+    "fullchain_file",
+    "fullchain_written",
 )
 # The same for state=absent.
 ABSENT_RESULT_KEYS = ("changed", "reasons", "filename", "privatekey_filename", "backup_files")
@@ -139,7 +145,8 @@ class ActionModule(ActionBase):
             )
             params = self._with_identity(params)
             client = build_client(params)
-            self._secret_values = client.settings.secret_values
+            # The PKCS#12 passphrase is no_log on the target; here it is kept out of failure reports like the credentials.
+            self._secret_values = client.settings.secret_values + tuple(value for value in (params.get("pkcs12_passphrase"),) if value)
             self._warnings.extend(client.settings.warnings)
             if params["state"] == "absent":
                 result.update(self._absent(params, client))
@@ -213,6 +220,9 @@ class ActionModule(ActionBase):
 
     def _present(self, params: dict[str, t.Any], client: t.Any) -> dict[str, t.Any]:
         options = TaskOptions.from_params(params)
+        problem = ca_certificates_problem(params["ca_certificate_content"]) if params.get("ca_certificate_content") else None
+        if problem:
+            raise TaskInputError(problem)
         # In a real run the target makes the key and CSR in the same execution when its files alone call for a new certificate;
         # the key being replaced then signs this challenge there too, should ESA confirm which certificate it replaces.
         prepare_nonce = None if self._task.check_mode else new_nonce()
@@ -252,16 +262,24 @@ class ActionModule(ActionBase):
         if plan.stop:
             raise TaskStopped(plan.stop)
         if plan.issue is None:
+            written = (inspection.pkcs12_due, inspection.fullchain_due)  # check mode: what a real run would write
             if plan.keep is not None and plan.keep.maintain and not self._task.check_mode:
-                self._target(MaintainRequest(bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
-            return self._result(params, plan.changed, [], plan.before, plan.before, inspection, possession=proven)
+                kept = MaintainOutcome.from_dict(
+                    self._target(MaintainRequest(bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
+                )
+                written = (kept.pkcs12_written, kept.fullchain_written)
+            elif not self._task.check_mode:
+                written = (False, False)
+            changed = inspection.attributes_differ or any(written)  # plan.changed, with what the target found under its lock
+            return self._result(params, changed, [], plan.before, plan.before, inspection, possession=proven, written=written)
         if plan.issue.preflight_read:
             # Check mode read nothing from ESA yet: one cheap read makes it fail where the run would (unknown site,
             # credentials, clock). A real run's create is refused as clearly, and stays its one ESA call.
             client.list_client_certificates(options.site_id, page_size=1)
         if self._task.check_mode:
             planned = planned_certificate(options, plan.reasons, plan.issue)
-            result = self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven)
+            written = (bool(params.get("pkcs12_path")), bool(params.get("fullchain_path")))
+            result = self._result(params, True, plan.reasons, plan.before, None, inspection, diff_after=planned, possession=proven, written=written)
             result["replaced_certificate"] = _predicted_replaced(plan.issue, inspection, bool(proven))
             return result
         return self._issue(params, client, plan.reasons, plan.issue, inspection, plan.before, prepare_nonce, checked_csr)
@@ -376,7 +394,7 @@ class ActionModule(ActionBase):
             raise ContractError("the target's install answer has no inspection of the files it wrote")
         after_facts = after_inspection.certificate.to_dict() if after_inspection.certificate else None
         after = merge_file_and_record(after_facts, issued.record, params["site_id"], issued.record.get("Id"), utc_now())
-        result = self._result(params, True, reasons, before, after, after_inspection)
+        result = self._result(params, True, reasons, before, after, after_inspection, written=(installed.pkcs12_written, installed.fullchain_written))
         if installed.backup_file:
             result["backup_file"] = installed.backup_file
         if installed.privatekey_backup_file:
@@ -509,15 +527,20 @@ class ActionModule(ActionBase):
         inspection: Inspection | None,
         diff_after: dict[str, t.Any] | None = None,
         possession: bool | None = None,
+        written: tuple[bool, bool] = (False, False),
     ) -> dict[str, t.Any]:
+        """``written``: whether the PKCS#12 bundle and the full-chain file were (in check mode, would be) written."""
         result: dict[str, t.Any] = dict.fromkeys(PRESENT_RESULT_KEYS)
         result.update(changed=changed, reasons=reasons, filename=params["path"], privatekey_filename=params["privatekey_path"])
+        result.update(pkcs12_file=params.get("pkcs12_path"), pkcs12_written=written[0])
+        result.update(fullchain_file=params.get("fullchain_path"), fullchain_written=written[1])
         result["possession_proven"] = possession
         result["certificate"] = after if after is not None else before
         if params["return_content"] and inspection is not None and inspection.certificate_pem and after is not None:
             result["certificate_pem"] = inspection.certificate_pem
         if self._task.diff:
-            result["diff"] = task_diff(before, diff_after if diff_after is not None else after, inspection, reasons=reasons)
+            writes = [path for path, wrote in ((params.get("pkcs12_path"), written[0]), (params.get("fullchain_path"), written[1])) if wrote]
+            result["diff"] = task_diff(before, diff_after if diff_after is not None else after, inspection, reasons=reasons, writes=writes)
         return result
 
 

@@ -56,8 +56,20 @@ def client_certificate_argument_spec() -> dict[str, t.Any]:
         "backup": {"type": "bool", "default": False},
         "return_content": {"type": "bool", "default": False},
     }
+    spec.update(derived_files_argument_spec())
     spec.update(connection_argument_spec())
     return spec
+
+
+def derived_files_argument_spec() -> dict[str, t.Any]:
+    """The files esa_client_certificate derives from the pair on the target: a PKCS#12 bundle and a full-chain file."""
+    return {
+        "pkcs12_path": {"type": "path"},
+        "pkcs12_passphrase": {"type": "str", "no_log": True},
+        "pkcs12_friendly_name": {"type": "str"},
+        "ca_certificate_content": {"type": "str"},
+        "fullchain_path": {"type": "path"},
+    }
 
 
 # X.520 caps a common name at 64 characters; cryptography refuses to build a CSR with a longer (or empty) one.
@@ -86,6 +98,7 @@ def client_certificate_input_errors(params: dict[str, t.Any]) -> list[str]:
         if not uses_csr and not params.get("privatekey_path"):
             errors.append("privatekey_path is required unless csr_path or csr_content is given")
         errors.extend(_settling_errors(params, uses_csr))
+        errors.extend(_derived_files_errors(params))
     errors.extend(_same_file_errors(params))
     if params.get("site_id") is not None and params["site_id"] <= 0:
         errors.append(f"site_id must be a positive ESA site id, got {params['site_id']}")
@@ -120,9 +133,26 @@ def _settling_errors(params: dict[str, t.Any], uses_csr: bool) -> list[str]:
     return errors
 
 
+def _derived_files_errors(params: dict[str, t.Any]) -> list[str]:
+    """The PKCS#12 and full-chain options, each of which needs another (the CA PEM itself is checked by the action)."""
+    errors = []
+    if params.get("pkcs12_path"):
+        if not params.get("privatekey_path"):
+            errors.append("pkcs12_path needs privatekey_path: the bundle holds the private key, which is read where it is and never leaves the host")
+        if not params.get("pkcs12_passphrase"):
+            errors.append("pkcs12_path needs pkcs12_passphrase (not empty): the bundle holds the private key and is encrypted with it")
+    else:
+        errors.extend(f"{name} applies only with pkcs12_path" for name in ("pkcs12_passphrase", "pkcs12_friendly_name") if params.get(name) is not None)
+    if params.get("fullchain_path") and not params.get("ca_certificate_content"):
+        errors.append("fullchain_path needs ca_certificate_content: ESA does not return its CA's certificate, so the chain's CA comes from the play")
+    if params.get("ca_certificate_content") and not (params.get("pkcs12_path") or params.get("fullchain_path")):
+        errors.append("ca_certificate_content applies only with pkcs12_path or fullchain_path, the files it goes into")
+    return errors
+
+
 def _same_file_errors(params: dict[str, t.Any]) -> list[str]:
     """Two options naming one file: the certificate would overwrite the key (or the CSR) on every run."""
-    named = [(name, params.get(name)) for name in ("path", "privatekey_path", "csr_path")]
+    named = [(name, params.get(name)) for name in ("path", "privatekey_path", "csr_path", "pkcs12_path", "fullchain_path")]
     seen: dict[str, str] = {}
     errors = []
     for name, value in named:
@@ -133,7 +163,7 @@ def _same_file_errors(params: dict[str, t.Any]) -> list[str]:
             errors.append(f"{name} and {seen[normalized]} name the same file ({value}): each needs a file of its own")
         seen.setdefault(normalized, name)
     record = posixpath.normpath(params["path"]) + ".esa.json" if params.get("path") else None
-    for name in ("privatekey_path", "csr_path"):
+    for name in ("privatekey_path", "csr_path", "pkcs12_path", "fullchain_path"):
         if record and params.get(name) and posixpath.normpath(params[name]) == record:
             errors.append(f"{name} names the bookkeeping file of path ({record}): choose another file")
     return errors

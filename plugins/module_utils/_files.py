@@ -320,6 +320,14 @@ def _fchown_if_permitted(descriptor: int, owner: tuple[int, int]) -> None:
 
 def read_bookkeeping(certificate_path: str) -> dict[str, t.Any] | None:
     """The bookkeeping file of a certificate file, or None when missing, unreadable, oversized or not ours."""
+    bookkeeping = read_bookkeeping_fields(certificate_path)
+    if bookkeeping is None or not isinstance(bookkeeping.get("id"), str):
+        return None
+    return bookkeeping
+
+
+def read_bookkeeping_fields(certificate_path: str) -> dict[str, t.Any] | None:
+    """The bookkeeping file as a JSON object, with or without an ESA id (one that only records a PKCS#12 bundle has none)."""
     try:
         data = read_bytes(bookkeeping_path(certificate_path))
     except OSError:
@@ -330,9 +338,7 @@ def read_bookkeeping(certificate_path: str) -> dict[str, t.Any] | None:
         bookkeeping = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(bookkeeping, dict) or not isinstance(bookkeeping.get("id"), str):
-        return None
-    return bookkeeping
+    return bookkeeping if isinstance(bookkeeping, dict) else None
 
 
 def write_bookkeeping(certificate_path: str, bookkeeping: dict[str, t.Any], unsafe_writes: bool = False) -> None:

@@ -29,7 +29,7 @@ author:
 requirements:
   - >-
     on the managed hosts, which make the keys and write the files, Python 3.8 or later with the Python package cryptography
-    2.8 or later (no Alibaba Cloud SDK, no credentials)
+    2.8 or later (no Alibaba Cloud SDK, no credentials); 3.0 or later with O(pkcs12_path)
 options:
   site_id:
     description:
@@ -195,6 +195,53 @@ options:
       - Return the certificate PEM in RV(certificate_pem). The private key is never returned.
     type: bool
     default: false
+  pkcs12_path:
+    description:
+      - Also write the certificate and its private key as a PKCS#12 bundle to this file on the target, for clients that load
+        one instead of a PEM pair (Java, .NET, many agents).
+      - The bundle is made on the target from the key file, so the key never leaves the host. It is created with mode V(0600)
+        from its first byte in the same directory and renamed into place, with the owner and group of the key file.
+      - It is rewritten only when the certificate, the key, O(pkcs12_passphrase), O(pkcs12_friendly_name) or
+        O(ca_certificate_content) changed, or the bundle is missing, was altered or is not V(0600). To decide that without
+        the passphrase, the bookkeeping file C(<path>.esa.json) records an HMAC keyed with the private key file's bytes,
+        and the SHA-256 of the bundle written; never the passphrase. A change of the bundle alone makes no ESA write.
+      - Needs O(privatekey_path) and O(pkcs12_passphrase), and the Python package cryptography 3.0 or later on the target;
+        with an older one the task fails before anything is asked of ESA, naming the version found.
+      - O(state=absent) removes it.
+    type: path
+    version_added: 3.0.0
+  pkcs12_passphrase:
+    description:
+      - The passphrase that encrypts the PKCS#12 bundle (O(pkcs12_path)); required with it, not empty.
+      - It is C(no_log), never returned and never stored on the target except inside the bundle's encryption.
+      - Like every module argument, it travels to the target with the module's arguments, over the connection; with
+        pipelining off, Ansible writes those arguments into a file in its private temporary directory on the target
+        (C(~/.ansible/tmp), removed when the module ends). Use pipelining where the target's other users must not find it there.
+      - The encryption is cryptography's C(BestAvailableEncryption), which from cryptography 38 is AES-256-CBC with PBKDF2 and
+        an HMAC-SHA256 MAC; releases before 38 write 3DES with a SHA-1 MAC, which old Java and .NET read too.
+    type: str
+    version_added: 3.0.0
+  pkcs12_friendly_name:
+    description:
+      - The friendly name of the certificate and key in the PKCS#12 bundle, which Java uses as the alias. Without it the bundle has none.
+    type: str
+    version_added: 3.0.0
+  ca_certificate_content:
+    description:
+      - One or more CA certificates (PEM) to include in the PKCS#12 bundle and to write after the certificate in O(fullchain_path).
+      - ESA's API returns only the id of the CA it manages for a site, not its certificate, so the chain cannot come from ESA.
+        Give the issuing CA's certificate from where you obtained it (the ESA console, or your own CA uploaded with
+        M(alibabacloud.esa.esa_client_ca_certificate)); the local ESA emulator serves its CA at C(/_emulator/ca.pem).
+      - Checked on the controller before anything is asked of ESA (at most 8 certificates, and no private key or other PEM block).
+    type: str
+    version_added: 3.0.0
+  fullchain_path:
+    description:
+      - Also write the certificate followed by O(ca_certificate_content) to this file on the target, for clients that present
+        their chain. It gets the certificate's mode, owner and group, and is rewritten only when its content would change.
+      - Needs O(ca_certificate_content). O(state=absent) removes it.
+    type: path
+    version_added: 3.0.0
 notes:
   - Check mode makes the same decision and reports the same C(changed) and RV(reasons), with ESA reads allowed and no ESA write
     and no file write. A directory of O(path) or O(privatekey_path) that does not exist yet (an earlier task, skipped in
@@ -213,7 +260,8 @@ notes:
     sockets and devices at any of the paths are refused or ignored without being read.
   - C(--diff) shows the certificate's facts before and after with the RV(reasons); in check mode the certificate that would be issued
     (common name, key type, where the key comes from, validity, reasons, the certificate it would revoke); the owner, group and mode
-    changes of the files; and with O(state=absent) what would be revoked, deleted and removed.
+    changes of the files; the PKCS#12 bundle and full-chain file the run writes (C(writes)); and with O(state=absent) what would be
+    revoked, deleted and removed.
   - O(unsafe_writes) is honoured. Files are replaced by a rename; where a rename cannot replace them (a file bind-mounted into a
     container, for example), the task fails unless O(unsafe_writes=true), which writes the new content into the file in place. A key
     file is narrowed to C(0600) before the new key is written into it.
@@ -306,6 +354,16 @@ EXAMPLES = r"""
     path: /etc/pki/mtls/esa.crt
     privatekey_path: /etc/pki/mtls/esa.key
     key_source: esa
+
+- name: Also write the pair as a PKCS#12 bundle (0600) for a Java client; the key is bundled on the host
+  alibabacloud.esa.esa_client_certificate:
+    site_id: 1234567890123
+    path: /etc/pki/mtls/client.crt
+    privatekey_path: /etc/pki/mtls/client.key
+    pkcs12_path: /etc/pki/mtls/client.p12
+    # Keep the real passphrase in Ansible Vault; add ca_certificate_content (the issuing CA's PEM) to bundle the CA too.
+    pkcs12_passphrase: "{{ client_p12_passphrase | default('changeit') }}"
+    pkcs12_friendly_name: client
 
 - name: Retire the certificate (revoke on ESA, keeping the revoked record, and remove the files)
   alibabacloud.esa.esa_client_certificate:
@@ -452,6 +510,29 @@ certificate_pem:
   description: The certificate, PEM, with O(return_content=true) and a certificate on disk after the run; V(null) otherwise.
   returned: with O(state=present), always
   type: str
+pkcs12_file:
+  description: The PKCS#12 bundle's path (O(pkcs12_path)); V(null) without it.
+  returned: with O(state=present), always
+  type: str
+  sample: /etc/pki/mtls/client.p12
+  version_added: 3.0.0
+pkcs12_written:
+  description:
+    - Whether the PKCS#12 bundle was (in check mode, would be) written by this run. A run that writes only the bundle reports
+      C(changed) with empty RV(reasons).
+  returned: with O(state=present), always
+  type: bool
+  version_added: 3.0.0
+fullchain_file:
+  description: The full-chain file's path (O(fullchain_path)); V(null) without it.
+  returned: with O(state=present), always
+  type: str
+  version_added: 3.0.0
+fullchain_written:
+  description: Whether the full-chain file was (in check mode, would be) written by this run.
+  returned: with O(state=present), always
+  type: bool
+  version_added: 3.0.0
 code:
   description: The ESA error code, when the task failed because of an ESA answer.
   returned: failure
@@ -463,6 +544,7 @@ request_id:
   type: str
 """
 
+import dataclasses
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -479,7 +561,6 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract 
     DiscardRequest,
     InspectRequest,
     InstallRequest,
-    MaintainOutcome,
     MaintainRequest,
     PrepareRequest,
     TargetRequest,
@@ -546,9 +627,9 @@ def run_phase(module: AnsibleModule, request: TargetRequest) -> dict:
     if isinstance(request, DiscardRequest):
         return {"changed": phases.discard_pending_key(params, request.run_id)}
     if isinstance(request, MaintainRequest):
-        written = phases.maintain(params, request.bookkeeping, request.expected_file_sha256).bookkeeping_written
-        outcome = MaintainOutcome(bookkeeping_written=written, attributes_changed=_apply_file_attributes(module, only_existing=True))
-        return dict(outcome.to_dict(), changed=outcome.attributes_changed)
+        maintained = phases.maintain(params, request.bookkeeping, request.expected_file_sha256)
+        outcome = dataclasses.replace(maintained, attributes_changed=_apply_file_attributes(module, only_existing=True))
+        return dict(outcome.to_dict(), changed=outcome.attributes_changed or outcome.pkcs12_written or outcome.fullchain_written)
     if isinstance(request, InstallRequest):
         return phases.install_phase(params, request, lambda: _apply_file_attributes(module))
     removed = phases.remove(params)

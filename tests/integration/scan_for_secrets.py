@@ -4,9 +4,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fail when output or files left behind carry a secret.
 
-- Logs (files given as arguments) must hold no private key, no access key secret, no STS token.
+- Logs (files given as arguments) must hold no private key, no access key secret, no STS token, no PKCS#12 passphrase.
 - In directories given as arguments, a file may hold a private key only if nobody but its owner can
-  read it (keys and their backups); no file may hold the secret or the token; no temporary or pending
+  read it (keys and their backups); no file may hold the secret, the token or the passphrase; no temporary or pending
   file may be left behind.
 """
 
@@ -31,7 +31,8 @@ def main() -> int:
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
     config = read_config(args.config)
-    secrets = {name: config[name] for name in ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret") if config.get(name)}
+    names = ("esa_access_key_secret", "esa_security_token", "esa_sts_access_key_secret", "esa_pkcs12_passphrase")
+    secrets = {name: config[name] for name in names if config.get(name)}
     if "esa_access_key_secret" not in secrets:
         print("scan_for_secrets: the config names no esa_access_key_secret to look for", file=sys.stderr)
         return 2

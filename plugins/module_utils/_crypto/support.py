@@ -36,6 +36,8 @@ import typing as t
 
 PYTHON_FLOOR = (3, 8)
 CRYPTOGRAPHY_FLOOR = (2, 8)
+# serialization.pkcs12.serialize_key_and_certificates exists from 3.0 (pkcs12_path).
+PKCS12_FLOOR = (3, 0)
 _BACKEND_OPTIONAL_FROM = (3, 1)
 _SKIP_RSA_KEY_VALIDATION_FROM = (39,)
 
@@ -115,6 +117,20 @@ def cryptography_problem() -> str | None:
             "to a Python that has a newer one"
         )
     return None
+
+
+def pkcs12_problem() -> str | None:
+    """None when this target's cryptography can write a PKCS#12 bundle; else one line naming the version and the floor.
+
+    Like cryptography_problem, it never imports cryptography, so a run whose bundle is current stays cheap.
+    """
+    version = installed_cryptography_version() or "(none)"
+    if version_tuple(version) >= PKCS12_FLOOR:
+        return None
+    return (
+        f"pkcs12_path needs cryptography {_dotted(PKCS12_FLOOR)} or later on the target to write a PKCS#12 bundle, and the target's "
+        f"Python ({sys.executable or 'python'}) has cryptography {version}: upgrade it, or leave pkcs12_path out; nothing was asked of ESA"
+    )
 
 
 @functools.lru_cache(maxsize=None)

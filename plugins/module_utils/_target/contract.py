@@ -348,6 +348,12 @@ class Inspection:
     prepared: Prepared | None = None
     """The key and CSR (or one-time key) made already, when the files alone called for a new certificate (prepare_if_due)."""
     bookkeeping_attributes_differ: bool = False
+    pkcs12_due: bool = False
+    """pkcs12_path must be (re)written for the pair on disk (the certificate, key, passphrase, name or CAs changed, or the bundle did)."""
+    fullchain_due: bool = False
+    """fullchain_path must be (re)written for the certificate on disk."""
+    derived_files_present: bool = False
+    """pkcs12_path or fullchain_path exists (state=absent removes them)."""
 
     def to_dict(self) -> dict[str, t.Any]:
         return _plain(self)
@@ -377,6 +383,9 @@ class Inspection:
             attribute_changes=_attribute_changes(data, what),
             prepared=Prepared.from_dict(prepared, f"{what}.prepared") if prepared is not None else None,
             bookkeeping_attributes_differ=bool(data.get("bookkeeping_attributes_differ")),
+            pkcs12_due=bool(data.get("pkcs12_due")),
+            fullchain_due=bool(data.get("fullchain_due")),
+            derived_files_present=bool(data.get("derived_files_present")),
         )
 
 
@@ -390,6 +399,8 @@ class InstallOutcome:
     privatekey_backup_file: str | None = None
     possession: Possession | None = None
     """The replaced key's signature over the controller's challenge (revoke_replaced)."""
+    pkcs12_written: bool = False
+    fullchain_written: bool = False
 
     def to_dict(self) -> dict[str, t.Any]:
         data = _plain(self)
@@ -407,6 +418,8 @@ class InstallOutcome:
             backup_file=_text(data, "backup_file", what),
             privatekey_backup_file=_text(data, "privatekey_backup_file", what),
             possession=Possession.from_dict(data.get("possession"), f"{what}.possession"),
+            pkcs12_written=_answered(data, "pkcs12_written", bool, what) is True,
+            fullchain_written=_answered(data, "fullchain_written", bool, what) is True,
         )
 
 
@@ -414,9 +427,15 @@ class InstallOutcome:
 class MaintainOutcome:
     bookkeeping_written: bool = False
     attributes_changed: bool = False
+    pkcs12_written: bool = False
+    fullchain_written: bool = False
 
     def to_dict(self) -> dict[str, t.Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "maintain") -> MaintainOutcome:
+        return cls(**{field.name: _answered(data, field.name, bool, what) is True for field in dataclasses.fields(cls)})
 
 
 @dataclasses.dataclass(frozen=True)

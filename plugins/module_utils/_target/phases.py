@@ -18,6 +18,7 @@ import os
 import typing as t
 
 from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _parse_cache
+from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.support import pkcs12_problem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import CollectionError
 from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
     ReissuePolicy,
@@ -25,6 +26,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._reissue import (
     needs_new_key,
     reissue_reasons,
 )
+from ansible_collections.alibabacloud.esa.plugins.module_utils._target import bundles
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import (
     Bookkeeping,
     CertificateFacts,
@@ -170,7 +172,8 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
     """
     path = params["path"]
     problems = _path_problems(params)
-    stored = _files.read_bookkeeping(path)
+    fields = _files.read_bookkeeping_fields(path)
+    stored = fields if fields is not None and isinstance(fields.get("id"), str) else None
     inputs = _read_inputs(params)
     facts, remembered = _facts(inputs, stored)
     certificate_state, certificate_error = _certificate_state(path, inputs.certificate, facts["certificate"])
@@ -191,6 +194,9 @@ def inspect(params: dict[str, t.Any], with_pem: bool = False, proof_nonce: str |
         bookkeeping=Bookkeeping.from_dict(stored),
         parse_cache_hit=remembered,
         possession=possession_proof(params, inputs.privatekey, proof_nonce, params.get("site_id")) if proof_nonce and not problems else None,
+        pkcs12_due=bundles.pkcs12_due(params, _bytes_or_none(inputs.certificate), _bytes_or_none(inputs.privatekey), (fields or {}).get(bundles.RECORD_FIELD)),
+        fullchain_due=bundles.fullchain_due(params, _bytes_or_none(inputs.certificate)),
+        derived_files_present=bundles.present(params),
     )
 
 
@@ -216,6 +222,8 @@ def _path_problems(params: dict[str, t.Any]) -> list[str]:
         (_files.bookkeeping_path(params["path"]), "the bookkeeping file"),
         (params.get("privatekey_path"), "privatekey_path"),
         (params.get("csr_path"), "csr_path"),
+        (params.get("pkcs12_path"), "pkcs12_path"),
+        (params.get("fullchain_path"), "fullchain_path"),
     ]
     problems = [problem for problem in (_files.special_file_problem(file_path, what) for file_path, what in named) if problem]
     seen: dict[str, str] = {}
@@ -252,8 +260,13 @@ def _present_problems(params: dict[str, t.Any], key: KeyView | None, csr: CsrVie
                 f"privatekey_path: {key_path} is not the private key of the CSR, so no certificate issued from the CSR "
                 "could ever match it: give the key that signed the CSR, or leave privatekey_path out"
             )
-    for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path")):
+    derived = ((params.get("pkcs12_path"), "pkcs12_path"), (params.get("fullchain_path"), "fullchain_path"))
+    for file_path, what in ((params["path"], "path"), (key_path if manages_key(params) else None, "privatekey_path"), *derived):
         problem = file_path and _files.directory_problem(file_path, what, missing_ok=check_mode)
+        if problem:
+            problems.append(problem)
+    if params.get("pkcs12_path"):
+        problem = pkcs12_problem()  # before anything is asked of ESA, whatever the files say
         if problem:
             problems.append(problem)
     return problems
@@ -447,14 +460,31 @@ def install(
         if params.get("backup") and os.path.exists(path):
             backup_file = _files.backup_copy(path)
         _files.write_atomically(path, certificate_pem.encode("ascii"), _certificate_mode(path), unsafe_writes=unsafe)
+        # The bundle and chain after the pair: a crash before the bookkeeping leaves a record of the old pair, so the next run rewrites them.
+        written = bundles.write_due(params, (_files.read_bookkeeping_fields(path) or {}).get(bundles.RECORD_FIELD), unsafe_writes=unsafe)
         stored = dataclasses.replace(bookkeeping, fingerprint_sha256=certificate_facts["fingerprint_sha256"])
         if given is not None:
             inputs = _read_inputs(params)
             parsed = _parse_cache.entry(_digest(inputs), given.facts)
         else:
             parsed = parsed_entry(params)
-        _files.write_bookkeeping(path, dict(stored.to_dict(), parsed=parsed), unsafe_writes=unsafe)
-    return InstallOutcome(raced=False, backup_file=backup_file, privatekey_backup_file=privatekey_backup_file, possession=possession)
+        _files.write_bookkeeping(path, _with_record(dict(stored.to_dict(), parsed=parsed), written.record), unsafe_writes=unsafe)
+    return InstallOutcome(
+        raced=False,
+        backup_file=backup_file,
+        privatekey_backup_file=privatekey_backup_file,
+        possession=possession,
+        pkcs12_written=written.pkcs12,
+        fullchain_written=written.fullchain,
+    )
+
+
+def _with_record(fields: dict[str, t.Any], record: dict[str, str] | None) -> dict[str, t.Any]:
+    """The bookkeeping fields with the record of the PKCS#12 bundle on disk (none without pkcs12_path)."""
+    fields.pop(bundles.RECORD_FIELD, None)
+    if record is not None:
+        fields[bundles.RECORD_FIELD] = record
+    return fields
 
 
 def install_phase(params: dict[str, t.Any], request: InstallRequest, apply_attributes: t.Callable[[], t.Any]) -> dict[str, t.Any]:
@@ -538,7 +568,7 @@ def _check_key_matches(cert_public: str, key_bytes: bytes | None, expected_publi
 
 
 def _locked_paths(params: dict[str, t.Any]) -> list[str]:
-    return [path for path in (params["path"], params.get("privatekey_path")) if path]
+    return [path for path in (params["path"], params.get("privatekey_path"), params.get("pkcs12_path"), params.get("fullchain_path")) if path]
 
 
 def _new_key_bytes(params: dict[str, t.Any], privatekey_sealed: dict[str, t.Any] | None, run_token: str) -> tuple[bytes | None, str | None]:
@@ -576,15 +606,25 @@ def maintain(params: dict[str, t.Any], bookkeeping: Bookkeeping | None, expected
     Only while the certificate file is still the one the controller decided on: a run that replaced it in the
     meantime wrote its own bookkeeping, which must not be overwritten with this one's.
     """
-    written = False
-    if bookkeeping is not None:
-        with _files.directory_locks(*_locked_paths(params)):
-            if _files.content_sha256(params["path"]) == expected_file_sha256:
-                _files.write_bookkeeping(
-                    params["path"], dict(bookkeeping.to_dict(), parsed=parsed_entry(params)), unsafe_writes=bool(params.get("unsafe_writes"))
-                )
-                written = True
-    return MaintainOutcome(bookkeeping_written=written)
+    derived = params.get("pkcs12_path") or params.get("fullchain_path")
+    if bookkeeping is None and not derived:
+        return MaintainOutcome()
+    path, unsafe = params["path"], bool(params.get("unsafe_writes"))
+    with _files.directory_locks(*_locked_paths(params)):
+        if _files.content_sha256(path) != expected_file_sha256:
+            return MaintainOutcome()
+        fields = _files.read_bookkeeping_fields(path)
+        bundles_written = bundles.write_due(params, (fields or {}).get(bundles.RECORD_FIELD), unsafe_writes=unsafe)
+        if bookkeeping is not None:
+            _files.write_bookkeeping(path, _with_record(dict(bookkeeping.to_dict(), parsed=parsed_entry(params)), bundles_written.record), unsafe_writes=unsafe)
+        elif bundles_written.pkcs12:
+            # Only the bundle's record changes; a bookkeeping file without an ESA id (lost, verify_remote=false) gets one too, so the bundle settles.
+            _files.write_bookkeeping(path, _with_record(dict(fields or {}), bundles_written.record), unsafe_writes=unsafe)
+    return MaintainOutcome(
+        bookkeeping_written=bookkeeping is not None or bundles_written.pkcs12,
+        pkcs12_written=bundles_written.pkcs12,
+        fullchain_written=bundles_written.fullchain,
+    )
 
 
 def remove(params: dict[str, t.Any]) -> RemoveOutcome:
@@ -593,6 +633,7 @@ def remove(params: dict[str, t.Any]) -> RemoveOutcome:
     targets = [params["path"]]
     if manages_key(params):
         targets.append(params["privatekey_path"])
+    targets.extend(params[name] for name in ("pkcs12_path", "fullchain_path") if params.get(name))
     for file_path in targets:
         if params.get("backup") and os.path.exists(file_path):
             backups.append(_files.backup_copy(file_path))

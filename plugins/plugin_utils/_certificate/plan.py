@@ -135,7 +135,8 @@ def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOpt
     before = merge_file_and_record(facts, esa_record, options.site_id, shown_id, now)
     if not reasons:
         keep = _keep(inspection, lookup, options)
-        return PresentPlan(reasons, before, changed=inspection.attributes_differ, warnings=warnings, keep=keep)
+        changed = inspection.attributes_differ or inspection.pkcs12_due or inspection.fullchain_due
+        return PresentPlan(reasons, before, changed=changed, warnings=warnings, keep=keep)
     if "revoked" in reasons:
         described = f"certificate {(before or {}).get('id')} (CN {(before or {}).get('common_name')!r}) at {options.path}"
         if options.on_revoked == "fail":
@@ -161,7 +162,8 @@ def plan_present(inspection: Inspection, lookup: Lookup | None, options: TaskOpt
 
 
 def _keep(inspection: Inspection, lookup: Lookup | None, options: TaskOptions) -> Keep:
-    """What a run that issues nothing still writes: the bookkeeping when it was found lost or stale, and attributes.
+    """What a run that issues nothing still writes: the bookkeeping when it was found lost or stale, attributes, and the
+    PKCS#12 bundle or full-chain file when they are due (the target decides which, under its lock).
 
     Stale parsed facts (files changed in a way that needs no new certificate, e.g. a CSR made again for the same key)
     would otherwise make every later run parse the files again. Bookkeeping alone is not a change.
@@ -174,6 +176,7 @@ def _keep(inspection: Inspection, lookup: Lookup | None, options: TaskOptions) -
     elif not inspection.parse_cache_hit and stored is not None and stored.fingerprint_sha256 == fingerprint:
         bookkeeping = stored
     maintain = bookkeeping is not None or inspection.attributes_differ or inspection.bookkeeping_attributes_differ
+    maintain = maintain or inspection.pkcs12_due or inspection.fullchain_due
     return Keep(bookkeeping=bookkeeping, maintain=maintain)
 
 
@@ -232,6 +235,7 @@ def plan_absent(inspection: Inspection, lookup: Lookup, options: TaskOptions, no
                 )
     key_present = inspection.key is not None and inspection.key.state != "missing"
     remove_files = inspection.certificate_state != "missing" or inspection.bookkeeping is not None or (key_present and options.manages_key)
+    remove_files = remove_files or inspection.derived_files_present
     file_facts = inspection.certificate.to_dict() if inspection.certificate else None
     facts = (lookup.pem_facts if esa_record is not None else None) or file_facts
     before = merge_file_and_record(facts, esa_record, options.site_id, (esa_record or {}).get("Id"), now)

@@ -77,7 +77,8 @@ def test_the_other_messages_survive_the_trip():
         assert Prepared.from_dict(over_the_wire(prepared.to_dict())) == prepared
     removed = RemoveOutcome(removed=["a"], backup_files=["b"])
     assert RemoveOutcome.from_dict(over_the_wire(removed.to_dict())) == removed
-    assert MaintainOutcome(bookkeeping_written=True).to_dict() == {"bookkeeping_written": True, "attributes_changed": False}
+    maintained = MaintainOutcome(bookkeeping_written=True, pkcs12_written=True)
+    assert MaintainOutcome.from_dict(over_the_wire(maintained.to_dict())) == maintained
 
 
 def test_a_request_of_the_wrong_types_is_read_safely():
