@@ -31,5 +31,9 @@ play() {  # NAME ARGS...
 play check-mode --check check_mode.yml
 play role role.yml
 play check-mode-renewal --check check_mode_renewal.yml
+# The metrics file for Prometheus: check mode on a new host, real runs and a revocation (metrics.yml), check mode once settled
+play metrics-check-mode-new --check metrics_check_mode.yml -e metrics_case=new
+play metrics metrics.yml
+play metrics-check-mode-settled --check --diff metrics_check_mode.yml -e metrics_case=settled
 python_bin=$(command -v python3 || command -v python)
 "$python_bin" "${integration_dir}/scan_for_secrets.py" --config "$config" "${logs[@]}" "$out/pki"
