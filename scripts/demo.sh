@@ -19,6 +19,9 @@
 # 6. gives every host a second certificate with the role alibabacloud.esa.client_certificate
 #    (examples/client_certificate_role.yml: directory, certificate, reload, verification against the ESA CA),
 #    twice: the second run changes nothing;
+# 6b. renews the role's certificates as a canary rollout proven at an mTLS stand-in for ESA's edge: first the canary's
+#    new pair is refused (it goes back to its previous pair, its new certificate is revoked, the rollout stops), then
+#    nothing is refused (every host renewed, every replaced pair refused at the handshake);
 # 7. decommissions two hosts (examples/decommission.yml): their machines gone, their certificates (and the one the
 #    report found that no host holds) revoked, every certificate of the hosts in service kept; handshakes prove it;
 # 8. prints a summary and exits non-zero if any expectation failed.
@@ -298,6 +301,137 @@ step_role() {
     say "    done in $(elapsed_since "${start}") s"
 }
 
+# --- proof at the edge, and undo (issue 25) ---------------------------------------------------------------------------
+# A loopback HTTPS server with mTLS stands in for a hostname ESA protects (the role's integration target's edge_server.py:
+# it trusts the ESA CA, refuses what ESA lists as revoked right after the handshake, and answers 403 to what refuse.json
+# names). examples/client_certificate_role.yml renews every host's role certificate as a canary rollout (serial 1, 25%,
+# 100%; max_fail_percentage 0), each host requesting the server with its new pair before its replaced one is revoked:
+# first with the canary's new pair refused (it goes back to its previous pair, the rollout stops), then with none refused.
+EDGE_DIR="${DEMO}/edge"
+EDGE_PID=""
+EDGE_SERVER="${ROOT}/tests/integration/targets/client_certificate_role/edge_server.py"
+
+start_edge_server() {
+    mkdir -p "${EDGE_DIR}"
+    "${PY}" "${EDGE_SERVER}" --ca "${DEMO}/esa/ca.pem" --work "${EDGE_DIR}" --lifetime 1200 >"${DEMO}/logs/edge-server.log" 2>&1 &
+    EDGE_PID=$!
+    local _
+    for _ in $(seq 300); do [[ -s "${EDGE_DIR}/ready.json" ]] && break; sleep 0.1; done
+    [[ -s "${EDGE_DIR}/ready.json" ]] || die "the edge server did not start (${DEMO#"${ROOT}"/}/logs/edge-server.log)"
+    EDGE_URL="https://127.0.0.1:$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["port"])' "${EDGE_DIR}/ready.json")/healthz"
+}
+
+stop_edge_server() {
+    if [[ -n "${EDGE_PID}" ]] && kill -0 "${EDGE_PID}" 2>/dev/null; then
+        kill "${EDGE_PID}" 2>/dev/null || true
+        wait "${EDGE_PID}" 2>/dev/null || true
+    fi
+    EDGE_PID=""
+}
+
+# role_fingerprints OUT: {host: SHA-256 fingerprint of <host>/role/client.crt} for every fleet host
+role_fingerprints() {
+    "${PY}" - "${DEMO}/results/meta.json" "${DEMO}/hosts" "$1" <<'PY'
+import hashlib, json, os, ssl, sys
+meta, hosts_dir, out = sys.argv[1:4]
+prints = {}
+for host in json.load(open(meta))["hosts"]:
+    with open(os.path.join(hosts_dir, host, "role", "client.crt"), encoding="ascii") as handle:
+        prints[host] = hashlib.sha256(ssl.PEM_cert_to_DER_cert(handle.read())).hexdigest()
+with open(out, "w", encoding="utf-8") as handle:
+    json.dump(prints, handle, indent=1, sort_keys=True)
+PY
+}
+
+# knock CERT KEY: the HTTP status the edge server answers to this pair, or -1 when it answered none
+knock() {
+    "${PY}" - "${EDGE_URL}" "${EDGE_DIR}/server-ca.pem" "$1" "$2" <<'PY'
+import ssl, sys, urllib.error, urllib.request
+url, server_ca, cert, key = sys.argv[1:5]
+context = ssl.create_default_context(cafile=server_ca)
+context.load_cert_chain(cert, key)
+opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), urllib.request.ProxyHandler({}))
+try:
+    with opener.open(url, timeout=10) as response:
+        print(response.status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+except OSError:
+    print(-1)
+PY
+}
+
+step_edge() {
+    local start="${EPOCHREALTIME}" canary rc=0 unchanged changed creates revokes status
+    local -a hosts=() clients=() edge_args=()
+    mapfile -t hosts < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
+    canary="${hosts[0]}"
+    STEP_PASSED=0
+    STEP_FAILED=0
+    say ""
+    say "[6b] proof at the edge and undo: examples/client_certificate_role.yml as a canary rollout (serial 1, 25%, 100%;"
+    say "     max_fail_percentage 0), every role certificate renewed (client_certificate_force), each host requesting an"
+    say "     mTLS server that stands in for ESA's edge with its new pair before its replaced certificate is revoked"
+    start_edge_server
+    say "     edge server ${EDGE_URL} (pid ${EDGE_PID}): TLS, client certificate from the ESA CA required, revoked ones refused"
+    edge_args=(-e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" -e "esa_edge_url=${EDGE_URL}" -e "esa_edge_ca_path=${EDGE_DIR}/server-ca.pem"
+               -e client_certificate_force=true)
+    role_fingerprints "${EDGE_DIR}/before.json"
+    for host in "${hosts[@]}"; do
+        mkdir -p "${EDGE_DIR}/before/${host}"
+        cp -p "${DEMO}/hosts/${host}/role/client.crt" "${DEMO}/hosts/${host}/role/client.key" "${EDGE_DIR}/before/${host}/"
+    done
+
+    "${PY}" -c 'import json, sys; json.dump([{"common_name": sys.argv[1], "allow_fingerprints": [json.load(open(sys.argv[2]))[sys.argv[3]]]}], open(sys.argv[4], "w"))' \
+        "${canary}.role.example.com" "${EDGE_DIR}/before.json" "${canary}" "${EDGE_DIR}/refuse.json"
+    say "     (a) the edge refuses ${canary}'s next pair (refuse.json allows only the pair it has now)"
+    emulator_reset
+    run_playbook 7b-canary client_certificate_role.yml "${edge_args[@]}" || rc=$?
+    emulator_stats 7b-canary
+    print_recap 7b-canary
+    role_fingerprints "${EDGE_DIR}/after-canary.json"
+    unchanged="$("${PY}" -c 'import json, sys; a, b = (json.load(open(p)) for p in sys.argv[1:3]); print(sum(a[h] == b[h] for h in a))' \
+        "${EDGE_DIR}/before.json" "${EDGE_DIR}/after-canary.json")"
+    creates="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("calls", {}).get("CreateClientCertificate", 0))' "${DEMO}/results/7b-canary-stats.json")"
+    revokes="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("calls", {}).get("RevokeClientCertificate", 0))' "${DEMO}/results/7b-canary-stats.json")"
+    status="$(knock "${DEMO}/hosts/${canary}/role/client.crt" "${DEMO}/hosts/${canary}/role/client.key")"
+    step_check "$([[ ${rc} -ne 0 ]] && grep -q 'NO MORE HOSTS LEFT' "${DEMO}/logs/7b-canary.log" && echo 0 || echo 1)" \
+        "the canary ${canary} failed and the rollout stopped after it (exit ${rc})"
+    step_check "$([[ "${unchanged}" == "${#hosts[@]}" ]] && echo 0 || echo 1)" \
+        "every host is on the pair it had before, the canary back on its previous one (${unchanged}/${#hosts[@]})"
+    step_check "$([[ "${creates}" == 1 && "${revokes}" == 1 ]] && echo 0 || echo 1)" \
+        "no extra live certificate on ESA: the canary's one new certificate was revoked (Create ${creates}, Revoke ${revokes})"
+    step_check "$([[ "${status}" == 200 ]] && echo 0 || echo 1)" "the edge accepts ${canary}'s pair in place (HTTP ${status})"
+
+    rm -f "${EDGE_DIR}/refuse.json"
+    rc=0
+    say "     (b) the edge refuses nothing: the whole fleet, batch by batch"
+    emulator_reset
+    run_playbook 7c-edge-rollout client_certificate_role.yml "${edge_args[@]}" || rc=$?
+    emulator_stats 7c-edge-rollout
+    print_recap 7c-edge-rollout
+    role_fingerprints "${EDGE_DIR}/after-rollout.json"
+    changed="$("${PY}" -c 'import json, sys; a, b = (json.load(open(p)) for p in sys.argv[1:3]); print(sum(a[h] != b[h] for h in a))' \
+        "${EDGE_DIR}/before.json" "${EDGE_DIR}/after-rollout.json")"
+    revokes="$("${PY}" -c 'import json, sys; print(json.load(open(sys.argv[1])).get("calls", {}).get("RevokeClientCertificate", 0))' "${DEMO}/results/7c-edge-rollout-stats.json")"
+    step_check "${rc}" "the rollout ran on every host (exit ${rc})"
+    step_check "$([[ "${changed}" == "${#hosts[@]}" && "${revokes}" == "${#hosts[@]}" ]] && echo 0 || echo 1)" \
+        "every host renewed, proven at the edge, its replaced certificate revoked (${changed}/${#hosts[@]} renewed, ${revokes} revoked)"
+    emulator_reset
+    run_playbook 7c-list revoked_list.yml -e "esa_revoked_list=${DEMO}/results/7c-revoked.json" || true
+    for host in "${hosts[@]}"; do
+        clients+=(--client "${host}-role" accept "${DEMO}/hosts/${host}/role/client.crt" "${DEMO}/hosts/${host}/role/client.key")
+        clients+=(--client "${host}-role-replaced" refuse "${EDGE_DIR}/before/${host}/client.crt" "${EDGE_DIR}/before/${host}/client.key")
+    done
+    rc=0
+    "${PY}" "${ROOT}/scripts/demo_mtls.py" check --ca "${DEMO}/esa/ca.pem" --revoked "${DEMO}/results/7c-revoked.json" \
+        --work "${DEMO}/mtls-7c" --out "${DEMO}/results/7c-mtls.json" "${clients[@]}" 2>&1 | tail -n 3 | sed 's/^/     /' || rc=$?
+    step_check "${rc}" "handshakes: every renewed role pair accepted, every replaced one refused (results/7c-mtls.json)"
+    stop_edge_server
+    say "     edge checks: ${STEP_PASSED} passed, ${STEP_FAILED} failed; done in $(elapsed_since "${start}") s"
+    [[ ${STEP_FAILED} -eq 0 ]]
+}
+
 # --- decommission (issue 14, sections 1 and 2) ----------------------------------------------------------------------
 # The last two fleet hosts are retired: their directories move to .build/demo/retired/ (the machines are gone, the
 # files kept only so the handshakes can show the certificates refused). examples/decommission.yml checks the hosts in
@@ -356,7 +490,7 @@ step_decommission() {
 main() {
     [[ "${HOSTS}" =~ ^[1-9][0-9]*$ ]] || die "HOSTS must be a positive number, got '${HOSTS}'"
     local start="${EPOCHREALTIME}" rc=0
-    trap stop_demo_emulator EXIT
+    trap 'stop_edge_server; stop_demo_emulator' EXIT
     trap 'exit 130' INT TERM
     say "== alibabacloud.esa fleet demo: ${HOSTS} local hosts, forks ${FORKS}, the ESA emulator on loopback (no Alibaba Cloud account) =="
     setup
@@ -366,6 +500,7 @@ main() {
     step_rollout
     step_report || rc=1
     step_role
+    step_edge || rc=1
     step_decommission || rc=1
     helper summary "${DEMO}/results" --rollout-remaining-days "${ROLLOUT_REMAINING_DAYS}" || rc=$?
     stop_demo_emulator
