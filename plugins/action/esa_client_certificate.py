@@ -89,6 +89,8 @@ PRESENT_RESULT_KEYS = (
     "pkcs12_written",
     "fullchain_file",
     "fullchain_written",
+    "pkcs12_backup_file",
+    "fullchain_backup_file",
 )
 # The same for state=absent.
 ABSENT_RESULT_KEYS = ("changed", "reasons", "filename", "privatekey_filename", "backup_files")
@@ -263,15 +265,19 @@ class ActionModule(ActionBase):
             raise TaskStopped(plan.stop)
         if plan.issue is None:
             written = (inspection.pkcs12_due, inspection.fullchain_due)  # check mode: what a real run would write
+            kept_backups: dict[str, str | None] = {}
             if plan.keep is not None and plan.keep.maintain and not self._task.check_mode:
                 kept = MaintainOutcome.from_dict(
                     self._target(MaintainRequest(bookkeeping=plan.keep.bookkeeping, expected_file_sha256=inspection.certificate_file_sha256))
                 )
                 written = (kept.pkcs12_written, kept.fullchain_written)
+                kept_backups = {"pkcs12_backup_file": kept.pkcs12_backup_file, "fullchain_backup_file": kept.fullchain_backup_file}
             elif not self._task.check_mode:
                 written = (False, False)
             changed = inspection.attributes_differ or any(written)  # plan.changed, with what the target found under its lock
-            return self._result(params, changed, [], plan.before, plan.before, inspection, possession=proven, written=written)
+            result = self._result(params, changed, [], plan.before, plan.before, inspection, possession=proven, written=written)
+            result.update(kept_backups)
+            return result
         if plan.issue.preflight_read:
             # Check mode read nothing from ESA yet: one cheap read makes it fail where the run would (unknown site,
             # credentials, clock). A real run's create is refused as clearly, and stays its one ESA call.
@@ -399,6 +405,7 @@ class ActionModule(ActionBase):
             result["backup_file"] = installed.backup_file
         if installed.privatekey_backup_file:
             result["privatekey_backup_file"] = installed.privatekey_backup_file
+        result.update(pkcs12_backup_file=installed.pkcs12_backup_file, fullchain_backup_file=installed.fullchain_backup_file)
         return result
 
     def _report_replaced(

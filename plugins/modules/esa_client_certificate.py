@@ -187,7 +187,8 @@ options:
     default: false
   backup:
     description:
-      - Keep a timestamped copy of replaced or removed files. Key backups keep the key's mode.
+      - Keep a timestamped copy of replaced or removed files (the certificate, the key, and the O(pkcs12_path) bundle and
+        O(fullchain_path) file when they are rewritten). Key and bundle backups keep their mode from their first byte.
     type: bool
     default: false
   return_content:
@@ -532,6 +533,16 @@ fullchain_written:
   description: Whether the full-chain file was (in check mode, would be) written by this run.
   returned: with O(state=present), always
   type: bool
+  version_added: 3.0.0
+pkcs12_backup_file:
+  description: Copy of the replaced PKCS#12 bundle (O(backup=true), mode V(0600)); V(null) when none was made.
+  returned: with O(state=present), always
+  type: str
+  version_added: 3.0.0
+fullchain_backup_file:
+  description: Copy of the replaced full-chain file (O(backup=true)); V(null) when none was made.
+  returned: with O(state=present), always
+  type: str
   version_added: 3.0.0
 code:
   description: The ESA error code, when the task failed because of an ESA answer.

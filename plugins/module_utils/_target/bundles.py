@@ -39,11 +39,14 @@ class BundleError(CollectionError):
 
 
 class Written(t.NamedTuple):
-    """What write_due wrote, and the record of the bundle for the bookkeeping file (None without pkcs12_path)."""
+    """What write_due wrote, the record of the bundle for the bookkeeping file (None without pkcs12_path), and the
+    copies of the files it replaced (backup=true; None when it replaced none)."""
 
     pkcs12: bool
     fullchain: bool
     record: dict[str, str] | None
+    pkcs12_backup_file: str | None = None
+    fullchain_backup_file: str | None = None
 
 
 def pkcs12_digest(certificate: bytes, privatekey: bytes, passphrase: str, friendly_name: str | None, ca_pem: str | None) -> str:
@@ -117,14 +120,17 @@ def write_due(params: t.Mapping[str, t.Any], record: t.Any, unsafe_writes: bool 
 
     The bundle is made here from the key file, so the key never leaves the host; it is created 0600 from its first
     byte and renamed into place (write_atomically), with the key file's owner and group where the process may give them.
+    With backup=true a file about to be replaced is copied first, as the pair is: an undo puts the previous bundle back.
     """
     certificate = _read(params["path"])
     privatekey = _read(params["privatekey_path"]) if params.get("privatekey_path") else None
     wrote_pkcs12 = wrote_fullchain = False
+    pkcs12_backup = fullchain_backup = None
     new_record = _kept_record(record) if params.get("pkcs12_path") else None
     if pkcs12_due(params, certificate, privatekey, record) and certificate is not None and privatekey is not None:
         data = _pkcs12_bytes(params, certificate, privatekey)
         key_status = os.stat(params["privatekey_path"])
+        pkcs12_backup = _backup(params, params["pkcs12_path"])
         _files.write_atomically(params["pkcs12_path"], data, PKCS12_MODE, (key_status.st_uid, key_status.st_gid), unsafe_writes=unsafe_writes)
         digest = pkcs12_digest(certificate, privatekey, params["pkcs12_passphrase"], params.get("pkcs12_friendly_name"), params.get("ca_certificate_content"))
         new_record = {"digest": digest, "file_sha256": hashlib.sha256(data).hexdigest()}
@@ -132,9 +138,19 @@ def write_due(params: t.Mapping[str, t.Any], record: t.Any, unsafe_writes: bool 
     if fullchain_due(params, certificate) and certificate is not None:
         status = os.stat(params["path"])
         chain = fullchain_bytes(certificate, params.get("ca_certificate_content"))
+        fullchain_backup = _backup(params, params["fullchain_path"])
         _files.write_atomically(params["fullchain_path"], chain, status.st_mode & 0o666, (status.st_uid, status.st_gid), unsafe_writes=unsafe_writes)
         wrote_fullchain = True
-    return Written(pkcs12=wrote_pkcs12, fullchain=wrote_fullchain, record=new_record)
+    return Written(
+        pkcs12=wrote_pkcs12, fullchain=wrote_fullchain, record=new_record, pkcs12_backup_file=pkcs12_backup, fullchain_backup_file=fullchain_backup
+    )
+
+
+def _backup(params: t.Mapping[str, t.Any], path: str) -> str | None:
+    """A copy of the regular file about to be replaced (backup=true), with its mode from the copy's first byte."""
+    if not params.get("backup") or not os.path.isfile(path) or os.path.islink(path):
+        return None
+    return _files.backup_copy(path)
 
 
 def _kept_record(record: t.Any) -> dict[str, str] | None:

@@ -401,6 +401,8 @@ class InstallOutcome:
     """The replaced key's signature over the controller's challenge (revoke_replaced)."""
     pkcs12_written: bool = False
     fullchain_written: bool = False
+    pkcs12_backup_file: str | None = None
+    fullchain_backup_file: str | None = None
 
     def to_dict(self) -> dict[str, t.Any]:
         data = _plain(self)
@@ -420,6 +422,8 @@ class InstallOutcome:
             possession=Possession.from_dict(data.get("possession"), f"{what}.possession"),
             pkcs12_written=_answered(data, "pkcs12_written", bool, what) is True,
             fullchain_written=_answered(data, "fullchain_written", bool, what) is True,
+            pkcs12_backup_file=_text(data, "pkcs12_backup_file", what),
+            fullchain_backup_file=_text(data, "fullchain_backup_file", what),
         )
 
 
@@ -429,13 +433,18 @@ class MaintainOutcome:
     attributes_changed: bool = False
     pkcs12_written: bool = False
     fullchain_written: bool = False
+    pkcs12_backup_file: str | None = None
+    fullchain_backup_file: str | None = None
 
     def to_dict(self) -> dict[str, t.Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "maintain") -> MaintainOutcome:
-        return cls(**{field.name: _answered(data, field.name, bool, what) is True for field in dataclasses.fields(cls)})
+        flags = {field.name: _answered(data, field.name, bool, what) is True for field in dataclasses.fields(cls) if field.type in (bool, "bool")}
+        return cls(
+            **flags, pkcs12_backup_file=_text(data, "pkcs12_backup_file", what), fullchain_backup_file=_text(data, "fullchain_backup_file", what)
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -476,6 +476,8 @@ def install(
         possession=possession,
         pkcs12_written=written.pkcs12,
         fullchain_written=written.fullchain,
+        pkcs12_backup_file=written.pkcs12_backup_file,
+        fullchain_backup_file=written.fullchain_backup_file,
     )
 
 
@@ -624,6 +626,8 @@ def maintain(params: dict[str, t.Any], bookkeeping: Bookkeeping | None, expected
         bookkeeping_written=bookkeeping is not None or bundles_written.pkcs12,
         pkcs12_written=bundles_written.pkcs12,
         fullchain_written=bundles_written.fullchain,
+        pkcs12_backup_file=bundles_written.pkcs12_backup_file,
+        fullchain_backup_file=bundles_written.fullchain_backup_file,
     )
 
 

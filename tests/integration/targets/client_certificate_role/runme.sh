@@ -3,8 +3,8 @@
 # replaced certificate revoked after the reload, a handler of the play's own, the failures that must leave the
 # replaced certificate valid (a reload that fails, a CA the certificate does not chain to), and check mode on a host
 # whose certificate is due; client_certificate_result is checked after each. Then the metrics file for Prometheus
-# (metrics.yml, metrics_check_mode.yml). Then the proof at the edge and the undo
-# (edge.yml, edge_check_mode.yml) against a loopback mTLS server standing in for ESA's edge. Then scans for secrets.
+# (metrics.yml, metrics_check_mode.yml). Then the proof at the edge and the undo (edge.yml, edge_check_mode.yml, and with
+# a PKCS#12 bundle edge_pkcs12.yml) against a loopback mTLS server standing in for ESA's edge. Then scans for secrets.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -63,5 +63,6 @@ play metrics metrics.yml
 play metrics-check-mode-settled --check --diff metrics_check_mode.yml -e metrics_case=settled
 play edge -e "$edge_vars" edge.yml
 play edge-check-mode --check -e "$edge_vars" edge_check_mode.yml
+play edge-pkcs12 -e "$edge_vars" edge_pkcs12.yml
 controller_python=$(command -v python3 || command -v python)
 "$controller_python" "${integration_dir}/scan_for_secrets.py" --config "$config" "${logs[@]}" "$out/pki" "$out/edge-pki"

@@ -167,6 +167,43 @@ def test_a_new_certificate_rewrites_the_bundle(params):
     assert read(params["pkcs12_path"]) != before
 
 
+def test_with_backup_a_new_certificate_keeps_a_0600_copy_of_the_replaced_bundle_and_chain(params, tmp_path):
+    params.update(fullchain_path=str(tmp_path / "fullchain.pem"), ca_certificate_content=ca_pem())
+    key = install_pair(params)
+    bundle_before, chain_before = read(params["pkcs12_path"]), read(params["fullchain_path"])
+    params["backup"] = True
+    installed = phases.install(params, issue_for(key.public_key()), None, Bookkeeping(site_id=1, id="def"), "t0k3n", _files.content_sha256(params["path"]))
+    assert read(installed.pkcs12_backup_file) == bundle_before
+    assert stat.S_IMODE(os.stat(installed.pkcs12_backup_file).st_mode) == 0o600
+    assert read(installed.fullchain_backup_file) == chain_before
+
+
+def test_with_backup_a_first_bundle_has_no_copy(params):
+    params["backup"] = True
+    installed_key = generate_private_key("RSA")
+    _files.create_private_file(params["privatekey_path"], private_key_pem(installed_key), 0o600)
+    installed = phases.install(params, issue_for(installed_key.public_key()), None, Bookkeeping(site_id=1, id="abc"), "t0k3n", None)
+    assert installed.pkcs12_written
+    assert installed.pkcs12_backup_file is None
+
+
+def test_without_backup_a_rewritten_bundle_leaves_no_copy(params, tmp_path):
+    install_pair(params)
+    params["pkcs12_passphrase"] = "a new passphrase"
+    kept = maintain(params)
+    assert kept.pkcs12_written
+    assert kept.pkcs12_backup_file is None
+    assert sorted(os.listdir(tmp_path)) == sorted(["client.crt", "client.key", "client.p12", "client.crt.esa.json"])
+
+
+def test_with_backup_a_passphrase_change_keeps_a_copy_that_opens_with_the_old_one(params):
+    install_pair(params)
+    params.update(backup=True, pkcs12_passphrase="a new passphrase")
+    kept = maintain(params)
+    _key, certificate, _cas = pkcs12.load_key_and_certificates(read(kept.pkcs12_backup_file), PASSPHRASE.encode())
+    assert certificate.public_bytes(serialization.Encoding.PEM) == read(params["path"])
+
+
 def test_a_replaced_key_makes_the_bundle_due(params):
     install_pair(params)
     os.unlink(params["privatekey_path"])

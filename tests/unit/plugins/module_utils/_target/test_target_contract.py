@@ -71,13 +71,16 @@ def test_the_other_messages_survive_the_trip():
     for request in requests:
         assert request_from_dict(over_the_wire(request.to_dict())) == request
     assert request_from_dict(None) == InspectRequest()
-    installed = InstallOutcome(raced=False, inspection=INSPECTION, backup_file="b", privatekey_backup_file="k", possession=Possession(unavailable="u"))
+    installed = InstallOutcome(
+        raced=False, inspection=INSPECTION, backup_file="b", privatekey_backup_file="k", possession=Possession(unavailable="u"),
+        pkcs12_written=True, pkcs12_backup_file="p", fullchain_backup_file="f",
+    )
     assert InstallOutcome.from_dict(over_the_wire(installed.to_dict())) == installed
     for prepared in (Prepared(csr_pem="CSR", public_key_sha256="0f" * 32, new_key=True), Prepared(recipient_public_key="r")):
         assert Prepared.from_dict(over_the_wire(prepared.to_dict())) == prepared
     removed = RemoveOutcome(removed=["a"], backup_files=["b"])
     assert RemoveOutcome.from_dict(over_the_wire(removed.to_dict())) == removed
-    maintained = MaintainOutcome(bookkeeping_written=True, pkcs12_written=True)
+    maintained = MaintainOutcome(bookkeeping_written=True, pkcs12_written=True, pkcs12_backup_file="p", fullchain_backup_file="f")
     assert MaintainOutcome.from_dict(over_the_wire(maintained.to_dict())) == maintained
 
 
