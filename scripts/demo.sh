@@ -284,18 +284,39 @@ step_report() {
 }
 # --- end of the fleet report --------------------------------------------------------------------------------------
 
+# The role's arguments in steps 6 and 6b: the ESA CA, node_exporter's textfile directory on each host, and the PKCS#12
+# passphrase, random per demo, in a 0600 vars file (as a user's vault would give it; never on a command line).
+ROLE_ARGS=()
+write_role_args() {
+    local host
+    while IFS= read -r host; do
+        mkdir -p "${DEMO}/hosts/${host}/textfile"
+    done < <("${PY}" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["hosts"]))' "${DEMO}/results/meta.json")
+    (umask 077 && "${PY}" -c 'import json, secrets; print("esa_pkcs12_passphrase: " + json.dumps("p12-" + secrets.token_urlsafe(18)))' \
+        > "${DEMO}/esa/pkcs12-vars.yml")
+    ROLE_ARGS=(-e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" -e "esa_metrics_dir={{ esa_cert_dir }}/textfile" -e "@${DEMO}/esa/pkcs12-vars.yml")
+}
+
+# client_files ARGS...: the hosts' PKCS#12 bundles requested at the edge, and with --metrics their .prom files (demo_client_files.py)
+client_files() {
+    "${PY}" "${ROOT}/scripts/demo_client_files.py" --hosts-dir "${DEMO}/hosts" --passphrase-file "${DEMO}/esa/pkcs12-vars.yml" \
+        --url "${EDGE_URL}" --server-ca "${EDGE_DIR}/server-ca.pem" "$@"
+}
+
 step_role() {
     local start="${EPOCHREALTIME}"
     say ""
     say "[6] the role alibabacloud.esa.client_certificate (examples/client_certificate_role.yml): a second certificate per host in"
-    say "    <host>/role/: directory, certificate, reload by the role's handler, the pair verified in place and against the ESA CA"
+    say "    <host>/role/: directory, certificate, reload by the role's handler, the pair verified in place and against the ESA CA,"
+    say "    the pair as a PKCS#12 bundle too (<host>/role/client.p12) and metrics for node_exporter (<host>/textfile/*.prom)"
+    write_role_args
     emulator_reset
-    run_playbook 6-role client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    run_playbook 6-role client_certificate_role.yml "${ROLE_ARGS[@]}" || true
     emulator_stats 6-role
     print_recap 6-role
     say "    the same include_role again: nothing to do"
     emulator_reset
-    run_playbook 7-role-rerun client_certificate_role.yml -e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" || true
+    run_playbook 7-role-rerun client_certificate_role.yml "${ROLE_ARGS[@]}" || true
     emulator_stats 7-role-rerun
     print_recap 7-role-rerun
     say "    done in $(elapsed_since "${start}") s"
@@ -374,8 +395,7 @@ step_edge() {
     say "     mTLS server that stands in for ESA's edge with its new pair before its replaced certificate is revoked"
     start_edge_server
     say "     edge server ${EDGE_URL} (pid ${EDGE_PID}): TLS, client certificate from the ESA CA required, revoked ones refused"
-    edge_args=(-e "esa_client_ca_pem_file=${DEMO}/esa/ca.pem" -e "esa_edge_url=${EDGE_URL}" -e "esa_edge_ca_path=${EDGE_DIR}/server-ca.pem"
-               -e client_certificate_force=true)
+    edge_args=("${ROLE_ARGS[@]}" -e "esa_edge_url=${EDGE_URL}" -e "esa_edge_ca_path=${EDGE_DIR}/server-ca.pem" -e client_certificate_force=true)
     role_fingerprints "${EDGE_DIR}/before.json"
     for host in "${hosts[@]}"; do
         mkdir -p "${EDGE_DIR}/before/${host}"
@@ -402,6 +422,9 @@ step_edge() {
     step_check "$([[ "${creates}" == 1 && "${revokes}" == 1 ]] && echo 0 || echo 1)" \
         "no extra live certificate on ESA: the canary's one new certificate was revoked (Create ${creates}, Revoke ${revokes})"
     step_check "$([[ "${status}" == 200 ]] && echo 0 || echo 1)" "the edge accepts ${canary}'s pair in place (HTTP ${status})"
+    rc=0
+    client_files --out "${DEMO}/results/7b-canary-bundle.json" "${canary}" 2>&1 | sed 's/^/     /' || rc=$?
+    step_check "${rc}" "${canary}'s PKCS#12 bundle is back on its previous pair, and a TLS client loading it is accepted at the edge"
 
     rm -f "${EDGE_DIR}/refuse.json"
     rc=0
@@ -427,6 +450,11 @@ step_edge() {
     "${PY}" "${ROOT}/scripts/demo_mtls.py" check --ca "${DEMO}/esa/ca.pem" --revoked "${DEMO}/results/7c-revoked.json" \
         --work "${DEMO}/mtls-7c" --out "${DEMO}/results/7c-mtls.json" "${clients[@]}" 2>&1 | tail -n 3 | sed 's/^/     /' || rc=$?
     step_check "${rc}" "handshakes: every renewed role pair accepted, every replaced one refused (results/7c-mtls.json)"
+    rc=0
+    client_files --metrics --out "${DEMO}/results/7c-client-files.json" "${hosts[@]}" 2>&1 | tail -n 3 | sed 's/^/     /' || rc=$?
+    say "     ${canary}'s textfile for node_exporter (textfile/esa-client-certificate-role.prom), without its HELP and TYPE lines:"
+    grep -v '^#' "${DEMO}/hosts/${canary}/textfile/esa-client-certificate-role.prom" | sed 's/^/       /'
+    step_check "${rc}" "every host's .prom parses (prometheus-client) and matches its certificate; every PKCS#12 bundle holds the new pair, and a TLS client loading it is accepted at the edge (results/7c-client-files.json)"
     stop_edge_server
     say "     edge checks: ${STEP_PASSED} passed, ${STEP_FAILED} failed; done in $(elapsed_since "${start}") s"
     [[ ${STEP_FAILED} -eq 0 ]]
