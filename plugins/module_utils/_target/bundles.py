@@ -141,9 +141,7 @@ def write_due(params: t.Mapping[str, t.Any], record: t.Any, unsafe_writes: bool 
         fullchain_backup = _backup(params, params["fullchain_path"])
         _files.write_atomically(params["fullchain_path"], chain, status.st_mode & 0o666, (status.st_uid, status.st_gid), unsafe_writes=unsafe_writes)
         wrote_fullchain = True
-    return Written(
-        pkcs12=wrote_pkcs12, fullchain=wrote_fullchain, record=new_record, pkcs12_backup_file=pkcs12_backup, fullchain_backup_file=fullchain_backup
-    )
+    return Written(pkcs12=wrote_pkcs12, fullchain=wrote_fullchain, record=new_record, pkcs12_backup_file=pkcs12_backup, fullchain_backup_file=fullchain_backup)
 
 
 def _backup(params: t.Mapping[str, t.Any], path: str) -> str | None:

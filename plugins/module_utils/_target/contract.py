@@ -442,9 +442,7 @@ class MaintainOutcome:
     @classmethod
     def from_dict(cls, data: t.Mapping[str, t.Any], what: str = "maintain") -> MaintainOutcome:
         flags = {field.name: _answered(data, field.name, bool, what) is True for field in dataclasses.fields(cls) if field.type in (bool, "bool")}
-        return cls(
-            **flags, pkcs12_backup_file=_text(data, "pkcs12_backup_file", what), fullchain_backup_file=_text(data, "fullchain_backup_file", what)
-        )
+        return cls(**flags, pkcs12_backup_file=_text(data, "pkcs12_backup_file", what), fullchain_backup_file=_text(data, "fullchain_backup_file", what))
 
 
 @dataclasses.dataclass(frozen=True)
