@@ -185,7 +185,7 @@ step_rerun() {
 step_rollout() {
     local start="${EPOCHREALTIME}"
     say ""
-    say "[4] examples/rollout.yml: serial batches (1, 25%, 100%), max_fail_percentage 10, renewal driven by remaining_days"
+    say "[4] examples/rollout.yml: serial batches (1, 25%, 100%), max_fail_percentage 0, renewal driven by remaining_days"
     say "    policy for the demo: renew when fewer than ${ROLLOUT_REMAINING_DAYS} days remain (every certificate: they have 364),"
     say "    new certificates valid ${ROLLOUT_VALIDITY_DAYS} days, replaced ones revoked on ESA, the service reloaded by a handler"
     emulator_reset
