@@ -547,7 +547,8 @@ class Environment:
         lines: queue.Queue[str | None] = queue.Queue()
 
         def pump() -> None:
-            assert self.emulator is not None and self.emulator.stdout is not None
+            assert self.emulator is not None
+            assert self.emulator.stdout is not None
             for line in self.emulator.stdout:
                 log.write(line)
                 log.flush()

@@ -36,7 +36,8 @@ def test_lifecycle_create_get_list_revoke_activate_revoke_delete(client, make_cs
     deleted = client.delete_client_certificate(models.DeleteClientCertificateRequest(site_id=SITE_ID, id=created.id)).body
     assert deleted.id == created.id
     listed = client.list_client_certificates(models.ListClientCertificatesRequest(site_id=SITE_ID)).body
-    assert listed.total_count == 0 and listed.result == []
+    assert listed.total_count == 0
+    assert listed.result == []
 
 
 def test_update_time_moves_on_status_change_and_create_time_stays(esa_emulator, client, create):

@@ -47,9 +47,12 @@ def test_csr_certificate_is_a_verifiable_client_certificate(esa_emulator, client
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == 'device-7.example.com'
     assert list(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [ExtendedKeyUsageOID.CLIENT_AUTH]
     usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
-    assert usage.digital_signature and usage.key_encipherment is is_rsa and not usage.key_cert_sign
+    assert usage.digital_signature
+    assert usage.key_encipherment is is_rsa
+    assert not usage.key_cert_sign
     constraints = leaf.extensions.get_extension_for_class(x509.BasicConstraints)
-    assert constraints.critical and not constraints.value.ca
+    assert constraints.critical
+    assert not constraints.value.ca
     assert leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName) == ['device-7.example.com']
 
     leaf.verify_directly_issued_by(ca)
@@ -57,11 +60,14 @@ def test_csr_certificate_is_a_verifiable_client_certificate(esa_emulator, client
     assert verifier.verify(leaf, []).chain[-1] == ca
 
     assert created.fingerprint_sha_256 == hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()
-    assert created.serial_number == format(leaf.serial_number, 'x') and len(created.serial_number) == 32
+    assert created.serial_number == format(leaf.serial_number, 'x')
+    assert len(created.serial_number) == 32
     assert created.issuer == ca.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     assert created.signature_algorithm == 'SHA256-RSA'
     assert created.validity_days == 45
-    assert len(created.id) == 32 and int(created.id, 16) >= 0 and created.id == created.id.lower()
+    assert len(created.id) == 32
+    assert int(created.id, 16) >= 0
+    assert created.id == created.id.lower()
 
     got = _get(client, created.id)
     result = got.result
@@ -99,7 +105,8 @@ def test_generated_key_is_returned_once_and_never_kept(esa_emulator, client, pke
 
     got = _get(client, created.id)
     assert got.result.san == ''
-    assert 'PRIVATE KEY' not in repr(got.to_map()) and 'PRIVATE KEY' not in repr(esa_emulator.state())
+    assert 'PRIVATE KEY' not in repr(got.to_map())
+    assert 'PRIVATE KEY' not in repr(esa_emulator.state())
 
 
 def test_common_name_that_is_no_hostname_gets_no_san(client, create):
@@ -125,7 +132,8 @@ def test_derived_fields_of_client_certificates_can_come_back_empty_or_absent(esa
         if mode == 'empty':
             assert (answer['SerialNumber'], answer['FingerprintSha256']) == ('', '')
         else:
-            assert 'SerialNumber' not in answer and 'FingerprintSha256' not in answer
+            assert 'SerialNumber' not in answer
+            assert 'FingerprintSha256' not in answer
         assert answer['CommonName'] == 'client.example.com'
     expected = '' if mode == 'empty' else None
     assert (created.serial_number, got.result.serial_number, listed.result[0].serial_number) == (expected,) * 3

@@ -46,8 +46,11 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path):
                                   '--faults', str(faults))
     try:
         assert set(info) == {'host', 'port', 'endpoint', 'url', 'pid'}
-        assert info['host'] == '127.0.0.1' and info['port'] > 0 and info['pid'] == process.pid
-        assert info['endpoint'] == f'127.0.0.1:{info["port"]}' and info['url'] == f'http://{info["endpoint"]}'
+        assert info['host'] == '127.0.0.1'
+        assert info['port'] > 0
+        assert info['pid'] == process.pid
+        assert info['endpoint'] == f'127.0.0.1:{info["port"]}'
+        assert info['url'] == f'http://{info["endpoint"]}'
 
         sdk = Client(Config(access_key_id='LTAIcliKey', access_key_secret='cli-secret', endpoint=info['endpoint'], protocol='http'))
         request = models.CreateClientCertificateRequest(site_id=42, pkey_type='ECDSA', validity_days=1)
@@ -75,7 +78,8 @@ def test_cli_refuses_a_non_loopback_host(host):
     env = {**os.environ, 'PYTHONPATH': str(EMULATOR_DIR)}
     result = subprocess.run([sys.executable, '-m', 'esa_emulator', '--host', host, '--port', '0'], env=env, capture_output=True, text=True,
                             timeout=20, check=False)
-    assert result.returncode == 2 and 'loopback' in result.stderr
+    assert result.returncode == 2
+    assert 'loopback' in result.stderr
 
 
 def test_python_api_refuses_a_non_loopback_host():

@@ -76,7 +76,8 @@ def test_upload_get_list_delete_answer_every_documented_field(client, keys, make
 
     uploaded = _upload(client, pem, name='fleet-ca')
     raw = _check(client, uploaded, 'UploadClientCaCertificate')
-    assert raw['Status'] == 'OK' and len(raw['Id']) == 32
+    assert raw['Status'] == 'OK'
+    assert len(raw['Id']) == 32
     assert raw['FingerprintSha256'] == hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
     assert raw['SerialNumber'] == format(certificate.serial_number, 'x')
     assert (raw['CommonName'], raw['Issuer'], raw['SignatureAlgorithm']) == ('Fleet Client CA', 'Fleet Client CA', algorithm)
@@ -86,7 +87,9 @@ def test_upload_get_list_delete_answer_every_documented_field(client, keys, make
 
     got = _get(client, uploaded.body.id)
     raw_get = _check(client, got, 'GetClientCaCertificate')
-    assert raw_get['Status'] == 'OK' and raw_get['SiteId'] == SITE_ID and raw_get['SiteName'] == 'example.com'
+    assert raw_get['Status'] == 'OK'
+    assert raw_get['SiteId'] == SITE_ID
+    assert raw_get['SiteName'] == 'example.com'
     assert x509.load_pem_x509_certificate(raw_get['Certificate'].encode('ascii')) == certificate
     result = raw_get['Result']
     assert (result['Id'], result['Name'], result['Status'], result['PubkeyAlgorithm']) == (uploaded.body.id, 'fleet-ca', 'OK', pubkey)
@@ -129,7 +132,8 @@ def test_the_same_certificate_may_be_uploaded_twice(client, keys, make_ca_pem):
     # ESA keys uploads by Id, not by content: idempotence is the collection's job, so the emulator must not hide duplicates.
     pem = make_ca_pem(keys['p256'])
     first, second = _upload(client, pem).body, _upload(client, pem).body
-    assert first.id != second.id and first.fingerprint_sha_256 == second.fingerprint_sha_256
+    assert first.id != second.id
+    assert first.fingerprint_sha_256 == second.fingerprint_sha_256
     assert _list(client).body.total_count == 2
 
 
@@ -229,7 +233,8 @@ def test_derived_fields_of_client_cas_can_come_back_empty_or_absent(esa_emulator
         if mode == 'empty':
             assert (answer['SerialNumber'], answer['FingerprintSha256']) == ('', '')
         else:
-            assert 'SerialNumber' not in answer and 'FingerprintSha256' not in answer
+            assert 'SerialNumber' not in answer
+            assert 'FingerprintSha256' not in answer
         assert answer['CommonName'] == 'Example Client CA'  # everything else as usual
     expected = '' if mode == 'empty' else None
     assert (uploaded.body.fingerprint_sha_256, got.body.result.fingerprint_sha_256, listed.body.result[0].fingerprint_sha_256) == (expected,) * 3

@@ -226,7 +226,8 @@ def test_error_code_arrives_through_the_sdk(world, code, status, exception_class
     assert error.name == exception_class.__name__  # exactly this class, not merely a relative of it
     assert (error.code, error.status_code) == (code, status)
     assert set(error.data) - {'statusCode'} == {'RequestId', 'Code', 'Message'}  # the SDK adds statusCode
-    assert error.request_id == error.data['RequestId'] and len(error.request_id) == 36
+    assert error.request_id == error.data['RequestId']
+    assert len(error.request_id) == 36
     if code in MESSAGES:
         assert error.data['Message'] == MESSAGES[code]
     if exception_class is ThrottlingException and sent_retry_after:

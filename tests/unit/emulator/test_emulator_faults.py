@@ -75,7 +75,8 @@ def test_probability_is_seeded_and_replays(esa_emulator, client):
     first = _outcomes(client, 16)
     esa_emulator.set_faults(rules)
     assert _outcomes(client, 16) == first
-    assert 'OK' in first and 'Throttling.User' in first
+    assert 'OK' in first
+    assert 'Throttling.User' in first
 
 
 def test_latency_delays_and_a_short_read_timeout_fails(esa_emulator, client, make_client):
@@ -103,22 +104,28 @@ def test_rules_apply_in_order(esa_emulator, client):
 def test_control_routes(esa_emulator, client, create):
     create()
     status, faults = _control(esa_emulator, 'POST', 'faults', {'rules': [{'type': 'throttle', 'times': 1}], 'qps_limit': 50})
-    assert status == 200 and faults['qps_limit'] == 50 and faults['rules'][0]['code'] == 'Throttling.User'
+    assert status == 200
+    assert faults['qps_limit'] == 50
+    assert faults['rules'][0]['code'] == 'Throttling.User'
     assert _control(esa_emulator, 'POST', 'faults', [{'type': 'latency', 'latency_ms': 1}])[1]['qps_limit'] is None
     assert _control(esa_emulator, 'DELETE', 'faults') == (200, {'rules': [], 'qps_limit': None})
     assert _control(esa_emulator, 'GET', 'faults') == (200, {'rules': [], 'qps_limit': None})
 
     status, clock = _control(esa_emulator, 'POST', 'clock', {'offset_seconds': 90})
-    assert status == 200 and clock['offset_seconds'] == 90
+    assert status == 200
+    assert clock['offset_seconds'] == 90
     _control(esa_emulator, 'POST', 'clock', {'offset_seconds': 0})
 
     status, state = _control(esa_emulator, 'GET', 'state')
-    assert status == 200 and len(state['certificates']) == 1
+    assert status == 200
+    assert len(state['certificates']) == 1
     assert {'id', 'site_id', 'status', 'certificate_pem', 'fingerprint_sha256', 'serial_number'} <= set(state['certificates'][0])
 
     status, stats = _control(esa_emulator, 'GET', 'stats')
     assert status == 200
-    assert stats['calls'] == {'CreateClientCertificate': 1} and stats['answers'] == {'OK': 1} and stats['requests_total'] == 1
+    assert stats['calls'] == {'CreateClientCertificate': 1}
+    assert stats['answers'] == {'OK': 1}
+    assert stats['requests_total'] == 1
     assert _control(esa_emulator, 'POST', 'stats/reset')[1]['requests_total'] == 0
 
     assert _control(esa_emulator, 'POST', 'reset') == (200, {'reset': True})
@@ -138,7 +145,8 @@ def test_control_routes(esa_emulator, client, create):
 ])
 def test_control_routes_refuse_bad_input(esa_emulator, route, document):
     status, answer = _control(esa_emulator, 'POST', route, document)
-    assert status == 400 and answer['error']
+    assert status == 400
+    assert answer['error']
     assert esa_emulator.service.faults.to_json() == {'rules': [], 'qps_limit': None}
 
 
@@ -180,7 +188,8 @@ def test_qps_limit_answers_can_take_the_gateway_shapes(esa_emulator, client, sig
     esa_emulator.set_faults([], qps_limit=1, qps_throttle={'status': 400})  # computed wait, as without a shape
     signed_call()
     answer = signed_call()
-    assert (answer.status, answer.body['Code']) == (400, 'Throttling.User') and 0 < int(answer.headers['x-acs-retry-after']) <= 1000
+    assert (answer.status, answer.body['Code']) == (400, 'Throttling.User')
+    assert 0 < int(answer.headers['x-acs-retry-after']) <= 1000
     assert esa_emulator.stats()['throttled'] == 3
 
 

@@ -61,7 +61,8 @@ def test_the_esa_managed_ca_starts_unbound_and_takes_a_set(esa_emulator, client,
     assert (raw['Hostnames'], raw['Id'], raw['SiteId'], raw['SiteName']) == ([], esa_emulator.service.ca.id, SITE_ID, 'example.com')
 
     answer = _check(client, _set(client, ['www.example.com', 'api.example.com'], deprecated=deprecated))
-    assert answer['Hostnames'] == ['www.example.com', 'api.example.com'] and answer['Id'] == esa_emulator.service.ca.id
+    assert answer['Hostnames'] == ['www.example.com', 'api.example.com']
+    assert answer['Id'] == esa_emulator.service.ca.id
     assert _check(client, _get(client, deprecated=deprecated))['Hostnames'] == ['www.example.com', 'api.example.com']
     assert esa_emulator.hostname_bindings() == [{'site_id': SITE_ID, 'ca_id': None, 'hostnames': ['www.example.com', 'api.example.com']}]
 
@@ -92,7 +93,8 @@ def test_a_set_replaces_and_an_empty_set_clears(esa_emulator, client):
     _set(client, ['api.example.com'])
     assert _get(client).body.hostnames == ['api.example.com']
     assert _check(client, _set(client, []))['Hostnames'] == []
-    assert _get(client).body.hostnames == [] and esa_emulator.hostname_bindings() == []
+    assert _get(client).body.hostnames == []
+    assert esa_emulator.hostname_bindings() == []
 
 
 def test_hostnames_are_compared_without_case_or_trailing_dot(client):
@@ -103,7 +105,8 @@ def test_hostnames_not_on_the_site_are_refused_and_named(esa_emulator, client):
     _set(client, ['example.com'])
     error = _refused(lambda: _set(client, ['www.example.com', 'shop.example.net', 'www.basic-plan.example']))
     assert error.data['Message'].startswith('The specified parameter is invalid.')
-    assert 'shop.example.net' in error.data['Message'] and 'www.basic-plan.example' in error.data['Message']
+    assert 'shop.example.net' in error.data['Message']
+    assert 'www.basic-plan.example' in error.data['Message']
     assert 'www.example.com,' not in error.data['Message']
     assert _get(client).body.hostnames == ['example.com']  # nothing changed
 
@@ -166,4 +169,5 @@ def test_bindings_survive_a_restart_and_show_in_the_state_route(tmp_path, keys, 
                                               {'site_id': SITE_ID, 'ca_id': ca_id, 'hostnames': ['api.example.com']}]
         assert [record['id'] for record in state['client_ca_certificates']] == [ca_id]
         emu.reset()
-        assert emu.hostname_bindings() == [] and emu.client_cas() == []
+        assert emu.hostname_bindings() == []
+        assert emu.client_cas() == []

@@ -42,9 +42,11 @@ def test_seeded_certificates_are_listed_oldest_first_and_older_than_anything_cre
     assert [len(page.result) for page in pages] == [100, 100, 51]
     assert [(item.create_time, item.id) for item in listed] == sorted((item.create_time, item.id) for item in listed)
     assert listed[-1].id == fresh.id  # the one created after the seeding is the newest
-    assert len({item.id for item in listed}) == 251 and len({item.serial_number for item in listed}) == 251
+    assert len({item.id for item in listed}) == 251
+    assert len({item.serial_number for item in listed}) == 251
     assert sum(1 for item in listed if item.status == 'revoked') == 5  # every 50th of 250
-    assert listed[0].common_name == 'seeded-001.example.com' and listed[249].common_name == 'seeded-250.example.com'
+    assert listed[0].common_name == 'seeded-001.example.com'
+    assert listed[249].common_name == 'seeded-250.example.com'
     # Seeding touches no counter: the ESA calls of a benchmark are the ones it made itself.
     assert esa_emulator.stats()['calls'] == {'CreateClientCertificate': 1, 'ListClientCertificates': 3}
 
@@ -57,7 +59,8 @@ def test_a_seeded_certificate_is_a_real_leaf_of_the_emulator_ca_that_get_and_rev
     ca = x509.load_pem_x509_certificate(esa_emulator.ca_pem.encode('ascii'))
     certificate.verify_directly_issued_by(ca)
     assert hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest() == answer.result.fingerprint_sha_256
-    assert answer.result.common_name == 'fleet-1.example.com' and answer.result.san == 'fleet-1.example.com'
+    assert answer.result.common_name == 'fleet-1.example.com'
+    assert answer.result.san == 'fleet-1.example.com'
     created = datetime.datetime.strptime(answer.result.create_time, '%Y-%m-%d %H:%M:%S')
     not_after = datetime.datetime.strptime(answer.result.not_after, '%Y-%m-%d %H:%M:%S')
     assert not_after - created == datetime.timedelta(days=30)
@@ -74,7 +77,8 @@ def test_the_control_route_seeds_and_refuses_bad_input_without_seeding(esa_emula
                 {'site_id': SITE_ID, 'count': '5'}, {'site_id': SITE_ID, 'count': 5, 'colour': 'red'}, {'site_id': SITE_ID, 'count': 5, 'validity_days': 0},
                 [1, 2]):
         status, answer = _post_seed(esa_emulator, bad)
-        assert status == 400 and answer['error'], bad
+        assert status == 400, bad
+        assert answer['error'], bad
     assert len(esa_emulator.state()) == 25
 
 

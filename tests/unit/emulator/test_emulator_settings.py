@@ -48,7 +48,8 @@ def test_the_route_reads_changes_and_restores(esa_emulator):
                        'gateway_codes': False}
     # A later change keeps what it does not name.
     status, changed = _control(esa_emulator, 'POST', {'client_ca_limit': {'max': 2}, 'site_not_found_actions': ['ListClientCertificates']})
-    assert changed['gateway_codes'] is False and changed['derived_fields']['client_certificates'] == 'empty'
+    assert changed['gateway_codes'] is False
+    assert changed['derived_fields']['client_certificates'] == 'empty'
     assert changed['client_ca_limit'] == {**DEFAULTS['client_ca_limit'], 'max': 2}
     assert changed['site_not_found_actions'] == ['ListClientCertificates']
     assert esa_emulator.settings() == changed
@@ -73,7 +74,8 @@ def test_the_route_reads_changes_and_restores(esa_emulator):
 ])
 def test_the_route_refuses_bad_input_and_changes_nothing(esa_emulator, document):
     status, answer = _control(esa_emulator, 'POST', document)
-    assert status == 400 and answer['error']
+    assert status == 400
+    assert answer['error']
     assert esa_emulator.settings() == DEFAULTS
 
 
@@ -87,7 +89,8 @@ def test_start_settings_come_from_the_config_and_the_settings_argument():
     config = {'gateway_codes': False, 'client_ca_limit': {'max': 7}}
     with EmulatorServer(config=config, settings={'derived_fields': {'client_ca_certificates': 'empty'}}) as emu:
         start = emu.settings()
-        assert start['gateway_codes'] is False and start['client_ca_limit']['max'] == 7
+        assert start['gateway_codes'] is False
+        assert start['client_ca_limit']['max'] == 7
         assert start['derived_fields'] == {'client_certificates': 'present', 'client_ca_certificates': 'empty'}
         emu.update_settings(gateway_codes=True)
         assert emu.reset_settings() == start
@@ -115,7 +118,8 @@ def test_cli_takes_start_settings(tmp_path):
     try:
         deadline = time.monotonic() + 20
         while not ready.exists():
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, process.communicate()
             time.sleep(0.05)
         url = json.loads(ready.read_text(encoding='utf-8'))['url']
         with urllib.request.urlopen(f'{url}/_emulator/settings', timeout=5) as answer:
@@ -134,4 +138,5 @@ def test_cli_refuses_bad_settings(tmp_path):
     emulator_dir = pathlib.Path(esa_emulator.__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, '-m', 'esa_emulator', '--port', '0', '--settings', str(settings)],
                             env={**os.environ, 'PYTHONPATH': str(emulator_dir)}, capture_output=True, text=True, timeout=20, check=False)
-    assert result.returncode == 2 and 'gateway_codes' in result.stderr
+    assert result.returncode == 2
+    assert 'gateway_codes' in result.stderr

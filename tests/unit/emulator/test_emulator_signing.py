@@ -19,12 +19,14 @@ BODY = urllib.parse.urlencode({'PkeyType': 'ECDSA', 'ValidityDays': '2'}).encode
 def test_a_correct_raw_request_passes(signed_call):
     # Values that need quoting exercise the canonical query: space, plus, tilde, slash, non-ASCII.
     answer = signed_call(query={'SiteId': SITE_ID, 'Extra': 'a b+c~/é=&'})
-    assert answer.status == 200 and answer.body['TotalCount'] == 0
+    assert answer.status == 200
+    assert answer.body['TotalCount'] == 0
 
 
 def test_form_body_is_signed_and_read(signed_call):
     answer = signed_call(action='CreateClientCertificate', method='POST', body=BODY)
-    assert answer.status == 200 and answer.body['ValidityDays'] == 2
+    assert answer.status == 200
+    assert answer.body['ValidityDays'] == 2
 
 
 def _without(name):

@@ -35,16 +35,20 @@ def test_paging_is_complete_and_stable(esa_emulator, client, create):
 
     everything = _list(client, page_size=100)
     ordered = [(item.create_time, item.id) for item in everything.result]
-    assert everything.total_count == 45 and ordered == sorted(ordered)
+    assert everything.total_count == 45
+    assert ordered == sorted(ordered)
     assert sorted(item.id for item in everything.result) == sorted(created)
 
     pages = [_list(client, page_number=n) for n in (1, 2, 3)]  # default PageSize 20
     assert [len(page.result) for page in pages] == [20, 20, 5]
-    assert all(page.total_count == 45 and page.page_size == 20 for page in pages)
+    assert all(page.total_count == 45 for page in pages)
+    assert all(page.page_size == 20 for page in pages)
     assert [item.id for page in pages for item in page.result] == [item.id for item in everything.result]
 
     beyond = _list(client, page_number=4)
-    assert beyond.result == [] and beyond.total_count == 45 and beyond.page_number == 4
+    assert beyond.result == []
+    assert beyond.total_count == 45
+    assert beyond.page_number == 4
     assert [item.id for item in _list(client, page_number=2, page_size=7).result] == [item.id for item in everything.result][7:14]
 
 
@@ -63,7 +67,8 @@ def test_state_survives_a_restart_and_keeps_no_private_key(tmp_path, make_csr, k
     assert 'PRIVATE KEY' not in text
     assert [record['id'] for record in json.loads(text)['certificates']] == [kept.id]
     ca_file = tmp_path / 'esa-state.json.ca.pem'
-    assert stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600 and 'PRIVATE KEY' in ca_file.read_text(encoding='utf-8')
+    assert stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600
+    assert 'PRIVATE KEY' in ca_file.read_text(encoding='utf-8')
     assert sorted(os.listdir(tmp_path)) == ['esa-state.json', 'esa-state.json.ca.pem']  # no temporary file left behind
 
     with EmulatorServer(state_file=state_file) as emu:
@@ -92,7 +97,8 @@ def test_qps_limit_throttles_then_lets_through(esa_emulator, client):
             answers.append(error.retry_after)
     waits = [answer for answer in answers if answer != 'OK']
     # Four calls take far less than a second, so the fourth is over the limit; later ones may see a slot free up.
-    assert answers[:3] == ['OK'] * 3 and answers[3] != 'OK'
+    assert answers[:3] == ['OK'] * 3
+    assert answers[3] != 'OK'
     assert esa_emulator.stats()['throttled'] == len(waits)
     time.sleep(max(waits) / 1000 + 0.05)
     _list(client)
@@ -109,7 +115,8 @@ def test_fifty_concurrent_clients(esa_emulator, make_csr, keys):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
         results = dict(pool.map(one_client, range(50)))
-    assert sorted(results) == list(range(50)) and len(set(results.values())) == 50
+    assert sorted(results) == list(range(50))
+    assert len(set(results.values())) == 50
     assert _list(_sdk(esa_emulator), page_size=100).total_count == 50
     stats = esa_emulator.stats()
     assert stats['calls'] == {'CreateClientCertificate': 50, 'GetClientCertificate': 50, 'ListClientCertificates': 1}

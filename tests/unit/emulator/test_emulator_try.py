@@ -169,7 +169,8 @@ def test_try_prints_exports_that_sign_calls_and_stops_on_sigint(tmp_path, way):
         # the built-in config's values, none needing quotes: each line is literally `export NAME=value`
         assert lines[1:4] == [f'export {name}={exports[name]}' for name in VARIABLES]
         header = HEADER.fullmatch(lines[0])
-        assert header and header.group(1) == exports['ALIBABA_CLOUD_ESA_ENDPOINT']
+        assert header
+        assert header.group(1) == exports['ALIBABA_CLOUD_ESA_ENDPOINT']
         assert re.fullmatch(r'http://127\.0\.0\.1:[1-9][0-9]*', exports['ALIBABA_CLOUD_ESA_ENDPOINT'])
         assert exports['ALIBABA_CLOUD_ACCESS_KEY_ID'] == 'LTAIemulatorKeyId'
         assert exports['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] == 'emulator-secret-do-not-use'
@@ -180,7 +181,8 @@ def test_try_prints_exports_that_sign_calls_and_stops_on_sigint(tmp_path, way):
     finally:
         stopped = running.stop(signal.SIGINT)
     assert stopped.returncode == 0, stopped.stderr
-    assert stopped.rest == '' and stopped.stderr == ''
+    assert stopped.rest == ''
+    assert stopped.stderr == ''
 
 
 def test_try_takes_credentials_sites_and_port_from_the_config_in_force(tmp_path):
@@ -272,7 +274,9 @@ def test_try_refuses_a_state_file(tmp_path):
     command, env = _command('directory', tmp_path)
     result = subprocess.run([*command, '--try', '--state-file', str(tmp_path / 'state.json')], env=env, cwd=tmp_path, capture_output=True,
                             text=True, timeout=30, check=False)
-    assert result.returncode == 2 and 'in memory' in result.stderr and result.stdout == ''
+    assert result.returncode == 2
+    assert 'in memory' in result.stderr
+    assert result.stdout == ''
     assert not (tmp_path / 'state.json').exists()
 
 

@@ -22,22 +22,27 @@ def calls(emulator):
 
 def test_a_fresh_issue_then_a_no_op_of_one_read(task, esa_emulator, tmp_path):
     first, target = task()
-    assert first["changed"] and first["reasons"] == ["missing"], first
+    assert first["changed"], first
+    assert first["reasons"] == ["missing"], first
     # The key and CSR are made during the inspection, and the create is the one ESA call (issue 16).
     assert target.phases == ["inspect", "install"]
     assert calls(esa_emulator) == {"CreateClientCertificate": 1}
     assert stat.S_IMODE(os.stat(tmp_path / "host" / "client.key").st_mode) == 0o600
     esa_emulator.service.stats.reset()
     again, target = task()
-    assert not again["changed"] and again["reasons"] == [] and again["certificate"]["id"] == first["certificate"]["id"]
+    assert not again["changed"]
+    assert again["reasons"] == []
+    assert again["certificate"]["id"] == first["certificate"]["id"]
     assert target.phases == ["inspect"]
     assert calls(esa_emulator) == {"GetClientCertificate": 1}
 
 
 def test_check_mode_reads_once_and_writes_nothing(task, esa_emulator, tmp_path):
     result, target = task(check_mode=True, diff=True)
-    assert result["changed"] and result["reasons"] == ["missing"]
-    assert target.phases == ["inspect"] and not (tmp_path / "host" / "client.crt").exists()
+    assert result["changed"]
+    assert result["reasons"] == ["missing"]
+    assert target.phases == ["inspect"]
+    assert not (tmp_path / "host" / "client.crt").exists()
     assert calls(esa_emulator) == {"ListClientCertificates": 1}
 
 
@@ -45,7 +50,8 @@ def test_a_failed_inspection_stops_before_any_esa_call(task, esa_emulator, tmp_p
     (tmp_path / "host").mkdir()
     os.mkfifo(tmp_path / "host" / "client.crt")
     result, _target = task()
-    assert result["failed"] and "is a FIFO" in result["msg"]
+    assert result["failed"]
+    assert "is a FIFO" in result["msg"]
     assert calls(esa_emulator) == {}
 
 
@@ -56,11 +62,13 @@ def test_a_planted_id_is_ignored_and_never_revoked(task, esa_emulator, tmp_path)
     record.write_text(json.dumps({"site_id": SITE, "id": victim["certificate"]["id"]}))
     result, target = task(directory="attacker", revoke_replaced=True, force=True)
     assert target.phases == ["inspect", "install"]
-    assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"] and result["replaced_certificate"]["revoked"]
+    assert result["replaced_certificate"]["id"] == attacker["certificate"]["id"]
+    assert result["replaced_certificate"]["revoked"]
     assert result["replaced_certificate"]["possession_proven"] is True
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
-    assert statuses[victim["certificate"]["id"]] == "active" and statuses[attacker["certificate"]["id"]] == "revoked"
+    assert statuses[victim["certificate"]["id"]] == "active"
+    assert statuses[attacker["certificate"]["id"]] == "revoked"
 
 
 def test_absent_over_a_copied_public_certificate_revokes_nothing(task, esa_emulator, tmp_path):
@@ -68,7 +76,8 @@ def test_absent_over_a_copied_public_certificate_revokes_nothing(task, esa_emula
     (tmp_path / "copy").mkdir()
     shutil.copy(tmp_path / "victim" / "client.crt", tmp_path / "copy" / "client.crt")
     result, target = task(directory="copy", state="absent")
-    assert result["changed"] and target.phases == ["inspect", "remove"]
+    assert result["changed"]
+    assert target.phases == ["inspect", "remove"]
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[victim["certificate"]["id"]] == "active"
     assert "RevokeClientCertificate" not in calls(esa_emulator)
@@ -82,19 +91,24 @@ def test_a_copied_certificate_and_record_renewed_with_revoke_replaced_leave_the_
     for name in ("client.crt", "client.crt.esa.json"):
         shutil.copy(tmp_path / "victim" / name, tmp_path / "attacker" / name)
     result, target = task(directory="attacker", revoke_replaced=True)
-    assert result["changed"] and result["reasons"] == ["key_mismatch"], result
+    assert result["changed"], result
+    assert result["reasons"] == ["key_mismatch"], result
     assert target.phases == ["inspect", "install"]
-    assert result["replaced_certificate"]["revoked"] is False and result["replaced_certificate"]["possession_proven"] is False
+    assert result["replaced_certificate"]["revoked"] is False
+    assert result["replaced_certificate"]["possession_proven"] is False
     assert any(victim["certificate"]["id"] in warning for warning in result["warnings"])
     statuses = {entry["id"]: entry["status"] for entry in esa_emulator.state()}
-    assert statuses[victim["certificate"]["id"]] == "active" and statuses[attacker["certificate"]["id"]] == "active"
+    assert statuses[victim["certificate"]["id"]] == "active"
+    assert statuses[attacker["certificate"]["id"]] == "active"
     assert "RevokeClientCertificate" not in calls(esa_emulator)
 
 
 def test_absent_revokes_its_own_certificate_and_keeps_the_record(task, esa_emulator):
     issued, _target = task()
     result, _target = task(state="absent")
-    assert result["changed"] and result["reasons"] == ["absent"] and "warnings" not in result
+    assert result["changed"]
+    assert result["reasons"] == ["absent"]
+    assert "warnings" not in result
     assert {entry["id"]: entry["status"] for entry in esa_emulator.state()} == {issued["certificate"]["id"]: "revoked"}
 
 
@@ -111,24 +125,31 @@ def test_a_revoked_certificate_fails_with_on_revoked_fail_and_is_reissued_with_a
     revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
     esa_emulator.service.stats.reset()
     stopped, target = task(on_revoked="fail")
-    assert stopped["failed"] and "on_revoked=fail" in stopped["msg"] and issued["certificate"]["id"] in stopped["msg"]
-    assert target.phases == ["inspect"] and "CreateClientCertificate" not in calls(esa_emulator)
+    assert stopped["failed"]
+    assert "on_revoked=fail" in stopped["msg"]
+    assert issued["certificate"]["id"] in stopped["msg"]
+    assert target.phases == ["inspect"]
+    assert "CreateClientCertificate" not in calls(esa_emulator)
     reissued, _target = task()
-    assert reissued["changed"] and reissued["reasons"] == ["revoked"]
+    assert reissued["changed"]
+    assert reissued["reasons"] == ["revoked"]
     assert any(issued["certificate"]["id"] in warning for warning in reissued["warnings"])
 
 
 def test_key_source_esa_writes_a_private_key_that_only_travelled_sealed(task, tmp_path):
     result, target = task(key_source="esa")
-    assert result["changed"] and target.phases == ["inspect", "install"]
+    assert result["changed"]
+    assert target.phases == ["inspect", "install"]
     install_args = target.arguments[-1]["_target"]
-    assert "PRIVATE KEY" not in json.dumps(install_args) and set(install_args["privatekey_sealed"]) == {"ephemeral_public", "nonce", "ciphertext"}
+    assert "PRIVATE KEY" not in json.dumps(install_args)
+    assert set(install_args["privatekey_sealed"]) == {"ephemeral_public", "nonce", "ciphertext"}
     assert b"PRIVATE KEY" in (tmp_path / "host" / "client.key").read_bytes()
 
 
 def test_a_refused_create_discards_the_pending_key(task, esa_emulator, tmp_path):
     result, target = task(site_id=2222222222222)
-    assert result["failed"] and result["code"] == "QuotaCheckFailed.Function"
+    assert result["failed"]
+    assert result["code"] == "QuotaCheckFailed.Function"
     assert target.phases == ["inspect", "discard"]
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
 
@@ -141,7 +162,9 @@ def test_a_failed_install_retires_the_certificate_it_was_issued_for(task, esa_em
 
     monkeypatch.setattr(_target_phases, "install", broken_install)
     result, target = task()
-    assert result["failed"] and "No space left on device" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
+    assert result["failed"]
+    assert "No space left on device" in result["msg"]
+    assert "was revoked and deleted on ESA" in result["msg"]
     assert target.phases == ["inspect", "install", "discard"]
     assert esa_emulator.state() == []
     assert [name for name in os.listdir(tmp_path / "host") if "pending" in name] == []
@@ -170,10 +193,12 @@ def test_diff_says_what_would_be_issued_revoked_and_which_attributes_change(task
     assert missing["diff"]["after"] == {"common_name": "web01.example.com", "key_type": "RSA", "key": "a new key made on this host",
                                         "validity_days": 90, "reasons": ["missing"]}
     issued, _target = task(diff=True)
-    assert issued["diff"]["after"]["reasons"] == ["missing"] and issued["diff"]["after"]["id"] == issued["certificate"]["id"]
+    assert issued["diff"]["after"]["reasons"] == ["missing"]
+    assert issued["diff"]["after"]["id"] == issued["certificate"]["id"]
     os.chmod(tmp_path / "host" / "client.crt", 0o600)
     renewal, _target = task(check_mode=True, diff=True, force=True, revoke_replaced=True, mode="0644")
-    assert renewal["diff"]["after"]["revokes"] == issued["certificate"]["id"] and renewal["diff"]["after"]["reasons"] == ["forced"]
+    assert renewal["diff"]["after"]["revokes"] == issued["certificate"]["id"]
+    assert renewal["diff"]["after"]["reasons"] == ["forced"]
     path = str(tmp_path / "host" / "client.crt")
     assert renewal["diff"]["before"]["file_attributes"][path]["mode"] == "0600"
     assert renewal["diff"]["after"]["file_attributes"][path]["mode"] == "0644"
@@ -187,7 +212,8 @@ def test_only_esa_reasons_make_the_key_in_a_phase_of_its_own(task, esa_emulator)
     revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
     esa_emulator.service.stats.reset()
     reissued, target = task()
-    assert reissued["reasons"] == ["revoked"] and target.phases == ["inspect", "prepare", "install"]
+    assert reissued["reasons"] == ["revoked"]
+    assert target.phases == ["inspect", "prepare", "install"]
     assert calls(esa_emulator) == {"GetClientCertificate": 1, "CreateClientCertificate": 1}
 
 
@@ -196,7 +222,8 @@ def test_a_key_made_in_vain_is_discarded(task, esa_emulator):
     issued, _target = task(validity_days=2)
     revoke_out_of_band(esa_emulator, issued["certificate"]["id"])
     stopped, target = task(validity_days=30, remaining_days=10, on_revoked="fail")
-    assert stopped["failed"] and target.phases == ["inspect", "discard"]
+    assert stopped["failed"]
+    assert target.phases == ["inspect", "discard"]
 
 
 @pytest.fixture
@@ -224,12 +251,15 @@ def crypto_phases(monkeypatch):
 def test_a_fresh_issue_installs_without_cryptography_on_the_target(task, esa_emulator, tmp_path, crypto_phases):
     """The controller checks ESA's certificate against the CSR and parses it; the install only hashes (issue 16)."""
     first, target = task()
-    assert target.phases == ["inspect", "install"] and set(crypto_phases) == {"inspect"}
+    assert target.phases == ["inspect", "install"]
+    assert set(crypto_phases) == {"inspect"}
     bookkeeping = json.loads((tmp_path / "host" / "client.crt.esa.json").read_text())
     assert bookkeeping["parsed"]["facts"]["certificate"]["fingerprint_sha256"] == first["certificate"]["fingerprint_sha256"]
     del crypto_phases[:]
     again, target = task()
-    assert not again["changed"] and again["certificate"] == first["certificate"] and crypto_phases == []
+    assert not again["changed"]
+    assert again["certificate"] == first["certificate"]
+    assert crypto_phases == []
 
 
 def test_a_renewal_signs_for_the_replaced_certificate_while_making_the_key(task, esa_emulator, crypto_phases):
@@ -237,7 +267,8 @@ def test_a_renewal_signs_for_the_replaced_certificate_while_making_the_key(task,
     first, _target = task()
     del crypto_phases[:]
     renewed, target = task(force=True, revoke_replaced=True)
-    assert target.phases == ["inspect", "install"] and set(crypto_phases) == {"inspect"}
+    assert target.phases == ["inspect", "install"]
+    assert set(crypto_phases) == {"inspect"}
     assert renewed["replaced_certificate"] == {"id": first["certificate"]["id"], "fingerprint_sha256": first["certificate"]["fingerprint_sha256"],
                                                "revoked": True, "possession_proven": True}
     assert {entry["id"]: entry["status"] for entry in esa_emulator.state()}[first["certificate"]["id"]] == "revoked"
@@ -248,8 +279,10 @@ def test_when_only_esa_calls_for_a_new_certificate_the_install_signs(task, esa_e
     revoke_out_of_band(esa_emulator, first["certificate"]["id"])
     del crypto_phases[:]
     reissued, target = task()
-    assert target.phases == ["inspect", "prepare", "install"] and "install" in crypto_phases
-    assert reissued["replaced_certificate"]["id"] == first["certificate"]["id"] and reissued["replaced_certificate"]["possession_proven"]
+    assert target.phases == ["inspect", "prepare", "install"]
+    assert "install" in crypto_phases
+    assert reissued["replaced_certificate"]["id"] == first["certificate"]["id"]
+    assert reissued["replaced_certificate"]["possession_proven"]
 
 
 def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, monkeypatch, tmp_path):
@@ -263,8 +296,11 @@ def test_a_certificate_for_another_key_is_never_installed(task, esa_emulator, mo
 
     monkeypatch.setattr(action, "facts_for_install", mismatch)
     result, target = task()
-    assert result["failed"] and "does not match the CSR's public key" in result["msg"] and "was revoked and deleted on ESA" in result["msg"]
-    assert target.phases == ["inspect", "discard"] and esa_emulator.state() == []
+    assert result["failed"]
+    assert "does not match the CSR's public key" in result["msg"]
+    assert "was revoked and deleted on ESA" in result["msg"]
+    assert target.phases == ["inspect", "discard"]
+    assert esa_emulator.state() == []
     assert sorted(os.listdir(tmp_path / "host")) == []
 
 

@@ -29,7 +29,8 @@ def listed(esa_emulator):
     def run(**options):
         args = {"site_id": SITE, "endpoint": esa_emulator.url, "api_retries": 1, **esa_emulator.credentials, **options}
         result, target = run_action(InfoAction, args)
-        assert target is None and not result.get("failed"), result
+        assert target is None, result
+        assert not result.get("failed"), result
         return [facts["common_name"] for facts in result["certificates"]]
 
     return run

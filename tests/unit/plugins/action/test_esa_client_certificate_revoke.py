@@ -62,32 +62,43 @@ def test_decommission_revokes_what_no_host_keeps_and_never_a_young_certificate(e
     newcomer = issue("web04.fleet.example.com", age_minutes=0)[0]
     keep = [fleet[0]["id"], fleet[1]["fingerprint_sha256"].upper()]
     planned = esa(common_name_pattern=FLEET, keep=keep, min_age_minutes=5, check_mode=True, diff=True)
-    assert planned["changed"] and [facts["id"] for facts in planned["revoked"]] == [fleet[2]["id"]]
-    assert sorted(planned["kept"]) == sorted([fleet[0]["id"], fleet[1]["id"]]) and planned["too_young"] == [newcomer["id"]]
+    assert planned["changed"]
+    assert [facts["id"] for facts in planned["revoked"]] == [fleet[2]["id"]]
+    assert sorted(planned["kept"]) == sorted([fleet[0]["id"], fleet[1]["id"]])
+    assert planned["too_young"] == [newcomer["id"]]
     assert sorted(facts["id"] for facts in planned["matched"]) == sorted([fleet[0]["id"], fleet[1]["id"], fleet[2]["id"], newcomer["id"]])
     assert list(planned["diff"]["before"]["certificates"]) == [fleet[2]["id"]]
     summary = planned["diff"]["after"]["certificates"][fleet[2]["id"]]
-    assert set(summary) == {"id", "common_name", "fingerprint_sha256", "not_after", "created", "status"} and summary["status"] == "revoked"
+    assert set(summary) == {"id", "common_name", "fingerprint_sha256", "not_after", "created", "status"}
+    assert summary["status"] == "revoked"
     assert set(statuses(esa_emulator).values()) == {"active"}, "check mode revokes nothing"
 
     done = esa(common_name_pattern=FLEET, keep=keep, min_age_minutes=5)
-    assert done["changed"] and [facts["id"] for facts in done["revoked"]] == [fleet[2]["id"]] and done["deleted"] == []
-    assert done["revoked"][0]["status"] == "revoked" and done["revoked"][0]["created"].endswith("Z")
+    assert done["changed"]
+    assert [facts["id"] for facts in done["revoked"]] == [fleet[2]["id"]]
+    assert done["deleted"] == []
+    assert done["revoked"][0]["status"] == "revoked"
+    assert done["revoked"][0]["created"].endswith("Z")
     assert statuses(esa_emulator) == {fleet[0]["id"]: "active", fleet[1]["id"]: "active", fleet[2]["id"]: "revoked", fleet[3]["id"]: "active",
                                       newcomer["id"]: "active"}
 
     again = esa(common_name_pattern=FLEET, keep=keep, min_age_minutes=5)
-    assert not again["changed"] and again["revoked"] == [], "already revoked is ok, not a change"
+    assert not again["changed"], "already revoked is ok, not a change"
+    assert again["revoked"] == [], "already revoked is ok, not a change"
 
 
 def test_more_than_max_revocations_fails_and_revokes_nothing(esa, esa_emulator, issue):
     issue(*(f"web{index:02d}.fleet.example.com" for index in range(4)))
     stopped = esa(common_name_pattern=FLEET, keep=[], min_age_minutes=5, max_revocations=3)
-    assert stopped["failed"] and "would revoke 4 certificates, more than max_revocations (3)" in stopped["msg"]
-    assert len(stopped["matched"]) == 4 and "revoked" not in stopped
-    assert set(statuses(esa_emulator).values()) == {"active"} and "RevokeClientCertificate" not in calls(esa_emulator)
+    assert stopped["failed"]
+    assert "would revoke 4 certificates, more than max_revocations (3)" in stopped["msg"]
+    assert len(stopped["matched"]) == 4
+    assert "revoked" not in stopped
+    assert set(statuses(esa_emulator).values()) == {"active"}
+    assert "RevokeClientCertificate" not in calls(esa_emulator)
     defaulted = esa(common_name_pattern=FLEET)
-    assert not defaulted["changed"] and len(defaulted["too_young"]) == 4, "min_age_minutes defaults to 60: ten minutes old is too young"
+    assert not defaulted["changed"], "min_age_minutes defaults to 60: ten minutes old is too young"
+    assert len(defaulted["too_young"]) == 4, "min_age_minutes defaults to 60: ten minutes old is too young"
 
 
 def test_id_and_fingerprint_revoke_only_when_esas_pem_has_that_fingerprint(esa, esa_emulator, issue):
@@ -96,14 +107,17 @@ def test_id_and_fingerprint_revoke_only_when_esas_pem_has_that_fingerprint(esa, 
     esa_emulator.update_settings(derived_fields={"client_certificates": "empty"})
     before = calls(esa_emulator)
     steered = esa(id=[first["id"]], fingerprint_sha256=[second["fingerprint_sha256"]], min_age_minutes=0)
-    assert not steered["changed"] and steered["matched"] == [] and set(statuses(esa_emulator).values()) == {"active"}
+    assert not steered["changed"]
+    assert steered["matched"] == []
+    assert set(statuses(esa_emulator).values()) == {"active"}
     after = calls(esa_emulator)
     assert after.get("GetClientCertificate", 0) - before.get("GetClientCertificate", 0) == 1
     assert after.get("ListClientCertificates", 0) == before.get("ListClientCertificates", 0), "by id: no listing"
 
     openssl_form = "sha256 Fingerprint=" + ":".join(first["fingerprint_sha256"][i:i + 2].upper() for i in range(0, 64, 2))
     revoked = esa(id=[first["id"]], fingerprint_sha256=[openssl_form], min_age_minutes=0)
-    assert revoked["changed"] and revoked["revoked"][0]["fingerprint_sha256"] == first["fingerprint_sha256"]
+    assert revoked["changed"]
+    assert revoked["revoked"][0]["fingerprint_sha256"] == first["fingerprint_sha256"]
     assert statuses(esa_emulator) == {first["id"]: "revoked", second["id"]: "active"}
 
 
@@ -124,25 +138,31 @@ def test_state_absent_revokes_then_deletes_and_settles(esa, esa_emulator, issue)
     active, already = issue("old1.fleet.example.com", "old2.fleet.example.com")
     assert esa(id=[already["id"]], min_age_minutes=0)["changed"]
     removed = esa(common_name_pattern=FLEET, state="absent", min_age_minutes=5, diff=True)
-    assert removed["changed"] and [facts["id"] for facts in removed["revoked"]] == [active["id"]]
-    assert sorted(removed["deleted"]) == sorted([active["id"], already["id"]]) and removed["diff"]["after"] == {"certificates": {}}
+    assert removed["changed"]
+    assert [facts["id"] for facts in removed["revoked"]] == [active["id"]]
+    assert sorted(removed["deleted"]) == sorted([active["id"], already["id"]])
+    assert removed["diff"]["after"] == {"certificates": {}}
     assert esa_emulator.state() == []
     again = esa(common_name_pattern=FLEET, state="absent", min_age_minutes=5)
-    assert not again["changed"] and again["matched"] == [] and again["deleted"] == []
+    assert not again["changed"]
+    assert again["matched"] == []
+    assert again["deleted"] == []
 
 
 def test_every_page_of_the_listing_is_read(esa, esa_emulator, issue):
     made = issue(*(f"host{index:03d}.fleet.example.com" for index in range(105)))
     planned = esa(common_name_pattern="host10?.fleet.example.com", min_age_minutes=0, check_mode=True)
     assert sorted(facts["common_name"] for facts in planned["revoked"]) == [f"host10{index}.fleet.example.com" for index in range(5)]
-    assert calls(esa_emulator)["ListClientCertificates"] == 2 and len(made) == 105
+    assert calls(esa_emulator)["ListClientCertificates"] == 2
+    assert len(made) == 105
 
 
 def test_bad_input_is_refused_before_any_esa_call(esa, esa_emulator):
     for options, text in (({}, "give at least one selector"), ({"fingerprint_sha256": ["abc"]}, "fingerprint_sha256 must be 64 hex digits"),
                           ({"id": ["x"], "state": "gone"}, "state"), ({"common_name_pattern": "*", "max_revocations": -1}, "max_revocations")):
         refused = esa(**options)
-        assert refused["failed"] and text in refused["msg"]
+        assert refused["failed"]
+        assert text in refused["msg"]
     assert esa_emulator.stats()["requests_total"] == 0
 
 
@@ -160,7 +180,8 @@ def test_a_certificate_deleted_meanwhile_is_skipped(esa, esa_emulator, issue, mo
 
     monkeypatch.setattr(_esa_client.EsaClient, "revoke_client_certificate", revoke_after_someone_deleted)
     result = esa(common_name_pattern=FLEET, min_age_minutes=0, state="absent")
-    assert [facts["id"] for facts in result["revoked"]] == [stays["id"]] and result["deleted"] == [stays["id"]]
+    assert [facts["id"] for facts in result["revoked"]] == [stays["id"]]
+    assert result["deleted"] == [stays["id"]]
     assert esa_emulator.state() == []
 
 
@@ -176,8 +197,10 @@ def test_a_certificate_revoked_meanwhile_counts_as_revoked_without_a_change(esa,
 
     monkeypatch.setattr(_esa_client.EsaClient, "revoke_client_certificate", revoke_after_someone_else)
     result = esa(common_name_pattern=FLEET, min_age_minutes=0)
-    assert not result.get("failed") and not result["changed"]
-    assert [facts["id"] for facts in result["revoked"]] == [made["id"]] and statuses(esa_emulator) == {made["id"]: "revoked"}
+    assert not result.get("failed")
+    assert not result["changed"]
+    assert [facts["id"] for facts in result["revoked"]] == [made["id"]]
+    assert statuses(esa_emulator) == {made["id"]: "revoked"}
 
 
 def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator, issue, monkeypatch):
@@ -194,9 +217,14 @@ def test_a_failure_halfway_reports_what_was_revoked_before_it(esa, esa_emulator,
     monkeypatch.setattr(_esa_client.EsaClient, "revoke_client_certificate", revoke_then_throttled)
     result = esa(common_name_pattern=FLEET, min_age_minutes=0)
     first = next(facts["id"] for facts in result["matched"])
-    assert result["failed"] and result["code"] == "Throttling.User" and "RevokeClientCertificate" in result["msg"]
-    assert result["changed"] and [facts["id"] for facts in result["revoked"]] == [first] and result["deleted"] == []
-    assert sorted(statuses(esa_emulator).values()) == ["active", "revoked"] and len(made) == 2
+    assert result["failed"]
+    assert result["code"] == "Throttling.User"
+    assert "RevokeClientCertificate" in result["msg"]
+    assert result["changed"]
+    assert [facts["id"] for facts in result["revoked"]] == [first]
+    assert result["deleted"] == []
+    assert sorted(statuses(esa_emulator).values()) == ["active", "revoked"]
+    assert len(made) == 2
 
 
 # --- issue 24: the default min_age_minutes holds young certificates back, and says so ---------------------------------

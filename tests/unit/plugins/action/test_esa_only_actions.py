@@ -53,34 +53,46 @@ def test_info_lists_with_filters_and_never_changes(esa, esa_emulator):
         client.create_client_certificate(models.CreateClientCertificateRequest(site_id=SITE, csr=build_csr_pem(generate_private_key("ECDSA"), name),
                                                                                validity_days=30))
     listed = esa(InfoAction)
-    assert not listed["changed"] and len(listed["certificates"]) == 2
+    assert not listed["changed"]
+    assert len(listed["certificates"]) == 2
     assert [facts["common_name"] for facts in esa(InfoAction, common_name="api-1.example.com")["certificates"]] == ["api-1.example.com"]
     assert esa(InfoAction, expires_within_days=-1)["failed"]
 
 
 def test_hostnames_bind_once_then_settle_and_refuse_an_empty_list(esa, esa_emulator):
     checked = esa(HostnamesAction, hostnames=["api.example.com"], check_mode=True)
-    assert checked["changed"] and esa_emulator.hostname_bindings() == []
+    assert checked["changed"]
+    assert esa_emulator.hostname_bindings() == []
     bound = esa(HostnamesAction, hostnames=["api.example.com", "www.example.com"], diff=True)
-    assert bound["changed"] and bound["added"] == ["api.example.com", "www.example.com"] and bound["diff"]["before"] == {"hostnames": []}
+    assert bound["changed"]
+    assert bound["added"] == ["api.example.com", "www.example.com"]
+    assert bound["diff"]["before"] == {"hostnames": []}
     assert not esa(HostnamesAction, hostnames=["WWW.example.com.", "api.example.com"])["changed"]
     refused = esa(HostnamesAction, hostnames=[])
-    assert refused["failed"] and "state=absent" in refused["msg"]
+    assert refused["failed"]
+    assert "state=absent" in refused["msg"]
     cleared = esa(HostnamesAction, state="absent")
-    assert cleared["changed"] and cleared["hostnames"] == []
+    assert cleared["changed"]
+    assert cleared["hostnames"] == []
 
 
 def test_a_client_ca_is_uploaded_once_found_again_when_esa_blanks_its_fingerprint_and_deleted(esa, esa_emulator):
     pem = ca_pem()
     planned = esa(CaAction, certificate=pem, check_mode=True)
-    assert planned["changed"] and planned["certificate"]["id"] is None and esa_emulator.client_cas() == []
+    assert planned["changed"]
+    assert planned["certificate"]["id"] is None
+    assert esa_emulator.client_cas() == []
     uploaded = esa(CaAction, certificate=pem, name="partner")
-    assert uploaded["changed"] and uploaded["certificate"]["id"]
+    assert uploaded["changed"]
+    assert uploaded["certificate"]["id"]
     esa_emulator.update_settings(derived_fields={"client_ca_certificates": "empty"})
     again = esa(CaAction, certificate=pem, name="partner")
-    assert not again["changed"] and again["certificate"]["id"] == uploaded["certificate"]["id"]
+    assert not again["changed"]
+    assert again["certificate"]["id"] == uploaded["certificate"]["id"]
     deleted = esa(CaAction, certificate=pem, id=uploaded["certificate"]["id"], state="absent")
-    assert deleted["changed"] and deleted["deleted_id"] == uploaded["certificate"]["id"] and esa_emulator.client_cas() == []
+    assert deleted["changed"]
+    assert deleted["deleted_id"] == uploaded["certificate"]["id"]
+    assert esa_emulator.client_cas() == []
 
 
 def test_a_sixth_client_ca_is_refused_before_any_upload(esa, esa_emulator):
@@ -88,7 +100,8 @@ def test_a_sixth_client_ca_is_refused_before_any_upload(esa, esa_emulator):
         assert esa(CaAction, certificate=ca_pem(f"CA {index}"))["changed"]
     uploads = esa_emulator.stats()["calls"].get("UploadClientCaCertificate", 0)
     refused = esa(CaAction, certificate=ca_pem("CA 6"))
-    assert refused["failed"] and "already holds 5 client CA certificates" in refused["msg"]
+    assert refused["failed"]
+    assert "already holds 5 client CA certificates" in refused["msg"]
     assert esa_emulator.stats()["calls"].get("UploadClientCaCertificate", 0) == uploads
 
 

@@ -186,9 +186,11 @@ def test_local_state_from_inspection_reads_module_output():
     })
     local = local_state_from_inspection(inspection, parse_esa_time)
     assert local.certificate.not_after == dt.datetime(2027, 1, 1, tzinfo=UTC)
-    assert local.key_checked and local.key_public_sha256 == PUBLIC
+    assert local.key_checked
+    assert local.key_public_sha256 == PUBLIC
     missing = local_state_from_inspection(Inspection.from_dict({"certificate_state": "missing", "problems": []}), parse_esa_time)
-    assert missing.certificate is None and not missing.key_checked
+    assert missing.certificate is None
+    assert not missing.key_checked
 
 
 @pytest.mark.parametrize("blank", ["", None])

@@ -109,7 +109,8 @@ def kill_during(params, function: str, nth: int, touching: str = "") -> None:
         os.kill(pid, signal.SIGKILL)
     _pid, status = os.waitpid(pid, 0)
     assert reached == b"x", "the kill point was never reached"
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert os.WIFSIGNALED(status)
+    assert os.WTERMSIG(status) == signal.SIGKILL
 
 
 @pytest.mark.parametrize("point,function,touching,nth", KILL_POINTS, ids=[p[0] for p in KILL_POINTS])
@@ -124,7 +125,8 @@ def test_killed_run_is_repaired_by_the_next_and_never_leaves_half_a_file(tmp_pat
 
     cert_data, key_data, cert, key = pair_state(params)
     # Never half a file: each is the old one or a whole new one.
-    assert cert is not None and key is not None, point
+    assert cert is not None, point
+    assert key is not None, point
     assert cert_data == old_cert or cert_data.startswith(b"-----BEGIN CERTIFICATE") and cert_data.endswith(b"-----END CERTIFICATE-----\n")
     if cert_data == old_cert and key_data == old_key:
         assert next_run_reasons(params) == [], point  # the old pair, untouched

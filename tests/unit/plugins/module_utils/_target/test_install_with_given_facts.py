@@ -64,7 +64,8 @@ def test_the_bookkeeping_is_what_the_targets_own_parse_would_write(params, monke
     stored = _files.read_bookkeeping(params["path"])
     assert stored["parsed"] == phases.parsed_entry(params)  # the target's own parse, with cryptography, agrees
     inspection = phases.inspect(params)
-    assert inspection.parse_cache_hit and inspection.key.state == "present"
+    assert inspection.parse_cache_hit
+    assert inspection.key.state == "present"
     assert inspection.key.public_key_sha256 == inspection.certificate.public_key_sha256 == prepared.public_key_sha256
     assert stored["fingerprint_sha256"] == inspection.certificate.fingerprint_sha256
     assert not os.path.exists(_files.pending_key_path(params["privatekey_path"], TOKEN))
@@ -91,7 +92,8 @@ def test_a_key_changed_since_the_csr_writes_nothing(params):
     _files.write_atomically(_files.pending_key_path(params["privatekey_path"], TOKEN), private_key_pem(generate_private_key("RSA")), 0o600)
     with pytest.raises(phases.TargetError, match="signed the CSR changed"):
         install(params, pem, given)
-    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
+    assert not os.path.exists(params["path"])
+    assert not os.path.exists(params["privatekey_path"])
 
 
 def test_a_pem_other_than_the_one_described_writes_nothing(params):
@@ -101,7 +103,8 @@ def test_a_pem_other_than_the_one_described_writes_nothing(params):
     for pem in (issue_for(public_key), "not a certificate", "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"):
         with pytest.raises(phases.TargetError, match="not the one the controller described"):
             install(params, pem, given)
-    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
+    assert not os.path.exists(params["path"])
+    assert not os.path.exists(params["privatekey_path"])
 
 
 def test_incomplete_or_misused_facts_are_refused(params):
@@ -132,7 +135,8 @@ def test_the_controller_refuses_a_certificate_for_another_key():
     with pytest.raises(IssuedForAnotherKey, match="not PEM"):
         facts_for_install("garbage", csr)
     facts = facts_for_install(issue_for(key.public_key()), csr)
-    assert facts["privatekey"] == {"public_key_sha256": facts["certificate"]["public_key_sha256"], "key_type": "RSA"} and facts["csr"] is None
+    assert facts["privatekey"] == {"public_key_sha256": facts["certificate"]["public_key_sha256"], "key_type": "RSA"}
+    assert facts["csr"] is None
 
 
 def test_the_request_carries_the_facts_both_ways():

@@ -103,7 +103,8 @@ def test_each_phase_reads_only_its_own_fields():
 
 def test_the_sealed_key_is_kept_out_of_the_modules_log():
     assert sealed_values({"privatekey_sealed": {"ciphertext": "c", "nonce": "n", "ephemeral_public": ""}}) == ["c", "n"]
-    assert sealed_values({"phase": "install"}) == [] and sealed_values(None) == []
+    assert sealed_values({"phase": "install"}) == []
+    assert sealed_values(None) == []
 
 
 @pytest.mark.parametrize("message", [{}, {"certificate_state": "present"}, {"certificate_state": 1, "problems": []},

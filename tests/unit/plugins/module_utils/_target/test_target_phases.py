@@ -70,7 +70,8 @@ def test_inspect_missing_files(params):
     found = phases.inspect(params)
     assert found.certificate_state == "missing"
     assert found.key == KeyView(state="missing")
-    assert found.bookkeeping is None and found.problems == []
+    assert found.bookkeeping is None
+    assert found.problems == []
 
 
 def test_inspect_reports_unreadable_certificate(params):
@@ -129,7 +130,8 @@ def test_install_puts_key_then_certificate_and_records_the_fingerprint(params):
     assert found.certificate.fingerprint_sha256 == record["fingerprint_sha256"]
     # The facts of the files just written are remembered under their digest, and the next inspection reuses them.
     assert parsed["digest"] == _parse_cache.files_digest(read(params["path"]), read(params["privatekey_path"]), None)
-    assert found.parse_cache_hit and found.bookkeeping.to_dict() == record
+    assert found.parse_cache_hit
+    assert found.bookkeeping.to_dict() == record
 
 
 def test_install_refuses_a_certificate_for_another_key_and_writes_nothing(params):
@@ -137,7 +139,8 @@ def test_install_refuses_a_certificate_for_another_key_and_writes_nothing(params
     stranger = issue_for(ec.generate_private_key(ec.SECP256R1()).public_key())
     with pytest.raises(phases.TargetError):
         install(params, stranger)
-    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
+    assert not os.path.exists(params["path"])
+    assert not os.path.exists(params["privatekey_path"])
 
 
 def test_install_with_esa_generated_key_and_backups_keep_0600(params):
@@ -178,7 +181,8 @@ def test_remove_leaves_a_csr_users_key_alone(params):
     params["csr_content"] = build_csr_pem(key, "x")
     _files.write_atomically(params["path"], issue_for(key.public_key()).encode(), 0o644)
     phases.remove(params)
-    assert os.path.exists(params["privatekey_path"]) and not os.path.exists(params["path"])
+    assert os.path.exists(params["privatekey_path"])
+    assert not os.path.exists(params["path"])
 
 
 def test_write_atomically_creates_private_files_without_a_wider_instant(tmp_path, monkeypatch):
@@ -258,7 +262,8 @@ def test_a_huge_file_is_never_read_whole(params):
     with open(params["path"], "wb") as handle:
         handle.truncate(60 * 1024 * 1024)  # sparse: 60 MB without using the disk
     found = phases.inspect(params)
-    assert found.certificate_state == "unreadable" and "larger than" in found.certificate_error
+    assert found.certificate_state == "unreadable"
+    assert "larger than" in found.certificate_error
     with pytest.raises(_files.FileTooLargeError):
         _files.read_bytes(params["path"])
 
@@ -279,7 +284,8 @@ def test_an_encrypted_key_is_refused_before_anything_is_asked_of_esa(params):
         handle.write(encrypted)
     params["csr_content"] = build_csr_pem(key, "app.example.com")
     problems = phases.inspect(params).problems
-    assert problems and "holds an encrypted private key" in problems[0]
+    assert problems
+    assert "holds an encrypted private key" in problems[0]
 
 
 def test_a_csr_users_key_must_be_the_csrs(params):
@@ -305,7 +311,8 @@ def test_the_record_follows_the_certificates_mode_and_owner(params):
     record = _files.bookkeeping_path(params["path"])
     assert _files.bookkeeping_attributes_differ(params["path"])
     _files.match_bookkeeping_attributes(params["path"])
-    assert stat.S_IMODE(os.stat(record).st_mode) == 0o640 and not _files.bookkeeping_attributes_differ(params["path"])
+    assert stat.S_IMODE(os.stat(record).st_mode) == 0o640
+    assert not _files.bookkeeping_attributes_differ(params["path"])
     phases.maintain(params, Bookkeeping.from_dict(_files.read_bookkeeping(params["path"])), _files.content_sha256(params["path"]))
     assert stat.S_IMODE(os.stat(record).st_mode) == 0o640
     if os.geteuid() == 0:
@@ -361,7 +368,8 @@ def test_a_sealed_key_for_another_run_is_refused_and_nothing_written(params):
     sealed = _key_wrap.seal(private_key_pem(key), someone_elses)
     with pytest.raises(phases.TargetError, match="does not open"):
         phases.install(params, issue_for(key.public_key()), sealed, {"site_id": 1, "id": "abc"}, TOKEN, None)
-    assert not os.path.exists(params["path"]) and not os.path.exists(params["privatekey_path"])
+    assert not os.path.exists(params["path"])
+    assert not os.path.exists(params["privatekey_path"])
 
 
 # --- unsafe_writes (issue 15, item 8) ---------------------------------------------------------
@@ -416,11 +424,13 @@ def test_files_that_call_for_a_new_certificate_get_their_key_and_csr_in_the_insp
     now = datetime.datetime.now(datetime.timezone.utc)
     params.update(key_source="local", rotate_key=True, common_name="web01.example.com", remaining_days=None, force=False)
     inspected = phases.prepare_if_due(params, phases.inspect(params), TOKEN, now)
-    assert inspected.prepared.csr_pem.startswith("-----BEGIN CERTIFICATE REQUEST-----") and inspected.prepared.new_key
+    assert inspected.prepared.csr_pem.startswith("-----BEGIN CERTIFICATE REQUEST-----")
+    assert inspected.prepared.new_key
     assert stat.S_IMODE(os.stat(_files.pending_key_path(params["privatekey_path"], TOKEN)).st_mode) == 0o600
     install(params, issue_for(x509.load_pem_x509_csr(inspected.prepared.csr_pem.encode()).public_key()))
     healthy = phases.prepare_if_due(params, phases.inspect(params), "other", now)
-    assert healthy.prepared is None and not os.path.exists(_files.pending_key_path(params["privatekey_path"], "other"))
+    assert healthy.prepared is None
+    assert not os.path.exists(_files.pending_key_path(params["privatekey_path"], "other"))
 
 
 def test_key_source_esa_gets_its_one_time_key_in_the_inspection_and_a_csr_nothing(params):

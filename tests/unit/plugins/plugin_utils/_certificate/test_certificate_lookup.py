@@ -32,7 +32,9 @@ def test_bookkeeping_costs_exactly_one_get():
     target = records[-1]
     lookup = find_record(client, 1, target["FingerprintSha256"], bookkeeping_of(target))
     assert client.calls == ["Get"]
-    assert lookup.record["Id"] == target["Id"] and not lookup.recovered and lookup.other_id is None
+    assert lookup.record["Id"] == target["Id"]
+    assert not lookup.recovered
+    assert lookup.other_id is None
     assert lookup.pem_facts["fingerprint_sha256"] == target["FingerprintSha256"]
 
 
@@ -41,14 +43,16 @@ def test_a_deleted_record_is_searched_for_once_then_not_found():
     target = records[0]
     del client.records[target["Id"]]
     lookup = find_record(client, 1, target["FingerprintSha256"], bookkeeping_of(target))
-    assert lookup.record is None and lookup.other_id is None
+    assert lookup.record is None
+    assert lookup.other_id is None
     assert client.calls == ["Get", "List"]
 
 
 def test_lost_bookkeeping_falls_back_to_one_fingerprint_search_confirmed_by_get():
     client, records = client_with_certificates()
     lookup = find_record(client, 1, records[1]["FingerprintSha256"].upper(), None)
-    assert lookup.recovered and lookup.record["Id"] == records[1]["Id"]
+    assert lookup.recovered
+    assert lookup.record["Id"] == records[1]["Id"]
     assert client.calls == ["List", "Get"]
 
 
@@ -65,7 +69,8 @@ def test_a_planted_id_of_another_certificate_is_ignored_and_the_files_own_is_fou
     client, records = client_with_certificates()
     victim, own = records[0], records[1]
     lookup = find_record(client, 1, own["FingerprintSha256"], bookkeeping_of(victim, fingerprint_sha256=own["FingerprintSha256"]))
-    assert lookup.record["Id"] == own["Id"] and lookup.recovered
+    assert lookup.record["Id"] == own["Id"]
+    assert lookup.recovered
     assert lookup.other_id == victim["Id"]
 
 
@@ -73,14 +78,16 @@ def test_a_planted_id_never_becomes_the_files_record_even_when_its_own_is_unknow
     client, records = client_with_certificates()
     victim = records[0]
     lookup = find_record(client, 1, "ab" * 32, bookkeeping_of(victim, fingerprint_sha256="ab" * 32))
-    assert lookup.record is None and lookup.other_id == victim["Id"]
+    assert lookup.record is None
+    assert lookup.other_id == victim["Id"]
 
 
 @pytest.mark.parametrize("garbage", ["", "../../etc", "x" * 500, 12345, None, "id with spaces"])
 def test_a_garbage_id_is_never_sent_to_esa(garbage):
     client, records = client_with_certificates()
     lookup = find_record(client, 1, records[2]["FingerprintSha256"], {"site_id": 1, "id": garbage})
-    assert lookup.record["Id"] == records[2]["Id"] and lookup.recovered
+    assert lookup.record["Id"] == records[2]["Id"]
+    assert lookup.recovered
     assert client.calls == ["List", "Get"]
 
 
@@ -89,7 +96,8 @@ def test_blank_fingerprints_from_esa_are_computed_from_the_pem():
     client.blank_fingerprints = True
     target = records[3]
     lookup = find_record(client, 1, target["FingerprintSha256"], bookkeeping_of(target))
-    assert lookup.record["Id"] == target["Id"] and client.calls == ["Get"]
+    assert lookup.record["Id"] == target["Id"]
+    assert client.calls == ["Get"]
     assert lookup.pem_facts["fingerprint_sha256"] == target["FingerprintSha256"]
 
 
@@ -98,7 +106,8 @@ def test_the_recovery_search_gets_list_entries_without_a_fingerprint_narrowed_by
     client.blank_fingerprints = True
     target = records[3]
     lookup = find_record(client, 1, target["FingerprintSha256"], None, expected={"common_name": "h3", "not_after": None})
-    assert lookup.record["Id"] == target["Id"] and lookup.recovered
+    assert lookup.record["Id"] == target["Id"]
+    assert lookup.recovered
     # Only the entry whose common name matches was fetched.
     assert client.calls == ["List", "Get"]
 
@@ -111,7 +120,8 @@ def test_unknown_fingerprint_is_not_found():
 def test_record_by_bookkeeping_for_state_absent():
     client, records = client_with_certificates()
     found = record_by_bookkeeping(client, 1, {"site_id": 1, "id": records[0]["Id"]})
-    assert found.record["Id"] == records[0]["Id"] and found.pem_facts["fingerprint_sha256"] == records[0]["FingerprintSha256"]
+    assert found.record["Id"] == records[0]["Id"]
+    assert found.pem_facts["fingerprint_sha256"] == records[0]["FingerprintSha256"]
     assert record_by_bookkeeping(client, 1, None).record is None
     assert record_by_bookkeeping(client, 1, {"site_id": 9, "id": records[0]["Id"]}).record is None
     assert record_by_bookkeeping(client, 1, {"site_id": 1, "id": "../x"}).record is None

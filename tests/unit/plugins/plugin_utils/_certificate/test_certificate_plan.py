@@ -65,27 +65,36 @@ def found(record):
 def test_a_healthy_certificate_is_kept_without_writing_anything():
     key, record = issued_pair()
     plan = plan_present(inspection_of(record, key), found(record), options(), NOW, check_mode=False)
-    assert plan.reasons == [] and not plan.changed and plan.issue is None
-    assert plan.keep.maintain is False and plan.before["id"] == record["Id"]
+    assert plan.reasons == []
+    assert not plan.changed
+    assert plan.issue is None
+    assert plan.keep.maintain is False
+    assert plan.before["id"] == record["Id"]
 
 
 def test_attribute_differences_and_a_recovered_id_are_kept_by_the_maintain_phase():
     key, record = issued_pair()
     plan = plan_present(inspection_of(record, key, attributes_differ=True, bookkeeping=None), Lookup(record, recovered=True, pem_facts=pem_facts(record)),
                         options(), NOW, check_mode=False)
-    assert plan.changed and plan.keep.maintain and plan.keep.bookkeeping.id == record["Id"]
+    assert plan.changed
+    assert plan.keep.maintain
+    assert plan.keep.bookkeeping.id == record["Id"]
 
 
 def test_stale_parsed_facts_rewrite_the_same_bookkeeping():
     key, record = issued_pair()
     inspection = inspection_of(record, key, parse_cache_hit=False)
     plan = plan_present(inspection, found(record), options(), NOW, check_mode=False)
-    assert not plan.changed and plan.keep.bookkeeping == inspection.bookkeeping
+    assert not plan.changed
+    assert plan.keep.bookkeeping == inspection.bookkeeping
 
 
 def test_a_missing_certificate_is_issued_with_one_esa_call_and_check_mode_reads_once():
     plan = plan_present(Inspection(certificate_state="missing"), None, options(), NOW, check_mode=False)
-    assert plan.reasons == ["missing"] and not plan.issue.preflight_read and plan.issue.source == "local" and plan.issue.replaced is None
+    assert plan.reasons == ["missing"]
+    assert not plan.issue.preflight_read
+    assert plan.issue.source == "local"
+    assert plan.issue.replaced is None
     assert plan_present(Inspection(certificate_state="missing"), None, options(), NOW, check_mode=True).issue.preflight_read
 
 
@@ -105,7 +114,8 @@ def test_rotate_key_false_reuses_a_usable_key_only():
 def test_revoke_replaced_only_for_the_files_own_active_certificate():
     key, record = issued_pair()
     plan = plan_present(inspection_of(record, key), found(record), options(revoke_replaced=True, force=True), NOW, check_mode=False)
-    assert plan.issue.revoke_replaced and plan.issue.replaced["Id"] == record["Id"]
+    assert plan.issue.revoke_replaced
+    assert plan.issue.replaced["Id"] == record["Id"]
     revoked = dict(record, Status="revoked")
     plan = plan_present(inspection_of(record, key), found(revoked), options(revoke_replaced=True, force=True), NOW, check_mode=False)
     assert not plan.issue.revoke_replaced
@@ -116,23 +126,29 @@ def test_a_planted_id_is_named_in_a_warning_and_never_replaced():
     _victim_key, victim = issued_pair("victim")
     lookup = Lookup(None, other_id=victim["Id"])
     plan = plan_present(inspection_of(record, key), lookup, options(revoke_replaced=True), NOW, check_mode=False)
-    assert plan.reasons == ["fingerprint_mismatch"] and plan.issue.replaced is None and not plan.issue.revoke_replaced
+    assert plan.reasons == ["fingerprint_mismatch"]
+    assert plan.issue.replaced is None
+    assert not plan.issue.revoke_replaced
     assert any(victim["Id"] in warning for warning in plan.warnings)
 
 
 def test_a_bookkeeping_file_alone_is_named_and_proves_nothing():
     plan = plan_present(Inspection(certificate_state="missing", bookkeeping=Bookkeeping(site_id=SITE, id="victim")), None,
                         options(revoke_replaced=True), NOW, check_mode=False)
-    assert plan.issue.replaced is None and any("victim" in warning for warning in plan.warnings)
+    assert plan.issue.replaced is None
+    assert any("victim" in warning for warning in plan.warnings)
 
 
 def test_a_revoked_certificate_stops_the_task_or_is_reissued_with_a_warning():
     key, record = issued_pair()
     revoked = dict(record, Status="revoked")
     stopped = plan_present(inspection_of(record, key), found(revoked), options(on_revoked="fail"), NOW, check_mode=False)
-    assert stopped.stop and record["Id"] in stopped.stop and stopped.issue is None
+    assert stopped.stop
+    assert record["Id"] in stopped.stop
+    assert stopped.issue is None
     reissued = plan_present(inspection_of(record, key), found(revoked), options(), NOW, check_mode=True)
-    assert reissued.reasons == ["revoked"] and any("would be issued" in warning for warning in reissued.warnings)
+    assert reissued.reasons == ["revoked"]
+    assert any("would be issued" in warning for warning in reissued.warnings)
 
 
 def test_esas_certificate_outranks_remembered_facts_for_expiry():
@@ -140,7 +156,8 @@ def test_esas_certificate_outranks_remembered_facts_for_expiry():
     edited = dataclasses.replace(inspection_of(record, key).certificate, not_after="2099-01-01T00:00:00Z")
     plan = plan_present(dataclasses.replace(inspection_of(record, key), certificate=edited), found(record), options(remaining_days=29 + 1), NOW,
                         check_mode=False)
-    assert plan.reasons == ["expiring"] and plan.before["not_after"] != "2099-01-01T00:00:00Z"
+    assert plan.reasons == ["expiring"]
+    assert plan.before["not_after"] != "2099-01-01T00:00:00Z"
 
 
 def test_lookups_happen_only_when_asked_for():
@@ -160,9 +177,14 @@ def test_absent_revokes_only_with_the_proof_of_the_certificates_own_key():
     stranger = generate_private_key("ECDSA")
     nonce = new_nonce()
     proven = plan_absent(inspection_of(record, key, possession=proof(key, nonce)), found(record), options(), nonce, NOW)
-    assert proven.revoke_id == record["Id"] and proven.delete_id is None and proven.remove_files and not proven.warnings
+    assert proven.revoke_id == record["Id"]
+    assert proven.delete_id is None
+    assert proven.remove_files
+    assert not proven.warnings
     forged = plan_absent(inspection_of(record, key, possession=proof(stranger, nonce)), found(record), options(), nonce, NOW)
-    assert forged.revoke_id is None and forged.remove_files and "not this certificate's key" in forged.warnings[0]
+    assert forged.revoke_id is None
+    assert forged.remove_files
+    assert "not this certificate's key" in forged.warnings[0]
     replayed = plan_absent(inspection_of(record, key, possession=proof(key, new_nonce())), found(record), options(), nonce, NOW)
     assert replayed.revoke_id is None
 
@@ -171,15 +193,19 @@ def test_absent_deletes_the_record_only_when_asked():
     key, record = issued_pair()
     nonce = new_nonce()
     plan = plan_absent(inspection_of(record, key, possession=proof(key, nonce)), found(record), options(delete_record=True), nonce, NOW)
-    assert plan.revoke_id == record["Id"] and plan.delete_id == record["Id"]
+    assert plan.revoke_id == record["Id"]
+    assert plan.delete_id == record["Id"]
     revoked = dict(record, Status="revoked")
     plan = plan_absent(inspection_of(record, key, possession=proof(key, nonce)), found(revoked), options(), nonce, NOW)
-    assert plan.revoke_id is None and plan.delete_id is None and plan.changed
+    assert plan.revoke_id is None
+    assert plan.delete_id is None
+    assert plan.changed
 
 
 def test_absent_with_nothing_left_changes_nothing():
     plan = plan_absent(Inspection(certificate_state="missing", key=KeyView(state="missing")), Lookup(None), options(), new_nonce(), NOW)
-    assert not plan.changed and plan.before is None
+    assert not plan.changed
+    assert plan.before is None
 
 
 def test_possession_needs_a_signature_and_esas_pem():

@@ -37,7 +37,8 @@ def test_create_and_get_answers_give_the_same_facts_apart_from_status():
     assert created["common_name"] == "www.example.com"
     assert created["fingerprint_sha256"] == "1dc5" + "0" * 60
     assert created["serial_number"] == "babaded9"
-    assert got["validity_days"] == 365 and got["remaining_days"] == 365
+    assert got["validity_days"] == 365
+    assert got["remaining_days"] == 365
     assert (created["status"], got["status"]) == ("active", "revoked")
 
 
@@ -47,16 +48,22 @@ def test_facts_never_carry_a_private_key():
 
 def test_flatten_keeps_the_pem_and_the_site():
     flat = flatten_record(GET_ANSWER)
-    assert flat["Certificate"] == "PEM" and flat["SiteId"] == 7 and flat["Id"].startswith("babaded")
+    assert flat["Certificate"] == "PEM"
+    assert flat["SiteId"] == 7
+    assert flat["Id"].startswith("babaded")
 
 
 def test_file_facts_win_for_what_is_on_disk():
     file_facts = {"common_name": "disk", "serial_number": "01", "fingerprint_sha256": "ff" * 32, "not_before": "2026-11-01T00:00:00Z",
                   "not_after": "2026-12-01T00:00:00Z", "issuer": "X", "validity_days": 30, "signature_algorithm": "SHA256-ECDSA"}
     merged = merge_file_and_record(file_facts, GET_ANSWER, 7, None, NOW)
-    assert merged["common_name"] == "disk" and merged["remaining_days"] == 3
-    assert merged["id"] == "babaded901474b9693acf530e0fb1d95" and merged["status"] == "revoked"
+    assert merged["common_name"] == "disk"
+    assert merged["remaining_days"] == 3
+    assert merged["id"] == "babaded901474b9693acf530e0fb1d95"
+    assert merged["status"] == "revoked"
     assert merged["signature_algorithm"] == "SHA256-RSA"
     alone = merge_file_and_record(file_facts, None, 7, "known", NOW)
-    assert alone["id"] == "known" and alone["status"] is None and alone["signature_algorithm"] == "SHA256-ECDSA"
+    assert alone["id"] == "known"
+    assert alone["status"] is None
+    assert alone["signature_algorithm"] == "SHA256-ECDSA"
     assert merge_file_and_record(None, None, 7, None, NOW) is None

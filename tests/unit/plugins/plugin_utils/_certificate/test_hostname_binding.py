@@ -32,19 +32,23 @@ def _calls(emu):
 
 def test_a_change_reads_once_and_writes_once_then_nothing_changes(esa_emulator, client):
     outcome = ensure_hostnames(client, SITE_ID, ca_id=None, requested=["www.example.com", "api.example.com"])
-    assert outcome.plan.changed and outcome.plan.before == []
+    assert outcome.plan.changed
+    assert outcome.plan.before == []
     assert outcome.hostnames == ["api.example.com", "www.example.com"]
-    assert outcome.ca_id == esa_emulator.service.ca.id and outcome.site_name == "example.com"
+    assert outcome.ca_id == esa_emulator.service.ca.id
+    assert outcome.site_name == "example.com"
     assert _calls(esa_emulator) == {"GetClientCaCertificateHostnames": 1, "SetClientCaCertificateHostnames": 1}
 
     again = ensure_hostnames(client, SITE_ID, ca_id=None, requested=["api.example.com", "www.example.com"])
-    assert not again.plan.changed and again.hostnames == ["api.example.com", "www.example.com"]
+    assert not again.plan.changed
+    assert again.hostnames == ["api.example.com", "www.example.com"]
     assert _calls(esa_emulator) == {"GetClientCaCertificateHostnames": 2, "SetClientCaCertificateHostnames": 1}
 
 
 def test_check_mode_reads_and_never_writes(esa_emulator, client):
     outcome = ensure_hostnames(client, SITE_ID, ca_id=None, requested=["www.example.com"], check_mode=True)
-    assert outcome.plan.changed and outcome.hostnames == ["www.example.com"]
+    assert outcome.plan.changed
+    assert outcome.hostnames == ["www.example.com"]
     assert esa_emulator.hostname_bindings() == []
     assert "SetClientCaCertificateHostnames" not in _calls(esa_emulator)
 
@@ -53,9 +57,11 @@ def test_append_and_absent(esa_emulator, client):
     ensure_hostnames(client, SITE_ID, ca_id=None, requested=["example.com"])
     assert ensure_hostnames(client, SITE_ID, ca_id=None, requested=["www.example.com"], append=True).hostnames == ["example.com", "www.example.com"]
     removed = ensure_hostnames(client, SITE_ID, ca_id=None, requested=["example.com"], state="absent")
-    assert removed.plan.removed == ["example.com"] and removed.hostnames == ["www.example.com"]
+    assert removed.plan.removed == ["example.com"]
+    assert removed.hostnames == ["www.example.com"]
     cleared = ensure_hostnames(client, SITE_ID, ca_id=None, requested=None, state="absent")
-    assert cleared.hostnames == [] and esa_emulator.hostname_bindings() == []
+    assert cleared.hostnames == []
+    assert esa_emulator.hostname_bindings() == []
 
 
 def test_a_known_current_set_skips_the_read(esa_emulator, client):
@@ -77,7 +83,8 @@ def test_hostnames_not_on_the_site_are_named(esa_emulator, client):
     with pytest.raises(EsaApiError) as raised:
         ensure_hostnames(client, SITE_ID, ca_id=None, requested=["www.example.com", "shop.example.net", "www.basic-plan.example"])
     message = raised.value.message
-    assert raised.value.code == "InvalidParameter" and raised.value.request_id
+    assert raised.value.code == "InvalidParameter"
+    assert raised.value.request_id
     assert message.startswith("ESA refused shop.example.net, www.basic-plan.example: not a hostname of site 1234567890123 (example.com)")
     assert message.endswith("remove them from hostnames.")
     assert "\n" not in message

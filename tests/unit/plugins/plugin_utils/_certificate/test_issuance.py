@@ -108,7 +108,8 @@ def test_duplicates_of_our_key_beyond_the_first_are_revoked(csr_pem):
     client.create_client_certificate(1, validity_days=30, csr=csr_pem)
     client.create_client_certificate(1, validity_days=30, csr=csr_pem)
     adopted = find_issued_for_key(client, 1, csr_identity(csr_pem), now() - dt.timedelta(minutes=5))
-    assert adopted is not None and len(active(client)) == 1
+    assert adopted is not None
+    assert len(active(client)) == 1
 
 
 def test_old_certificates_of_the_same_key_are_not_adopted(csr_pem):
@@ -127,5 +128,6 @@ def test_esa_generated_key_lost_in_an_ambiguous_answer_stops_with_a_clear_messag
     client = EsaKeyClient()
     with pytest.raises(EsaApiError) as caught:
         issue(client, 1, 30, now, pkey_type="RSA", retry_policy=no_wait())
-    assert "key_source=esa" in caught.value.message and "\n" not in caught.value.message
+    assert "key_source=esa" in caught.value.message
+    assert "\n" not in caught.value.message
     assert client.calls == ["Create"]

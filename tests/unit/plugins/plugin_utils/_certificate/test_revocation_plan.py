@@ -53,7 +53,8 @@ def ids(candidates):
 
 def test_no_selector_is_not_given_and_an_empty_list_is():
     assert not selectors().given
-    assert selectors(id=[]).given and selectors(common_name_pattern="*").given
+    assert selectors(id=[]).given
+    assert selectors(common_name_pattern="*").given
 
 
 @pytest.mark.parametrize("name", ["web01.Example.COM", "WEB01.example.com.", " web01.example.com "])
@@ -89,9 +90,11 @@ def test_id_with_fingerprint_means_this_id_only_if_esas_pem_has_that_fingerprint
 
 def test_a_fingerprint_selector_needs_the_pem_and_never_trusts_the_listed_field():
     wanted = selectors(fingerprint_sha256=[FP_A])
-    assert wanted.needs_pem and not selectors(id=["1"]).needs_pem
+    assert wanted.needs_pem
+    assert not selectors(id=["1"]).needs_pem
     listed_only = candidate("1", "a", listed=FP_A)
-    assert wanted.may_match(listed_only) and not wanted.matches(listed_only)
+    assert wanted.may_match(listed_only)
+    assert not wanted.matches(listed_only)
     blank = candidate("2", "a", listed="")
     assert wanted.may_match(blank), "an empty listed fingerprint rules nothing out: the PEM decides"
     assert not wanted.may_match(candidate("3", "a", listed=FP_B)), "a listed fingerprint that differs is enough to leave it alone"
@@ -113,7 +116,8 @@ def test_an_empty_selector_list_matches_nothing():
 
 
 def test_dns_name_key():
-    assert dns_name_key(" A.Example.COM. ") == "a.example.com" and dns_name_key(None) == ""
+    assert dns_name_key(" A.Example.COM. ") == "a.example.com"
+    assert dns_name_key(None) == ""
 
 
 # --- keep, age, state, max ------------------------------------------------------------------------------------------------
@@ -122,7 +126,8 @@ def test_dns_name_key():
 def test_keep_by_id_or_by_fingerprint_in_any_form():
     matched = [candidate("1", "a", fingerprint=FP_A), candidate("2", "b", fingerprint=FP_B), candidate("3", "c", listed=FP_C)]
     result = plan(matched, keep=["1", ":".join(["BB"] * 32), "", FP_C.upper()])
-    assert ids(result.kept) == ["1", "2", "3"] and result.revoke == ()
+    assert ids(result.kept) == ["1", "2", "3"]
+    assert result.revoke == ()
 
 
 def test_keep_lists_fingerprints_and_one_is_unknown_so_it_is_kept():
@@ -138,7 +143,8 @@ def test_younger_than_min_age_is_never_touched_and_older_is():
     young = candidate("young", "a", created="2026-11-28T11:30:00Z")
     old = candidate("old", "b", created="2026-11-28T10:59:59Z")
     result = plan([young, old], min_age_minutes=60)
-    assert ids(result.too_young) == ["young"] and ids(result.revoke) == ["old"]
+    assert ids(result.too_young) == ["young"]
+    assert ids(result.revoke) == ["old"]
     exactly = candidate("exact", "c", created="2026-11-28T11:00:00Z")
     assert ids(plan([exactly], min_age_minutes=60).revoke) == ["exact"]
 
@@ -148,29 +154,36 @@ def test_age_falls_back_to_not_before_and_unknown_age_counts_as_too_young():
     unknown = candidate("2", "b", created=None)
     garbled = candidate("3", "c", created="yesterday")
     result = plan([by_not_before, unknown, garbled], min_age_minutes=60)
-    assert ids(result.revoke) == ["1"] and ids(result.too_young) == ["2", "3"]
+    assert ids(result.revoke) == ["1"]
+    assert ids(result.too_young) == ["2", "3"]
     assert ids(plan([unknown], min_age_minutes=0).revoke) == ["2"], "min_age_minutes=0 turns the check off"
 
 
 def test_keep_wins_over_age():
     young = candidate("1", "a", created="2026-11-28T11:59:00Z")
     result = plan([young], keep=["1"], min_age_minutes=60)
-    assert ids(result.kept) == ["1"] and result.too_young == ()
+    assert ids(result.kept) == ["1"]
+    assert result.too_young == ()
 
 
 def test_already_revoked_is_no_change_for_state_revoked_and_deleted_for_state_absent():
     revoked, active = candidate("1", "a", status="revoked"), candidate("2", "b")
     result = plan([revoked, active])
-    assert ids(result.revoke) == ["2"] and result.delete == () and ids(result.acted_on) == ["2"]
+    assert ids(result.revoke) == ["2"]
+    assert result.delete == ()
+    assert ids(result.acted_on) == ["2"]
     absent = plan([revoked, active], state="absent")
-    assert ids(absent.revoke) == ["2"] and ids(absent.delete) == ["1", "2"] and ids(absent.acted_on) == ["1", "2"]
+    assert ids(absent.revoke) == ["2"]
+    assert ids(absent.delete) == ["1", "2"]
+    assert ids(absent.acted_on) == ["1", "2"]
     assert plan([revoked]).acted_on == ()
 
 
 def test_kept_and_young_certificates_are_never_deleted():
     kept, young = candidate("1", "a", status="revoked"), candidate("2", "b", status="revoked", created="2026-11-28T11:59:00Z")
     result = plan([kept, young], keep=["1"], min_age_minutes=60, state="absent")
-    assert result.delete == () and result.acted_on == ()
+    assert result.delete == ()
+    assert result.acted_on == ()
 
 
 def test_more_than_max_revocations_fails_naming_the_count_and_the_option():
@@ -178,7 +191,8 @@ def test_more_than_max_revocations_fails_naming_the_count_and_the_option():
     assert len(plan(matched, max_revocations=4).revoke) == 4
     with pytest.raises(TooManyRevocations, match=r"would revoke 4 certificates, more than max_revocations \(3\): nothing was revoked") as caught:
         plan(matched, max_revocations=3)
-    assert caught.value.count == 4 and caught.value.limit == 3
+    assert caught.value.count == 4
+    assert caught.value.limit == 3
 
 
 def test_max_revocations_counts_only_what_changes():
@@ -195,7 +209,8 @@ def test_diff_lists_each_certificate_acted_on_with_its_summary():
     summary = {"id": "1", "common_name": "a.example.com", "fingerprint_sha256": FP_A, "not_after": "2027-11-28T09:00:00Z", "created": OLD}
     assert revoked == {"before": {"certificates": {"1": dict(summary, status="active")}}, "after": {"certificates": {"1": dict(summary, status="revoked")}}}
     absent = plan_diff(plan([old], state="absent"), "absent")
-    assert absent["before"]["certificates"]["1"]["status"] == "active" and absent["after"] == {"certificates": {}}
+    assert absent["before"]["certificates"]["1"]["status"] == "active"
+    assert absent["after"] == {"certificates": {}}
 
 
 # --- the input checks of the argument spec -------------------------------------------------------------------------------
@@ -210,7 +225,8 @@ def revoke_errors(**options):
 
 def test_no_selector_at_all_is_refused_in_one_line():
     errors = revoke_errors()
-    assert len(errors) == 1 and errors[0].startswith("give at least one selector (id, fingerprint_sha256, common_name or common_name_pattern)")
+    assert len(errors) == 1
+    assert errors[0].startswith("give at least one selector (id, fingerprint_sha256, common_name or common_name_pattern)")
     assert revoke_errors(id=[]) == [], "an empty list is a selector that matches nothing"
 
 

@@ -90,7 +90,8 @@ def test_a_private_key_is_refused_and_never_echoed():
         with pytest.raises(ValueError) as raised:
             read_ca_certificate(text, now=NOW)
         assert str(raised.value).startswith("certificate holds a private key")
-        assert "MI" not in str(raised.value) and "BEGIN" not in str(raised.value)
+        assert "MI" not in str(raised.value)
+        assert "BEGIN" not in str(raised.value)
 
 
 def test_for_deletion_only_the_certificate_is_needed():
@@ -144,7 +145,8 @@ def test_planned_facts_come_from_the_certificate():
     planned = planned_ca_facts(read_ca_certificate(CA_PEM, now=NOW), SITE_ID, NOW, name=None)
     assert tuple(planned) == CA_FACT_NAMES
     assert (planned["id"], planned["status"], planned["name"], planned["site_id"]) == (None, None, "Partner Client CA", SITE_ID)
-    assert planned["fingerprint_sha256"] == FINGERPRINT and planned["remaining_days"] == 3640
+    assert planned["fingerprint_sha256"] == FINGERPRINT
+    assert planned["remaining_days"] == 3640
     assert planned_ca_facts(read_ca_certificate(CA_PEM, now=NOW), SITE_ID, NOW, name="partner")["name"] == "partner"
 
 
@@ -190,13 +192,15 @@ def no_wait(retries=2):
 def test_an_upload_that_took_effect_before_the_reset_is_adopted():
     client = FakeClient(["effect-then-reset"])
     assert upload_client_ca(client, SITE_ID, CERTIFICATE, name="partner", retry_policy=no_wait())["Id"] == "ca-1"
-    assert client.calls == ["Upload", "List"] and len(client.held) == 1
+    assert client.calls == ["Upload", "List"]
+    assert len(client.held) == 1
 
 
 def test_an_upload_lost_before_effect_is_repeated_after_looking():
     client = FakeClient(["lost", "ok"])
     assert upload_client_ca(client, SITE_ID, CERTIFICATE, name=None, retry_policy=no_wait())["Id"] == "ca-1"
-    assert client.calls == ["Upload", "List", "Upload"] and len(client.held) == 1
+    assert client.calls == ["Upload", "List", "Upload"]
+    assert len(client.held) == 1
 
 
 def test_uploads_lost_every_time_give_up_saying_nothing_was_uploaded():
@@ -257,5 +261,6 @@ class _BlankListing:
 def test_a_blank_fingerprint_in_the_listing_is_computed_from_the_pem_never_uploaded_again():
     client = _BlankListing(CA_PEM)
     found = find_client_ca(client, SITE_ID, FINGERPRINT)
-    assert found["Id"] == "ca-1" and client.gets == ["ca-1"]
+    assert found["Id"] == "ca-1"
+    assert client.gets == ["ca-1"]
     assert find_client_ca(_BlankListing(CA_PEM), SITE_ID, "ab" * 32) is None

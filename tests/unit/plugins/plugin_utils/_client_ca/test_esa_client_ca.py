@@ -58,15 +58,18 @@ def test_setting_hostnames_is_retried_like_a_read():
     outcomes = [sdk_fakes.reset_after_send(), sdk_fakes.answer_error(503, "ServiceUnavailable"), BINDING]
     client, fake, sleeps = client_with(set_client_ca_certificate_hostnames=outcomes)
     assert client.set_client_ca_certificate_hostnames(7, ["www.example.com"], "ca-1") == BINDING
-    assert len(fake.requests) == 3 and len(sleeps) == 2
+    assert len(fake.requests) == 3
+    assert len(sleeps) == 2
 
 
 def test_hostname_errors_name_the_ca_and_site():
     client, _fake, _sleeps = client_with(get_client_ca_certificate_hostnames=[sdk_fakes.answer_error(404, "Certificate.NotFound", request_id="R-9")])
     with pytest.raises(EsaApiError) as raised:
         client.get_client_ca_certificate_hostnames(7, "ca-404")
-    assert raised.value.code == "Certificate.NotFound" and raised.value.request_id == "R-9"
-    assert "ca-404" in raised.value.message and "site 7" in raised.value.message.lower()
+    assert raised.value.code == "Certificate.NotFound"
+    assert raised.value.request_id == "R-9"
+    assert "ca-404" in raised.value.message
+    assert "site 7" in raised.value.message.lower()
 
 
 def test_upload_sends_certificate_and_name_and_answers_flat():
@@ -172,7 +175,8 @@ def _ca_pem():
 
 def test_against_the_emulator_every_new_call_round_trips(esa_emulator, emulated):
     uploaded = emulated.upload_client_ca_certificate(SITE_ID, _ca_pem(), name="unit-ca")
-    assert uploaded["Status"] == "OK" and uploaded["ValidityDays"] == "366"
+    assert uploaded["Status"] == "OK"
+    assert uploaded["ValidityDays"] == "366"
     assert emulated.get_client_ca_certificate(SITE_ID, uploaded["Id"])["Result"]["Name"] == "unit-ca"
     assert [record["Id"] for record in emulated.iter_client_ca_certificates(SITE_ID, page_size=1)] == [uploaded["Id"]]
 

@@ -381,4 +381,5 @@ def test_doc_fragment_names_both_esa_endpoints_and_the_proxy_rule():
     assert all(f"esa.{region}.aliyuncs.com" in region_text for region in ESA_REGIONS)
     assert "esa-vpc.<region>.aliyuncs.com" in " ".join(documented["endpoint_type"]["description"])
     endpoint_text = " ".join(documented["endpoint"]["description"])
-    assert "HTTP_PROXY" in endpoint_text and "NO_PROXY" in endpoint_text
+    assert "HTTP_PROXY" in endpoint_text
+    assert "NO_PROXY" in endpoint_text

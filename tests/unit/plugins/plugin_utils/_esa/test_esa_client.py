@@ -71,7 +71,8 @@ def test_an_accepted_code_answers_none_and_any_other_still_raises(method, code, 
     with pytest.raises(EsaApiError) as raised:
         getattr(client, method)(7, "cert-1", accept=(code,))
     assert raised.value.code == "Forbidden.RAM"
-    assert len(fake.requests) == 3 and sleeps == []
+    assert len(fake.requests) == 3
+    assert sleeps == []
 
 
 def test_a_get_told_to_accept_nothing_raises_not_found():

@@ -199,7 +199,8 @@ def test_a_key_id_that_may_be_the_secret_is_never_shown(code):
     # access_key_id and access_key_secret swapped: the "key id" is the secret, so it must not be repeated.
     secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY"
     error = describe(code, access_key_id=secret, secrets=["LTAI5tExampleKeyId"])
-    assert secret not in error.message and secret[:8] not in error.message
+    assert secret not in error.message
+    assert secret[:8] not in error.message
     assert "swapped" in error.message
     assert error.code == code
 
@@ -268,7 +269,8 @@ def test_quota_wording_is_only_for_uploads_and_never_for_throttling_or_a_missing
     throttled = describe("Throttling.ConcurrentLimitExceeded", action="UploadClientCaCertificate").message
     assert throttled.startswith("ESA kept throttling UploadClientCaCertificate")
     plan = describe("QuotaCheckFailed.Function", action="UploadClientCaCertificate").message
-    assert "does not include client certificates" in plan and "at most 5" not in plan
+    assert "does not include client certificates" in plan
+    assert "at most 5" not in plan
 
 
 @pytest.mark.parametrize("pkey_type", ["ECDSA", "RSA", None])
@@ -290,7 +292,8 @@ def test_reworded_keeps_every_fact_of_the_failure_and_its_cause():
     base = describe("InvalidParameter", message="The specified parameter is invalid.")
     sdk_exception = base.__cause__
     reworded = base.reworded("In this task's terms.")
-    assert isinstance(reworded, EsaApiError) and reworded.message == str(reworded) == "In this task's terms."
+    assert isinstance(reworded, EsaApiError)
+    assert reworded.message == str(reworded) == "In this task's terms."
     assert (reworded.code, reworded.request_id, reworded.status_code, reworded.action, reworded.service_message) == (
         "InvalidParameter", "REQ-42", 400, "GetClientCertificate", "The specified parameter is invalid.")
     assert reworded.__cause__ is sdk_exception  # the SDK's exception, for the -vvv report
@@ -306,7 +309,8 @@ def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice():
     ambiguous = AmbiguousCreateError.from_error(base)
     assert ambiguous.failure == base.message
     assert ambiguous.message == f"{base.message} {AmbiguousCreateError.ADVICE}"
-    assert ambiguous.transport_kind == "connection_dropped" and ambiguous.__cause__ is base.__cause__
+    assert ambiguous.transport_kind == "connection_dropped"
+    assert ambiguous.__cause__ is base.__cause__
     assert not isinstance(ambiguous.reworded("Nothing was created."), AmbiguousCreateError)  # a reworded failure is no longer ambiguous
 
 

@@ -364,7 +364,8 @@ def test_create_without_duplicates_gives_up_after_the_policys_rounds():
     with pytest.raises(EsaApiError) as raised:
         create_without_duplicates(created.create, created.find, policy=make_policy(retries=1)[0],
                                   describe_exhausted=lambda error: error.reworded(f"Nothing was created ({error.failure})"))
-    assert raised.value.message == "Nothing was created (lost again.)" and not isinstance(raised.value, AmbiguousCreateError)
+    assert raised.value.message == "Nothing was created (lost again.)"
+    assert not isinstance(raised.value, AmbiguousCreateError)
 
 
 def test_create_without_duplicates_explains_a_refusal_and_never_retries_it():
@@ -372,7 +373,8 @@ def test_create_without_duplicates_explains_a_refusal_and_never_retries_it():
     created = _Created(refusal, "never")
     with pytest.raises(EsaApiError) as raised:
         create_without_duplicates(created.create, created.find, policy=make_policy()[0], explain_refusal=lambda error: error.reworded("explained"))
-    assert raised.value.message == "explained" and raised.value.code == "InvalidParameter"
+    assert raised.value.message == "explained"
+    assert raised.value.code == "InvalidParameter"
     assert created.log == ["create"]
     created = _Created(refusal)
     with pytest.raises(EsaApiError) as raised:

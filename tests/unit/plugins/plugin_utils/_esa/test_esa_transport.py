@@ -60,7 +60,8 @@ def test_refused_port_is_not_sent_and_create_is_retried(server_factory):
     assert len(sleeps) == 2
     assert client.retry_policy.retries_performed == 2
     transport = classify_transport_failure(error.__cause__)
-    assert transport is not None and transport.request_not_sent
+    assert transport is not None
+    assert transport.request_not_sent
 
 
 def test_reset_after_the_request_makes_create_ambiguous(server_factory):
@@ -72,7 +73,8 @@ def test_reset_after_the_request_makes_create_ambiguous(server_factory):
     assert sleeps == []
     assert raised.value.transport_kind == "connection_dropped"
     transport = classify_transport_failure(raised.value.__cause__)
-    assert transport is not None and not transport.request_not_sent
+    assert transport is not None
+    assert not transport.request_not_sent
 
 
 def test_reset_after_the_request_is_retried_for_reads(server_factory):
@@ -217,7 +219,8 @@ def test_throttled_create_waits_for_retry_after_then_succeeds(server_factory):
     client, sleeps = make_client(f"http://127.0.0.1:{server.port}", retries=3)
     assert create(client) == {"RequestId": "R", "Id": "cert-9", "Status": "active"}
     assert server.actions == ["CreateClientCertificate", "CreateClientCertificate"]
-    assert len(sleeps) == 1 and 2.5 <= sleeps[0] <= 3.0
+    assert len(sleeps) == 1
+    assert 2.5 <= sleeps[0] <= 3.0
 
 
 def test_server_error_makes_create_ambiguous_but_reads_retry(server_factory):

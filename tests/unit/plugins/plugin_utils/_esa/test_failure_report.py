@@ -70,7 +70,8 @@ def test_from_vvv_an_esa_failure_adds_the_chain_without_secrets_or_keys(verbosit
 def test_a_network_failure_shows_every_link_down_to_the_os_error():
     client = failing_client(sdk_fakes.connection_refused(), sdk_fakes.connection_refused())
     report = failure_report(raised_by(client), client.settings.secret_values)
-    assert "transport refused" in report and "action GetClientCertificate" in report
+    assert "transport refused" in report
+    assert "action GetClientCertificate" in report
     for link in ("darabonba.exceptions.UnretryableException", "requests.exceptions.ConnectionError", "urllib3.exceptions.NewConnectionError",
                  "caused by ConnectionRefusedError: [Errno 111] Connection refused"):
         assert link in report
@@ -81,7 +82,8 @@ def test_private_keys_are_removed_even_without_secrets():
     error = EsaApiError("CreateClientCertificate failed.", code="InternalError")
     error.__cause__ = sdk_fakes.answer_error(500, "InternalError", LEAKY)
     report = failure_report(error)
-    assert KEY_BODY not in report and "BEGIN RSA PRIVATE KEY" not in report
+    assert KEY_BODY not in report
+    assert "BEGIN RSA PRIVATE KEY" not in report
 
 
 def test_other_failures_never_get_a_report():
@@ -102,6 +104,8 @@ def test_the_esa_only_actions_report_from_vvv_with_the_clients_secrets(monkeypat
     action = _Failing(task, mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), None)
     monkeypatch.setattr(action._display, "verbosity", verbosity)  # pylint: disable=protected-access
     result = action.run(task_vars={})
-    assert result["failed"] and result["code"] == "InvalidParameter" and result["deleted"] == ["ca-1"]
+    assert result["failed"]
+    assert result["code"] == "InvalidParameter"
+    assert result["deleted"] == ["ca-1"]
     assert ("exception" in result) is reported
     assert_nothing_secret(repr(result))

@@ -158,7 +158,8 @@ def test_gateway_refusals_are_one_line_not_retried_and_keep_code_and_request_id(
     assert server.actions == ["ListClientCertificates"]
     assert sleeps == []
     assert error.to_fail_kwargs() == {"msg": error.message, "code": code, "request_id": f"REQ-{code}"}
-    assert "\n" not in error.message and SECRET not in error.message
+    assert "\n" not in error.message
+    assert SECRET not in error.message
     for word in words:
         assert word in error.message
 
@@ -192,7 +193,8 @@ def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(server_f
         issue(client, 1, 30, _now, pkey_type=pkey_type, retry_policy=client.retry_policy)
     message = raised.value.message
     assert f"PkeyType {pkey_type}" in message
-    assert "key_source=local" in message and "CSR" in message
+    assert "key_source=local" in message
+    assert "CSR" in message
     assert "The specified parameter PkeyType is invalid." in message
     assert (raised.value.code, raised.value.request_id) == ("InvalidParameter", "REQ-InvalidParameter")
     assert server.actions == ["CreateClientCertificate"]

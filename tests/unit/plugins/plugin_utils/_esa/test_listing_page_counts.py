@@ -67,12 +67,14 @@ def test_a_known_certificate_is_one_get_and_a_lost_bookkeeping_file_the_listing_
     big_site.service.stats.reset()
 
     known = find_record(client, SITE_ID, fingerprint, {"id": issued.record["Id"], "site_id": SITE_ID})
-    assert known.record["Id"] == issued.record["Id"] and not known.recovered
+    assert known.record["Id"] == issued.record["Id"]
+    assert not known.recovered
     assert calls(big_site) == {"GetClientCertificate": 1}
 
     big_site.service.stats.reset()
     lost = find_record(client, SITE_ID, fingerprint, None, expected={"common_name": "host-01.example.com"})
-    assert lost.record["Id"] == issued.record["Id"] and lost.recovered
+    assert lost.record["Id"] == issued.record["Id"]
+    assert lost.recovered
     # The newest certificate is on the last page of an oldest-first listing: every page once, one Get to confirm it.
     assert calls(big_site) == {"ListClientCertificates": math.ceil(total / PAGE_SIZE), "GetClientCertificate": 1}
 
@@ -82,7 +84,9 @@ def test_the_search_after_a_lost_create_reads_four_pages_of_eleven(big_site, cli
     issued = issue_one(client, "host-02.example.com")
     state = big_site.state()
     mine = [record for record in state if record["common_name"] == "host-02.example.com"]
-    assert len(mine) == 1 and mine[0]["id"] == issued.record["Id"] and mine[0]["status"] == "active"  # adopted, not created twice
+    assert len(mine) == 1
+    assert mine[0]["id"] == issued.record["Id"]
+    assert mine[0]["status"] == "active"  # adopted, not created twice
     pages = math.ceil(len(state) / PAGE_SIZE)
     assert pages == 11
     # Page 1 tells the order (oldest first); then backwards from the last page (the new certificate); page 10 holds the seeded
@@ -93,7 +97,8 @@ def test_the_search_after_a_lost_create_reads_four_pages_of_eleven(big_site, cli
 
 def test_a_full_listing_reads_every_page_once(big_site, client):
     listed = list(client.iter_client_certificates(SITE_ID))
-    assert len(listed) == SEEDED and len({item["Id"] for item in listed}) == SEEDED
+    assert len(listed) == SEEDED
+    assert len({item["Id"] for item in listed}) == SEEDED
     assert sum(1 for item in listed if item["Status"] == "revoked") == SEEDED // 10
     assert calls(big_site) == {"ListClientCertificates": math.ceil(SEEDED / PAGE_SIZE)}
 

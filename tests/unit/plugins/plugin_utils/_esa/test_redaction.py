@@ -35,7 +35,8 @@ def test_private_keys_are_removed_in_any_shape(shape):
         "one-line": " ".join(PRIVATE_KEY.split()),
     }[shape]
     redacted = redact(text)
-    assert KEY_BODY not in redacted and "PRIVATE KEY-----" not in redacted.replace(REDACTED, "")
+    assert KEY_BODY not in redacted
+    assert "PRIVATE KEY-----" not in redacted.replace(REDACTED, "")
     assert REDACTED in redacted
     if shape == "json-escaped":
         assert '"Id": "cert-1"' in redacted
@@ -49,7 +50,8 @@ def test_a_certificate_is_not_a_private_key():
 @pytest.mark.parametrize("padding", [0, 280, 295, 299])
 def test_quote_redacts_before_it_shortens_so_no_prefix_survives(padding):
     quoted = quote(f"{'x' * padding} {SECRET}\n{TOKEN}", [SECRET, TOKEN])
-    assert "\n" not in quoted and len(quoted) <= 300
+    assert "\n" not in quoted
+    assert len(quoted) <= 300
     for value in (SECRET, TOKEN):
         assert value[:8] not in quoted
 
@@ -57,5 +59,6 @@ def test_quote_redacts_before_it_shortens_so_no_prefix_survives(padding):
 def test_quote_keeps_short_text_whole_and_can_keep_long_text_whole():
     assert quote("  ESA   said\nno. ") == "ESA said no."
     long_text = "word " * 100
-    assert quote(long_text).endswith("...") and len(quote(long_text)) == 300
+    assert quote(long_text).endswith("...")
+    assert len(quote(long_text)) == 300
     assert quote(long_text, limit=None) == long_text.strip()

@@ -90,7 +90,8 @@ def test_https_key_matches_and_certificates_are_still_verified(ssl_contexts_made
     assert DaraCore._sessions == prepared
     assert ssl_contexts_made == []
     context = prepared[_sdk_transport.session_key("https", endpoint)].adapters["https://"].ssl_context
-    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
 
 
 @pytest.mark.parametrize("protocol, session_class", [("https", _sdk_transport.ProxyAwareSession), ("http", _sdk_transport.DirectSession)])

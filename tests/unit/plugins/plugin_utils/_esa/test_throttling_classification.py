@@ -115,11 +115,14 @@ def test_the_exception_class_the_release_picks(release):
     service_unavailable = sdk_fakes.answer_error_from(release, 503, "ServiceUnavailable", retry_after_header="2500")
     # The three classes are siblings (AlibabaCloudException's subclasses), so isinstance names exactly one.
     if release == "0.4.5":
-        assert isinstance(no_header, ThrottlingException) and no_header.retry_after is None
-        assert isinstance(service_unavailable, ServerException) and service_unavailable.retry_after is None
+        assert isinstance(no_header, ThrottlingException)
+        assert no_header.retry_after is None
+        assert isinstance(service_unavailable, ServerException)
+        assert service_unavailable.retry_after is None
     else:
         assert isinstance(no_header, ClientException)
-        assert isinstance(service_unavailable, ThrottlingException) and service_unavailable.retry_after == 2500
+        assert isinstance(service_unavailable, ThrottlingException)
+        assert service_unavailable.retry_after == 2500
 
 
 @pytest.mark.parametrize("release", RELEASES)
