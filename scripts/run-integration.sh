@@ -81,6 +81,28 @@ with open(destination, 'w', encoding='utf-8') as handle:
 PY
 }
 
+# Pass ansible-test's output through, writing "<epoch seconds>\t<target>" for each target it starts (and "end" last),
+# so that the phase can say which targets took its time.
+stamp_target_starts() {
+    local out="$1" line
+    : >"${out}"
+    while IFS= read -r line || [[ -n "${line}" ]]; do
+        printf '%s\n' "${line}"
+        if [[ "${line}" =~ Running\ ([^ ]+)\ integration\ test\ (role|script) ]]; then
+            printf '%s\t%s\n' "$(date +%s)" "${BASH_REMATCH[1]}" >>"${out}"
+        fi
+    done
+    printf '%s\tend\n' "$(date +%s)" >>"${out}"
+}
+
+# One line: each target's wall time, slowest first (what to look at when the phase goes over its budget).
+print_target_times() {
+    local core="$1" starts="$2"
+    [[ -s "${starts}" ]] || return 0
+    log "ansible-core ${core}: integration time per target: $(awk -F '\t' 'NR > 1 { print $1 - prev_t "s " prev_n } { prev_t = $1; prev_n = $2 }' "${starts}" |
+        sort -rn | paste -sd ',' - | sed 's/,/, /g')"
+}
+
 main() {
     local core="$1"
     shift
@@ -112,9 +134,10 @@ main() {
     log "ansible-core ${core}: ansible-test integration --python ${python_version}"
     set +e
     ansible_test "${core}" integration --local --python "${python_version}" --continue-on-error "$(color_option)" "$@" 2>&1 |
-        tee "${work}/ansible-test.log"
+        stamp_target_starts "${work}/target-starts.tsv" | tee "${work}/ansible-test.log"
     rc=${PIPESTATUS[0]}
     set -e
+    print_target_times "${core}" "${work}/target-starts.tsv"
 
     stop_emulator
 

@@ -45,6 +45,17 @@ with open(timings_path, encoding='utf-8') as handle:
         core, phase, seconds = line.rstrip('\n').split('\t')
         timings[(core, phase)] = int(seconds)
 
+# The time each phase may take on the 2-core CI machine, in seconds, and the whole run's (45 minutes): measured alone
+# (CONTRIBUTING.md, "CI time"), with room for noise. Printed beside each phase; a phase over its budget is marked, not
+# failed (a shared machine is noisy), so that a slower suite shows at once in the summary.
+BUDGET = {
+    ('2.21', 'sanity'): 120, ('2.21', 'units'): 75, ('2.21', 'integration'): 900,
+    ('2.19', 'sanity'): 120, ('2.19', 'units'): 75, ('2.19', 'integration'): 600,
+    ('2.16', 'sanity'): 120, ('2.16', 'units'): 75, ('2.16', 'integration'): 240,
+    ('tools', 'lint'): 60, ('tools', 'package'): 360,
+}
+TOTAL_BUDGET = 45 * 60
+
 rows = []
 totals = collections.Counter()
 with open(summary_path, encoding='utf-8') as handle:
@@ -53,18 +64,24 @@ with open(summary_path, encoding='utf-8') as handle:
         passed, failed, skipped = int(passed), int(failed), int(skipped)
         totals.update(passed=passed, failed=failed, skipped=skipped)
         label = f'ansible-core {core}' if core != 'tools' else 'tools'
-        rows.append((label, phase, passed, failed, skipped, note, timings.get((core, phase), 0)))
+        rows.append((label, phase, passed, failed, skipped, note, timings.get((core, phase), 0), BUDGET.get((core, phase))))
 
 print()
 print('=' * 78)
 print('alibabacloud.esa test summary')
 print('=' * 78)
-for label, phase, passed, failed, skipped, note, seconds in rows:
+over = []
+for label, phase, passed, failed, skipped, note, seconds, budget in rows:
     status = 'FAILED' if failed else 'ok'
+    if budget is not None and seconds > budget:
+        over.append(f'{label} {phase}')
+    budget_text = f'/{budget:>4}s' if budget is not None else ' ' * 6
     print(f'{label:<18} {phase:<12} {passed:>5} passed {failed:>3} failed {skipped:>3} skipped'
-          f'  {seconds:>5}s  {status:<6} {note}')
+          f'  {seconds:>5}s{budget_text}{" OVER" if budget is not None and seconds > budget else "     "}  {status:<6} {note}')
 print('-' * 78)
-print(f'total time {int(total_seconds) // 60}m{int(total_seconds) % 60:02d}s')
+total = int(total_seconds)
+print(f'total time {total // 60}m{total % 60:02d}s of a {TOTAL_BUDGET // 60}m budget{" (OVER)" if total > TOTAL_BUDGET else ""}'
+      + (f'; over their budget: {", ".join(over)}' if over else ''))
 print(f"{totals['passed']} passed, {totals['failed']} failed")
 sys.exit(1 if totals['failed'] or not rows else 0)
 PY
