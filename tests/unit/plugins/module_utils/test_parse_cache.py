@@ -18,7 +18,7 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils import _files, _p
 from ansible_collections.alibabacloud.esa.plugins.module_utils._crypto.keys import build_csr_pem, generate_private_key, private_key_pem
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target import phases
 from ansible_collections.alibabacloud.esa.plugins.module_utils._target.contract import Bookkeeping, KeyView
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils._target.test_target_phases import install, issue_for
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.module_utils._target.test_phases import install, issue_for
 
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(_parse_cache.__file__), *[os.pardir] * 5))
 
