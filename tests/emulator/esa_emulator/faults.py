@@ -1,4 +1,4 @@
-"""Fault injection on demand (throttling, 5xx, latency, connection resets) and a global QPS limit."""
+"""Fault injection on demand (throttling, 5xx, latency, connection resets, silence, HTML, redirects) and a global QPS limit."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ from .errors import ERRORS, EsaError
 
 # Latency and reset_after_effect shape a request that still runs; the others replace its answer.
 NON_TERMINAL = ('latency', 'reset_after_effect')
-TERMINAL = ('throttle', 'server_error', 'reset_before_effect')
-FAULT_TYPES = NON_TERMINAL + TERMINAL
+TERMINAL = ('throttle', 'server_error', 'reset_before_effect', 'silent', 'html_error')
+# Answered in front of the gateway (a load balancer's redirect), before any check, so the request repeated
+# after it arrives as new and its signature nonce is not yet spent.
+EDGE = ('redirect',)
+FAULT_TYPES = NON_TERMINAL + TERMINAL + EDGE
+DEFAULT_HTML_STATUS = 502
 _DEFAULT_CODE = {'throttle': 'Throttling.User', 'server_error': 'ServiceUnavailable'}
 _KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'latency_ms'}
 _SHAPE_KEYS = {'code', 'status', 'message', 'retry_after_ms'}
@@ -66,6 +70,11 @@ class FaultRule:
         if times is not None and not isinstance(times, int):
             raise ValueError('fault times must be an integer or null')
         code, status, message = _code_status_message(raw, _DEFAULT_CODE.get(kind))
+        if kind == 'html_error':
+            # A proxy's error page carries no ESA code, only its status.
+            status = _number(raw, 'status', 400, 599, DEFAULT_HTML_STATUS)
+            if not isinstance(status, int):
+                raise ValueError('fault status must be an integer')
         # Throttling carries x-acs-retry-after unless told otherwise: null sends none (as the gateway sometimes does).
         retry_after = _number(raw, 'retry_after_ms', 0, default=DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' else None)
         return cls(
@@ -74,7 +83,7 @@ class FaultRule:
             times=times,
             probability=float(_number(raw, 'probability', 0, 1, 1.0)),
             code=code if kind in _DEFAULT_CODE else None,
-            status=int(status) if status is not None and kind in _DEFAULT_CODE else None,
+            status=int(status) if status is not None and (kind in _DEFAULT_CODE or kind == 'html_error') else None,
             message=message,
             retry_after_ms=int(retry_after) if retry_after is not None else None,
             latency_ms=int(_number(raw, 'latency_ms', 0, default=0)),
@@ -149,6 +158,9 @@ class FaultPlan:
     error: EsaError | None = None
     reset_before_effect: bool = False
     reset_after_effect: bool = False
+    silent: bool = False
+    html_status: int | None = None
+    redirect: bool = False
     fired: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -202,10 +214,13 @@ class FaultInjector:
                 raise (self._qps_throttle or QpsThrottle()).error(wait_ms, self._qps_limit)
             self._window.append(now)
 
-    def plan(self, action: str) -> FaultPlan:
+    def plan(self, action: str, edge: bool = False) -> FaultPlan:
+        """What the rules do to this request: the edge rules alone (``edge``, before the gateway) or all the others."""
         plan = FaultPlan()
         with self._lock:
             for rule in self._rules:
+                if (rule.type in EDGE) != edge:
+                    continue
                 if rule.actions is not None and action not in rule.actions:
                     continue
                 if rule.times is not None and rule.times <= 0:
@@ -221,6 +236,15 @@ class FaultInjector:
                     plan.reset_after_effect = True
                 elif rule.type == 'reset_before_effect':
                     plan.reset_before_effect = True
+                    break
+                elif rule.type == 'silent':
+                    plan.silent = True
+                    break
+                elif rule.type == 'html_error':
+                    plan.html_status = rule.status
+                    break
+                elif rule.type == 'redirect':
+                    plan.redirect = True
                     break
                 else:
                     plan.error = rule.error()
