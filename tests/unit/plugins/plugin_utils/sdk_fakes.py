@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) alibabacloud.esa contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Real SDK exception objects, built the way the SDK builds them, for tests that fake the SDK boundary."""
+"""Real SDK exception objects, built the way the SDK builds them, for the tests of the classifiers that read them."""
 
 from __future__ import annotations
 
@@ -143,31 +143,6 @@ def credentials_missing() -> UnretryableException:
 
 def unparseable_answer() -> UnretryableException:
     return wrapped(RuntimeError('Failed to parse the value as json format, Value: "<html>502 Bad Gateway</html>".'))
-
-
-class FakeSdk:
-    """Stands in for the official ESA client: records requests, answers scripted bodies through the SDK's own
-    response models (``responses``: operation name -> model class), or raises real SDK exceptions."""
-
-    def __init__(self, responses: dict[str, t.Any], **scripts: list[t.Any]) -> None:
-        self.responses = responses
-        self.scripts = {name: list(outcomes) for name, outcomes in scripts.items()}
-        self.requests: list[tuple[str, dict[str, t.Any]]] = []
-
-    def __getattr__(self, name: str) -> t.Any:
-        operation = name[: -len("_with_options")] if name.endswith("_with_options") else None
-        if operation not in self.responses:
-            raise AttributeError(name)
-
-        def call(request: t.Any, runtime: t.Any) -> t.Any:
-            assert runtime is not None
-            self.requests.append((operation, request.to_map()))
-            outcome = self.scripts[operation].pop(0)
-            if isinstance(outcome, BaseException):
-                raise outcome
-            return self.responses[operation]().from_map({"headers": {}, "statusCode": 200, "body": outcome})
-
-        return call
 
 
 class Scripted:
