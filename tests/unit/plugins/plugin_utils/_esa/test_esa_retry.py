@@ -8,8 +8,8 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import MAX_RETRY_AFTER_SECONDS, RetryPolicy, create_without_duplicates
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_shapes as sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_shapes import Scripted
 
 CREATE = {"action": "CreateClientCertificate", "may_have_taken_effect_on_failure": True}
 READ = {"action": "GetClientCertificate", "may_have_taken_effect_on_failure": False}

@@ -18,8 +18,8 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classificati
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_shapes as sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_shapes import Scripted
 
 RELEASES = sdk_fakes.TEA_OPENAPI_RELEASES
 # Codes seen from the gateway, each with HTTP 400, 429 or 503, with or without x-acs-retry-after (milliseconds).
