@@ -175,7 +175,8 @@ class FakeClient:
     def delete_client_ca_certificate(self, site_id, ca_id, *, accept=()):
         self.calls.append("Delete")
         # What EsaClient raises for ESA's 404 (its own tests check that against the emulator).
-        error = EsaApiError(f"ESA has no client CA {ca_id} on site {site_id}.", code="Certificate.NotFound", status_code=404, action="DeleteClientCaCertificate")
+        error = EsaApiError(f"ESA has no client CA {ca_id} on site {site_id}.", code="Certificate.NotFound", status_code=404,
+                            action="DeleteClientCaCertificate")
         if error.code in accept:
             return None
         raise error
