@@ -21,7 +21,7 @@ EDGE = ('redirect',)
 FAULT_TYPES = NON_TERMINAL + TERMINAL + EDGE
 DEFAULT_HTML_STATUS = 502
 _DEFAULT_CODE = {'throttle': 'Throttling.User', 'server_error': 'ServiceUnavailable'}
-_KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'latency_ms'}
+_KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'retry_after_header', 'latency_ms'}
 _SHAPE_KEYS = {'code', 'status', 'message', 'retry_after_ms'}
 DEFAULT_THROTTLE_RETRY_AFTER_MS = 100
 
@@ -46,6 +46,7 @@ class FaultRule:
     message: str | None = None
     retry_after_ms: int | None = None
     latency_ms: int = 0
+    retry_after_header: str | None = None  # sent verbatim instead of retry_after_ms: values the SDK must ignore ('', '-5', 'soon')
 
     @classmethod
     def from_json(cls, raw: t.Any) -> FaultRule:
@@ -76,7 +77,11 @@ class FaultRule:
             if not isinstance(status, int):
                 raise ValueError('fault status must be an integer')
         # Throttling carries x-acs-retry-after unless told otherwise: null sends none (as the gateway sometimes does).
-        retry_after = _number(raw, 'retry_after_ms', 0, default=DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' else None)
+        retry_after_header = raw.get('retry_after_header')
+        if retry_after_header is not None and not isinstance(retry_after_header, str):
+            raise ValueError('fault retry_after_header must be a string')
+        default_retry_after = DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' and retry_after_header is None else None
+        retry_after = _number(raw, 'retry_after_ms', 0, default=default_retry_after)
         return cls(
             type=kind,
             actions=actions,
@@ -87,6 +92,7 @@ class FaultRule:
             message=message,
             retry_after_ms=int(retry_after) if retry_after is not None else None,
             latency_ms=int(_number(raw, 'latency_ms', 0, default=0)),
+            retry_after_header=retry_after_header,
         )
 
     def to_json(self) -> dict[str, t.Any]:
@@ -99,7 +105,7 @@ class FaultRule:
 
     def error(self) -> EsaError:
         return EsaError(self.code or 'InternalError', status=self.status, message=self.message, retry_after_ms=self.retry_after_ms,
-                        reason=f'injected {self.type}', throttling=self.type == 'throttle')
+                        reason=f'injected {self.type}', throttling=self.type == 'throttle', retry_after_header=self.retry_after_header)
 
 
 def _code_status_message(raw: t.Mapping[str, t.Any], default_code: str | None) -> tuple[str | None, int | None, str | None]:

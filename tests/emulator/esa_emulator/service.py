@@ -130,10 +130,11 @@ class EsaService:
             logger.exception('%s %s failed inside the emulator', request_id, action)
             error = EsaError('InternalError', reason='unexpected emulator failure')
         logger.info('%s %s -> %s %s (%s)', request_id, action or '-', error.status, error.code, error.reason or error.message)
-        self.stats.answer(action, error.code, throttled=error.throttling or error.retry_after_ms is not None)
+        header = error.retry_after_header if error.retry_after_header is not None else error.retry_after_ms
+        self.stats.answer(action, error.code, throttled=error.throttling or header is not None)
         extra = {'x-acs-request-id': request_id}
-        if error.retry_after_ms is not None:
-            extra['x-acs-retry-after'] = str(error.retry_after_ms)
+        if header is not None:
+            extra['x-acs-retry-after'] = str(header)
         return Reply.json(error.status, {'RequestId': request_id, 'Code': error.code, 'Message': error.message}, extra)
 
     def _run(self, request_id: str, action: str, method: str, path: str, query: t.Mapping[str, str],

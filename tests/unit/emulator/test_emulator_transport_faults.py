@@ -120,3 +120,22 @@ def test_tls_mode_is_refused_by_the_sdk_which_does_not_trust_the_emulator_ca(esa
 def test_new_fault_types_refuse_bad_input(esa_emulator, rule):
     with pytest.raises(ValueError):
         esa_emulator.set_faults([rule])
+
+
+@pytest.mark.parametrize('header', ['', '-5', 'soon', '1.5'])
+def test_retry_after_header_is_sent_verbatim(esa_emulator, signed_call, header):
+    esa_emulator.set_faults([{'type': 'throttle', 'retry_after_header': header}])
+    assert signed_call().headers.get('x-acs-retry-after') == header
+
+
+def test_retry_after_header_reads_back_and_round_trips(esa_emulator, signed_call):
+    esa_emulator.set_faults([{'type': 'server_error', 'retry_after_header': 'soon'}])
+    shown = esa_emulator.service.faults.to_json()['rules'][0]
+    assert shown['retry_after_header'] == 'soon'
+    esa_emulator.set_faults([shown])
+    assert signed_call().headers.get('x-acs-retry-after') == 'soon'
+
+
+def test_retry_after_header_must_be_a_string(esa_emulator):
+    with pytest.raises(ValueError):
+        esa_emulator.set_faults([{'type': 'throttle', 'retry_after_header': 5}])

@@ -38,6 +38,10 @@ class RealSdkErrors:
             return raised
         raise AssertionError("the call did not fail")
 
+    def raised_under_the_faults_set(self) -> BaseException:
+        """What one call raises under the faults the test set on ``emulator`` itself (any rule the helpers below do not cover)."""
+        return self._raised()
+
     def _with_fault(self, rule: dict[str, t.Any], **timeouts: int) -> BaseException:
         self.emulator.set_faults([{**rule, "times": 1}])
         return self._raised(**timeouts)
