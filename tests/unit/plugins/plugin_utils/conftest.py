@@ -25,7 +25,8 @@ else:
 @pytest.fixture
 def sdk_errors(request, monkeypatch):
     """Real SDK exceptions, each caught from one call through the installed SDK (see real_sdk_errors.py)."""
-    from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.real_sdk_errors import RealSdkErrors
+    # Imported here: the SDK it needs may be missing, and this conftest must load without it.
+    from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.real_sdk_errors import RealSdkErrors  # pylint: disable=import-outside-toplevel
 
     return RealSdkErrors(request, monkeypatch)
 
