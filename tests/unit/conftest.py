@@ -47,3 +47,19 @@ def esa_emulator(esa_emulator_session: EmulatorServer) -> EmulatorServer:
     """A fresh emulator for each test: no certificates, counters, faults or clock offset (same CA and sites)."""
     esa_emulator_session.reset()
     return esa_emulator_session
+
+
+@pytest.fixture(scope='session')
+def esa_emulator_tls_session() -> t.Iterator[EmulatorServer]:
+    """One emulator speaking HTTPS with a certificate from its own CA, which the SDK does not trust."""
+    from esa_emulator import EmulatorServer
+
+    with EmulatorServer(seed=20240910, tls=True) as server:
+        yield server
+
+
+@pytest.fixture
+def esa_emulator_tls(esa_emulator_tls_session: EmulatorServer) -> EmulatorServer:
+    """The HTTPS emulator, fresh for each test (its connection count included)."""
+    esa_emulator_tls_session.reset()
+    return esa_emulator_tls_session

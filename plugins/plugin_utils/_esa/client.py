@@ -69,18 +69,16 @@ def missing_sdk_message() -> str:
 class EsaClient:
     """ESA client-certificate calls, each retried by ``retry_policy`` and failing only with EsaApiError."""
 
-    def __init__(self, settings: ConnectionSettings, *, retry_policy: RetryPolicy | None = None, sdk_client: t.Any = None) -> None:
-        """``sdk_client`` replaces the official client, for unit tests that fake the SDK boundary."""
+    def __init__(self, settings: ConnectionSettings, *, retry_policy: RetryPolicy | None = None) -> None:
+        # Always the official client: unit tests drive it against the emulator, or replace the whole EsaClient
+        # (tests/unit/plugins/plugin_utils/fake_esa_client.py), never the SDK beneath it.
         self.settings = settings
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy(settings.retries)
-        if sdk_client is not None:
-            self._sdk = sdk_client
-        elif not HAS_ESA_SDK:
+        if not HAS_ESA_SDK:
             raise EsaApiError(missing_sdk_message())
-        else:
-            self._sdk = SdkEsaClient(_sdk_config(settings))
-            # The SDK's own session would send plain http through HTTP_PROXY: this one never does (see _esa.transport).
-            share_prepared_session(settings.protocol, settings.endpoint_host)
+        self._sdk = SdkEsaClient(_sdk_config(settings))
+        # The SDK's own session would send plain http through HTTP_PROXY: this one never does (see _esa.transport).
+        share_prepared_session(settings.protocol, settings.endpoint_host)
 
     def create_client_certificate(self, site_id: int, *, validity_days: int, csr: str | None = None, pkey_type: str | None = None) -> dict[str, t.Any]:
         """Issue a certificate; ESA generates the key (answered once, in PrivateKey) when no CSR is given.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import os
 import re
 import functools
@@ -137,6 +138,29 @@ class CertificateAuthority:
         if looks_like_hostname(common_name):
             builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
         return builder.sign(self._key, hashes.SHA256())
+
+    def issue_server(self, public_key: ec.EllipticCurvePublicKey, host: str, now: datetime.datetime) -> x509.Certificate:
+        """A serverAuth leaf for the emulator's own TLS mode, naming `host` (an IP address or a name)."""
+        try:
+            alternative: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+        except ValueError:
+            alternative = x509.DNSName(host)
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(self.certificate.subject)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([alternative]), critical=False)
+            # Python 3.13 verifies strictly (VERIFY_X509_STRICT): a leaf without these is refused even by a client trusting the CA.
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()), critical=False)
+            .sign(self._key, hashes.SHA256())
+        )
 
 
 @functools.cache

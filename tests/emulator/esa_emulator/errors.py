@@ -45,12 +45,14 @@ class EsaError(Exception):
     """An ESA error answer: raised anywhere while handling a call, turned into JSON by the service."""
 
     def __init__(self, code: str, *, status: int | None = None, message: str | None = None,
-                 retry_after_ms: int | None = None, reason: str | None = None, throttling: bool = False) -> None:
+                 retry_after_ms: int | None = None, reason: str | None = None, throttling: bool = False,
+                 retry_after_header: str | None = None) -> None:
         known_status, known_message = ERRORS.get(code, (500, code))
         self.code = code
         self.status = status if status is not None else known_status
         self.message = message if message is not None else known_message
         self.retry_after_ms = retry_after_ms  # None: no x-acs-retry-after header
+        self.retry_after_header = retry_after_header  # when set, the header's exact text (wins over retry_after_ms)
         # Flow control (a throttle fault or the QPS limit), whatever its code, status and headers.
         self.throttling = throttling
         # Why the emulator refused: logged only, because ESA's answer carries the fixed message.

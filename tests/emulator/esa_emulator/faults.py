@@ -1,4 +1,4 @@
-"""Fault injection on demand (throttling, 5xx, latency, connection resets) and a global QPS limit."""
+"""Fault injection on demand (throttling, 5xx, latency, connection resets, silence, HTML, redirects) and a global QPS limit."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from .errors import ERRORS, EsaError
 
 # Latency and reset_after_effect shape a request that still runs; the others replace its answer.
 NON_TERMINAL = ('latency', 'reset_after_effect')
-TERMINAL = ('throttle', 'server_error', 'reset_before_effect')
-FAULT_TYPES = NON_TERMINAL + TERMINAL
+TERMINAL = ('throttle', 'server_error', 'reset_before_effect', 'silent', 'html_error')
+# Answered in front of the gateway (a load balancer's redirect), before any check, so the request repeated
+# after it arrives as new and its signature nonce is not yet spent.
+EDGE = ('redirect',)
+FAULT_TYPES = NON_TERMINAL + TERMINAL + EDGE
+DEFAULT_HTML_STATUS = 502
 _DEFAULT_CODE = {'throttle': 'Throttling.User', 'server_error': 'ServiceUnavailable'}
-_KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'latency_ms'}
+_KNOWN_KEYS = {'type', 'action', 'times', 'probability', 'code', 'status', 'message', 'retry_after_ms', 'retry_after_header', 'latency_ms'}
 _SHAPE_KEYS = {'code', 'status', 'message', 'retry_after_ms'}
 DEFAULT_THROTTLE_RETRY_AFTER_MS = 100
 
@@ -42,6 +46,7 @@ class FaultRule:
     message: str | None = None
     retry_after_ms: int | None = None
     latency_ms: int = 0
+    retry_after_header: str | None = None  # sent verbatim instead of retry_after_ms: values the SDK must ignore ('', '-5', 'soon')
 
     @classmethod
     def from_json(cls, raw: t.Any) -> FaultRule:
@@ -66,18 +71,28 @@ class FaultRule:
         if times is not None and not isinstance(times, int):
             raise ValueError('fault times must be an integer or null')
         code, status, message = _code_status_message(raw, _DEFAULT_CODE.get(kind))
+        if kind == 'html_error':
+            # A proxy's error page carries no ESA code, only its status.
+            status = _number(raw, 'status', 400, 599, DEFAULT_HTML_STATUS)
+            if not isinstance(status, int):
+                raise ValueError('fault status must be an integer')
         # Throttling carries x-acs-retry-after unless told otherwise: null sends none (as the gateway sometimes does).
-        retry_after = _number(raw, 'retry_after_ms', 0, default=DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' else None)
+        retry_after_header = raw.get('retry_after_header')
+        if retry_after_header is not None and not isinstance(retry_after_header, str):
+            raise ValueError('fault retry_after_header must be a string')
+        default_retry_after = DEFAULT_THROTTLE_RETRY_AFTER_MS if kind == 'throttle' and retry_after_header is None else None
+        retry_after = _number(raw, 'retry_after_ms', 0, default=default_retry_after)
         return cls(
             type=kind,
             actions=actions,
             times=times,
             probability=float(_number(raw, 'probability', 0, 1, 1.0)),
             code=code if kind in _DEFAULT_CODE else None,
-            status=int(status) if status is not None and kind in _DEFAULT_CODE else None,
+            status=int(status) if status is not None and (kind in _DEFAULT_CODE or kind == 'html_error') else None,
             message=message,
             retry_after_ms=int(retry_after) if retry_after is not None else None,
             latency_ms=int(_number(raw, 'latency_ms', 0, default=0)),
+            retry_after_header=retry_after_header,
         )
 
     def to_json(self) -> dict[str, t.Any]:
@@ -90,7 +105,7 @@ class FaultRule:
 
     def error(self) -> EsaError:
         return EsaError(self.code or 'InternalError', status=self.status, message=self.message, retry_after_ms=self.retry_after_ms,
-                        reason=f'injected {self.type}', throttling=self.type == 'throttle')
+                        reason=f'injected {self.type}', throttling=self.type == 'throttle', retry_after_header=self.retry_after_header)
 
 
 def _code_status_message(raw: t.Mapping[str, t.Any], default_code: str | None) -> tuple[str | None, int | None, str | None]:
@@ -149,6 +164,9 @@ class FaultPlan:
     error: EsaError | None = None
     reset_before_effect: bool = False
     reset_after_effect: bool = False
+    silent: bool = False
+    html_status: int | None = None
+    redirect: bool = False
     fired: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -202,10 +220,13 @@ class FaultInjector:
                 raise (self._qps_throttle or QpsThrottle()).error(wait_ms, self._qps_limit)
             self._window.append(now)
 
-    def plan(self, action: str) -> FaultPlan:
+    def plan(self, action: str, edge: bool = False) -> FaultPlan:
+        """What the rules do to this request: the edge rules alone (``edge``, before the gateway) or all the others."""
         plan = FaultPlan()
         with self._lock:
             for rule in self._rules:
+                if (rule.type in EDGE) != edge:
+                    continue
                 if rule.actions is not None and action not in rule.actions:
                     continue
                 if rule.times is not None and rule.times <= 0:
@@ -221,6 +242,15 @@ class FaultInjector:
                     plan.reset_after_effect = True
                 elif rule.type == 'reset_before_effect':
                     plan.reset_before_effect = True
+                    break
+                elif rule.type == 'silent':
+                    plan.silent = True
+                    break
+                elif rule.type == 'html_error':
+                    plan.html_status = rule.status
+                    break
+                elif rule.type == 'redirect':
+                    plan.redirect = True
                     break
                 else:
                     plan.error = rule.error()

@@ -1,17 +1,25 @@
-"""HTTP transport (ThreadingHTTPServer) and EmulatorServer, the in-process handle tests use."""
+"""HTTP(S) transport (ThreadingHTTPServer) and EmulatorServer, the in-process handle tests use."""
 
 from __future__ import annotations
 
 import http.server
 import ipaddress
+import datetime
 import logging
 import os
+import select
 import socket
+import ssl
 import struct
 import sys
+import tempfile
 import threading
+import time
 import typing as t
 import urllib.parse
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .config import Credential
 from .control import PREFIX, handle_control, set_faults
@@ -19,6 +27,7 @@ from .seeding import SeedRequest, seed_certificates
 from .service import EsaService, Reply
 
 MAX_BODY = 1 << 20  # CSRs are a few KiB; anything near this is a mistake, not a certificate request
+SILENT_HOLD_SECONDS = 60  # a silent fault holds its connection at most this long, should the client never give up
 
 logger = logging.getLogger('esa_emulator')
 
@@ -83,6 +92,8 @@ class EsaRequestHandler(http.server.BaseHTTPRequestHandler):
             reply = service.handle_api(self.command, split.path, query, headers, body)
         if reply.reset:
             self._reset_connection()
+        elif reply.silent:
+            self._hold_silently()
         else:
             self._send(reply)
 
@@ -104,6 +115,15 @@ class EsaRequestHandler(http.server.BaseHTTPRequestHandler):
         self.connection.close()
         self.rfile.close()  # drops the last reference to the socket, which closes it for real
 
+    def _hold_silently(self) -> None:
+        """Answer nothing until the client closes the connection (its read timed out) or the emulator stops."""
+        self.close_connection = True
+        deadline = time.monotonic() + SILENT_HOLD_SECONDS
+        while not self.server.stopping.is_set() and time.monotonic() < deadline:
+            readable, _writable, _failed = select.select([self.connection], [], [], 0.05)
+            if readable and not self.connection.recv(65536):
+                return
+
     def log_message(self, format: str, *args: t.Any) -> None:  # pylint: disable=redefined-builtin
         logger.debug('%s %s', self.address_string(), format % args)
 
@@ -112,9 +132,12 @@ class EmulatorHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # room for ~50 clients connecting at once without SYN retries
 
-    def __init__(self, address: tuple[str, int], service: EsaService) -> None:
+    def __init__(self, address: tuple[str, int], service: EsaService, tls_context: ssl.SSLContext | None = None) -> None:
         self.address_family = socket.AF_INET6 if ':' in address[0] else socket.AF_INET
         self.service = service
+        self.tls_context = tls_context
+        self.stopping = threading.Event()
+        self.accepted = 0  # TCP connections accepted, TLS handshake or not: what a test counts to prove a retry or its absence
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, EsaRequestHandler)
@@ -123,7 +146,18 @@ class EmulatorHTTPServer(http.server.ThreadingHTTPServer):
         connection, address = super().get_request()
         with self._connections_lock:
             self._connections.add(connection)
+            self.accepted += 1
         return connection, address
+
+    def finish_request(self, request: t.Any, client_address: t.Any) -> None:
+        # The TLS handshake runs here, in the connection's own thread, so a slow or failing client never blocks accept().
+        if self.tls_context is not None:
+            try:
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as failed:
+                logger.debug('TLS handshake with %s failed: %s', client_address, failed)
+                return
+        super().finish_request(request, client_address)
 
     def shutdown_request(self, request: t.Any) -> None:
         with self._connections_lock:
@@ -155,19 +189,35 @@ class EmulatorServer:
     """
 
     def __init__(self, state_file: str | os.PathLike[str] | None = None, config: t.Any = None, seed: int | None = None,
-                 host: str = '127.0.0.1', port: int = 0, settings: t.Mapping[str, t.Any] | None = None) -> None:
+                 host: str = '127.0.0.1', port: int = 0, settings: t.Mapping[str, t.Any] | None = None, tls: bool = False) -> None:
+        """`tls=True` serves HTTPS with a certificate from the emulator's own CA, which no client trusts unless given `ca_pem`."""
         if not is_loopback(host):
             raise ValueError(f'the emulator binds loopback addresses only, not {host!r}')
         self.service = EsaService(config=config, state_file=state_file, seed=seed, settings=settings)
-        self._httpd = EmulatorHTTPServer((host, port), self.service)
+        self._tls_files = tempfile.TemporaryDirectory() if tls else None  # pylint: disable=consider-using-with
+        tls_context = self._server_tls_context(host, self._tls_files.name) if self._tls_files else None
+        self._httpd = EmulatorHTTPServer((host, port), self.service, tls_context)
         self.host = host
         self.port: int = self._httpd.server_address[1]
         bracketed = f'[{host}]' if ':' in host else host
         self.endpoint = f'{bracketed}:{self.port}'
-        self.url = f'http://{self.endpoint}'
+        self.url = f'{"https" if tls else "http"}://{self.endpoint}'
         # A short poll interval makes stop() quick; serving itself does not poll.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name=f'esa-emulator-{self.port}', daemon=True)
         self._thread.start()
+
+    def _server_tls_context(self, host: str, directory: str) -> ssl.SSLContext:
+        """The TLS side of `tls=True`; ssl loads a certificate chain from files only, hence the private temporary directory."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = self.service.ca.issue_server(key.public_key(), 'localhost' if host == 'localhost' else host,
+                                                   datetime.datetime.now(datetime.timezone.utc))
+        chain_path = os.path.join(directory, 'server.pem')
+        with open(chain_path, 'wb') as handle:
+            handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+            handle.write(certificate.public_bytes(serialization.Encoding.PEM))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(chain_path)
+        return context
 
     def __enter__(self) -> EmulatorServer:
         return self
@@ -176,11 +226,14 @@ class EmulatorServer:
         self.stop()
 
     def stop(self) -> None:
+        self._httpd.stopping.set()
         if self._thread.is_alive():
             self._httpd.shutdown()
             self._thread.join()
         self._httpd.server_close()
         self._httpd.close_connections()
+        if self._tls_files is not None:
+            self._tls_files.cleanup()
 
     @property
     def ca_pem(self) -> str:
@@ -227,6 +280,15 @@ class EmulatorServer:
     def stats(self) -> dict[str, t.Any]:
         return self.service.stats.to_json()
 
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted since the start or the last reset (a refused TLS handshake counts too)."""
+        return self._httpd.accepted
+
+    def request_ids(self) -> list[str]:
+        """The RequestId given to every ESA call since the last reset, in arrival order."""
+        return self.service.stats.request_ids()
+
     def seed_certificates(self, site_id: int, count: int, **options: t.Any) -> int:
         """Add `count` certificates created in the past to the site, as POST /_emulator/seed does; the site's total after."""
         request = SeedRequest.from_json({'site_id': site_id, 'count': count, **options}, self.service.config)
@@ -234,6 +296,7 @@ class EmulatorServer:
 
     def reset(self) -> None:
         self.service.reset()
+        self._httpd.accepted = 0
 
     def state(self) -> list[dict[str, t.Any]]:
         return self.service.state()

@@ -20,7 +20,7 @@ from .faults import FaultInjector
 from .gateway import Gateway
 from .settings import SettingsHolder
 from .state import CertificateStore
-from .stats import CONNECTION_RESET, SUCCESS, Stats
+from .stats import CONNECTION_RESET, HTML_ANSWER, NO_ANSWER, REDIRECTED, SUCCESS, Stats
 
 JSON_TYPE = 'application/json;charset=utf-8'
 
@@ -39,6 +39,7 @@ class Reply:
     content_type: str = JSON_TYPE
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     reset: bool = False  # drop the TCP connection with an RST instead of answering
+    silent: bool = False  # never answer: hold the connection until the client gives up
 
     @classmethod
     def json(cls, status: int, document: t.Any, headers: dict[str, str] | None = None) -> Reply:
@@ -113,7 +114,14 @@ class EsaService:
         """Answer one RPC call; `headers` maps lower-cased names to all their values."""
         request_id = str(uuid.uuid4()).upper()
         action = (headers.get('x-acs-action') or [''])[0]
-        self.stats.call(action)
+        self.stats.call(action, request_id)
+        edge = self.faults.plan(action, edge=True)
+        if edge.redirect:
+            self.stats.faults(edge.fired)
+            self.stats.answer(action, REDIRECTED)
+            # The same URL again: requests repeats a 307 with its method, body and (same host) headers.
+            location = path + ('?' + urllib.parse.urlencode(query) if query else '')
+            return Reply(307, b'', 'text/plain', {'Location': location})
         try:
             return self._run(request_id, action, method, path, query, headers, body)
         except EsaError as caught:
@@ -122,10 +130,11 @@ class EsaService:
             logger.exception('%s %s failed inside the emulator', request_id, action)
             error = EsaError('InternalError', reason='unexpected emulator failure')
         logger.info('%s %s -> %s %s (%s)', request_id, action or '-', error.status, error.code, error.reason or error.message)
-        self.stats.answer(action, error.code, throttled=error.throttling or error.retry_after_ms is not None)
+        header = error.retry_after_header if error.retry_after_header is not None else error.retry_after_ms
+        self.stats.answer(action, error.code, throttled=error.throttling or header is not None)
         extra = {'x-acs-request-id': request_id}
-        if error.retry_after_ms is not None:
-            extra['x-acs-retry-after'] = str(error.retry_after_ms)
+        if header is not None:
+            extra['x-acs-retry-after'] = str(header)
         return Reply.json(error.status, {'RequestId': request_id, 'Code': error.code, 'Message': error.message}, extra)
 
     def _run(self, request_id: str, action: str, method: str, path: str, query: t.Mapping[str, str],
@@ -140,6 +149,14 @@ class EsaService:
         if plan.reset_before_effect:
             self.stats.answer(action, CONNECTION_RESET)
             return Reply(reset=True)
+        if plan.silent:
+            self.stats.answer(action, NO_ANSWER)
+            return Reply(silent=True)
+        if plan.html_status is not None:
+            # A proxy or load balancer in front of ESA answering its own error page: no JSON, no request id.
+            self.stats.answer(action, HTML_ANSWER)
+            page = f'<html><body><h1>{plan.html_status} Bad Gateway</h1></body></html>'.encode('ascii')
+            return Reply(plan.html_status, page, 'text/html')
         if plan.error is not None:
             raise plan.error
         # RPC parameters may travel in the query or the form body; the body wins, as at ESA's gateway.

@@ -8,6 +8,9 @@ import typing as t
 
 SUCCESS = 'OK'  # the answer key of a successful call, which carries no Code
 CONNECTION_RESET = 'ConnectionReset'  # the answer key of a call whose connection was reset instead
+NO_ANSWER = 'NoAnswer'  # the answer key of a call held unanswered (silent fault)
+HTML_ANSWER = 'HtmlAnswer'  # the answer key of a call answered with an HTML error page (html_error fault)
+REDIRECTED = 'Redirected'  # the answer key of a call redirected to itself (redirect fault)
 
 
 class Stats:
@@ -23,11 +26,18 @@ class Stats:
             self._by_action: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
             self._faults: collections.Counter[str] = collections.Counter()
             self._throttled = 0
+            self._request_ids: list[str] = []
 
-    def call(self, action: str) -> None:
+    def call(self, action: str, request_id: str = '') -> None:
         with self._lock:
             self._requests += 1
             self._calls[action] += 1
+            self._request_ids.append(request_id)
+
+    def request_ids(self) -> list[str]:
+        """The RequestId of every ESA call, in arrival order: tests compare it with what an error reported."""
+        with self._lock:
+            return list(self._request_ids)
 
     def answer(self, action: str, code: str, throttled: bool = False) -> None:
         """Count one answer; `throttled` when it asked the caller to wait (x-acs-retry-after)."""

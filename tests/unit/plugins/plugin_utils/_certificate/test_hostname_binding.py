@@ -11,10 +11,8 @@ from ansible_collections.alibabacloud.esa.plugins.module_utils._failure import T
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._certificate.hostname_binding import ensure_hostnames, write_hostnames
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client import EsaClient
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
-from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import resolve_connection_settings
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 SITE_ID = 1234567890123
 BASIC_SITE_ID = 2222222222222
@@ -106,26 +104,22 @@ def test_a_plan_without_the_feature(client):
     assert "site_id" in raised.value.message
 
 
-class _RefusingClient:
+def refuse_bare(emu):
     """ESA answering InvalidParameter with its bare message, as the API reference documents it."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def set_client_ca_certificate_hostnames(self, site_id, hostnames, ca_id=None):
-        raise describe_sdk_error(sdk_fakes.answer_error(400, "InvalidParameter", self.message), action="SetClientCaCertificateHostnames", site_id=site_id)
+    emu.set_faults([{"type": "server_error", "code": "InvalidParameter", "message": "The specified parameter is invalid.",
+                     "action": "SetClientCaCertificateHostnames"}])
 
 
-def test_a_bare_refusal_falls_back_to_the_site_domain():
-    client = _RefusingClient("The specified parameter is invalid.")
+def test_a_bare_refusal_falls_back_to_the_site_domain(esa_emulator, client):
+    refuse_bare(esa_emulator)
     with pytest.raises(EsaApiError) as raised:
         write_hostnames(client, SITE_ID, None, ["api.example.com", "api.example.org"], site_name="example.com")
     assert raised.value.message.startswith("ESA refused api.example.org: not a hostname of site 1234567890123 (example.com)")
     assert raised.value.message.endswith("remove it from hostnames.")
 
 
-def test_a_refusal_that_names_nothing_says_what_to_check():
-    client = _RefusingClient("The specified parameter is invalid.")
+def test_a_refusal_that_names_nothing_says_what_to_check(esa_emulator, client):
+    refuse_bare(esa_emulator)
     with pytest.raises(EsaApiError) as raised:
         write_hostnames(client, SITE_ID, None, ["api.example.com"], site_name="example.com")
     assert raised.value.message == ("ESA refused the hostnames of hostnames for site 1234567890123 (example.com) (InvalidParameter: The specified "

@@ -29,7 +29,6 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._client_ca.ca imp
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 KEY = ec.generate_private_key(ec.SECP256R1())
@@ -175,7 +174,9 @@ class FakeClient:
 
     def delete_client_ca_certificate(self, site_id, ca_id, *, accept=()):
         self.calls.append("Delete")
-        error = describe_sdk_error(sdk_fakes.answer_error(404, "Certificate.NotFound"), action="DeleteClientCaCertificate", site_id=site_id, cert_id=ca_id)
+        # What EsaClient raises for ESA's 404 (its own tests check that against the emulator).
+        error = EsaApiError(f"ESA has no client CA {ca_id} on site {site_id}.", code="Certificate.NotFound", status_code=404,
+                            action="DeleteClientCaCertificate")
         if error.code in accept:
             return None
         raise error
@@ -224,16 +225,16 @@ def test_the_retry_policy_bounds_and_spaces_the_uploads():
     assert slept == [0.5, 1.0, 2.0, 4.0]
 
 
-def test_an_invalid_parameter_answer_names_certificate_and_name():
-    refusal = describe_sdk_error(sdk_fakes.answer_error(400, "InvalidParameter", "The specified parameter is invalid.", request_id="R-7"),
+def test_an_invalid_parameter_answer_names_certificate_and_name(sdk_errors):
+    refusal = describe_sdk_error(sdk_errors.answer(400, "InvalidParameter", "The specified parameter is invalid."),
                                  action="UploadClientCaCertificate", site_id=SITE_ID)
     client = FakeClient([refusal])
     with pytest.raises(EsaApiError) as raised:
         upload_client_ca(client, SITE_ID, CERTIFICATE, name=None, retry_policy=no_wait())
     assert raised.value.message == ("ESA refused the client CA certificate (InvalidParameter: The specified parameter is invalid.): check certificate "
                                     "(one PEM CA certificate with basicConstraints CA:TRUE, within its validity period) and name.")
-    assert (raised.value.code, raised.value.request_id) == ("InvalidParameter", "R-7")
-    other = describe_sdk_error(sdk_fakes.answer_error(400, "QuotaCheckFailed.Function"), action="UploadClientCaCertificate", site_id=SITE_ID)
+    assert (raised.value.code, raised.value.request_id) == ("InvalidParameter", sdk_errors.last_request_id())
+    other = describe_sdk_error(sdk_errors.answer(400, "QuotaCheckFailed.Function"), action="UploadClientCaCertificate", site_id=SITE_ID)
     assert explain_upload_error(other) is other
 
 

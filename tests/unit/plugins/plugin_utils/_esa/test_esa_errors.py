@@ -16,7 +16,7 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.classificati
 )
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError, is_sdk_error
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.messages import describe_sdk_error, explain_generated_key_refusal, other_endpoint_hint
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_shapes
 
 ENDPOINT = "https://esa.cn-hangzhou.aliyuncs.com"
 KEY_ID = "LTAI5tExampleKeyId"
@@ -58,34 +58,36 @@ DOCUMENTED_CODES = [
 
 
 @pytest.mark.parametrize("status, code, action, words", DOCUMENTED_CODES, ids=[f"{row[1]}-{row[2]}" for row in DOCUMENTED_CODES])
-def test_every_documented_code_has_a_one_line_message(status, code, action, words):
-    error = describe_sdk_error(sdk_fakes.answer_error(status, code, request_id="REQ-42"), action=action, **CONTEXT)
+def test_every_documented_code_has_a_one_line_message(sdk_errors, status, code, action, words):
+    answer = sdk_errors.answer(status, code)
+    error = describe_sdk_error(answer, action=action, **CONTEXT)
     assert isinstance(error, EsaApiError)
     assert "\n" not in error.message
     assert code in error.message
     for word in words:
         assert word in error.message
     assert error.code == code
-    assert error.request_id == "REQ-42"
+    assert error.request_id == answer.request_id
     assert error.status_code == status
-    assert error.to_fail_kwargs() == {"msg": error.message, "code": code, "request_id": "REQ-42"}
+    assert error.to_fail_kwargs() == {"msg": error.message, "code": code, "request_id": answer.request_id}
 
 
-def test_throttling_exception_with_unknown_code_is_described_as_throttling():
-    error = describe_sdk_error(sdk_fakes.answer_error(400, "Throttling.Concurrency", retry_after_ms=500), action="GetClientCertificate")
+def test_throttling_exception_with_unknown_code_is_described_as_throttling(sdk_errors):
+    error = describe_sdk_error(sdk_errors.answer(400, "Throttling.Concurrency", retry_after_ms=500), action="GetClientCertificate")
     assert "Throttling.Concurrency" in error.message
     assert "api_retries" in error.message
 
 
-def test_unknown_code_gives_code_status_and_service_message():
-    error = describe_sdk_error(sdk_fakes.answer_error(409, "Something.New", "the service\nexplains"), action="GetClientCertificate", site_id=5)
+def test_unknown_code_gives_code_status_and_service_message(sdk_errors):
+    error = describe_sdk_error(sdk_errors.answer(409, "Something.New", "the service\nexplains"), action="GetClientCertificate", site_id=5)
     assert error.message == "ESA refused GetClientCertificate for site 5 (Something.New, HTTP 409: the service explains)."
     assert error.code == "Something.New"
 
 
 def test_server_error_without_code_or_request_id():
-    # The SDK turns a missing Code/RequestId into the string 'None'; neither reaches the user.
-    error = describe_sdk_error(sdk_fakes.answer_error(500, None, message=None, request_id=None), action="ListClientCertificates", site_id=5)
+    # The SDK turns a missing Code/RequestId into the string 'None'; neither reaches the user. ESA's gateway and the
+    # emulator always send both, so this answer is built by hand.
+    error = describe_sdk_error(sdk_shapes.answer_error(500, None, message=None, request_id=None), action="ListClientCertificates", site_id=5)
     assert error.code is None
     assert error.request_id is None
     assert error.to_fail_kwargs() == {"msg": error.message}
@@ -95,19 +97,19 @@ def test_server_error_without_code_or_request_id():
 
 
 @pytest.mark.parametrize(
-    "make_error, words, kind",
+    "failure, words, kind",
     [
-        (sdk_fakes.connection_refused, [ENDPOINT, "refused", "endpoint"], "refused"),
-        (sdk_fakes.network_unreachable, [ENDPOINT, "unreachable", "endpoint"], "unreachable"),
-        (sdk_fakes.name_not_resolved, [ENDPOINT, "resolve", "endpoint", "region"], "dns"),
-        (sdk_fakes.connect_timeout, [ENDPOINT, "30s", "api_timeout"], "connect_timeout"),
-        (sdk_fakes.read_timeout, [ENDPOINT, "30s", "api_timeout", "GetClientCertificate"], "read_timeout"),
-        (sdk_fakes.reset_after_send, [ENDPOINT, "broke", "Connection reset by peer"], "connection_dropped"),
-        (sdk_fakes.tls_verification_failed, [ENDPOINT, "TLS verification", "CERTIFICATE_VERIFY_FAILED", "endpoint"], "tls_verify"),
+        ("refused", [ENDPOINT, "refused", "endpoint"], "refused"),
+        ("network_unreachable", [ENDPOINT, "unreachable", "endpoint"], "unreachable"),
+        ("name_not_resolved", [ENDPOINT, "resolve", "endpoint", "region"], "dns"),
+        ("connect_timeout", [ENDPOINT, "30s", "api_timeout"], "connect_timeout"),
+        ("read_timeout", [ENDPOINT, "30s", "api_timeout", "GetClientCertificate"], "read_timeout"),
+        ("reset_after_send", [ENDPOINT, "broke", "Connection reset by peer"], "connection_dropped"),
+        ("tls_verification_failed", [ENDPOINT, "TLS verification", "CERTIFICATE_VERIFY_FAILED", "endpoint"], "tls_verify"),
     ],
 )
-def test_transport_failures_name_endpoint_or_timeout(make_error, words, kind):
-    error = describe_sdk_error(make_error(), action="GetClientCertificate", **CONTEXT)
+def test_transport_failures_name_endpoint_or_timeout(sdk_errors, failure, words, kind):
+    error = describe_sdk_error(getattr(sdk_errors, failure)(), action="GetClientCertificate", **CONTEXT)
     assert "\n" not in error.message
     for word in words:
         assert word in error.message
@@ -116,31 +118,45 @@ def test_transport_failures_name_endpoint_or_timeout(make_error, words, kind):
     assert error.to_fail_kwargs() == {"msg": error.message}
 
 
-def test_missing_credentials_name_options_and_environment():
-    error = describe_sdk_error(sdk_fakes.credentials_missing(), action="GetClientCertificate", **CONTEXT)
+def test_missing_credentials_name_options_and_environment(sdk_errors):
+    error = describe_sdk_error(sdk_errors.credentials_missing(), action="GetClientCertificate", **CONTEXT)
     for word in ("credentials", "access_key_id", "access_key_secret", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_SECRET_KEY", "default credential chain"):
         assert word in error.message
+
+
+def test_missing_credentials_from_the_installed_sdk_keep_its_code(sdk_errors):
+    # The installed SDK raises ClientException InvalidCredentials before sending anything.
+    assert describe_sdk_error(sdk_errors.credentials_missing(), action="GetClientCertificate", **CONTEXT).code == "InvalidCredentials"
+
+
+def test_a_bare_credential_exception_has_no_code():
+    # alibabacloud_credentials' own CredentialException, as darabonba wraps it when a provider fails during the call: built
+    # by hand, as the installed SDK turns an empty chain into InvalidCredentials first.
+    error = describe_sdk_error(sdk_shapes.wrapped(CredentialException("unable to load credentials from any of the providers in the chain: []")),
+                               action="GetClientCertificate", **CONTEXT)
+    assert "default credential chain" in error.message
     assert error.code is None
 
 
-def test_unparseable_answer_names_endpoint():
-    error = describe_sdk_error(sdk_fakes.unparseable_answer(), action="ListClientCertificates", **CONTEXT)
+def test_unparseable_answer_names_endpoint(sdk_errors):
+    error = describe_sdk_error(sdk_errors.unparseable_answer(), action="ListClientCertificates", **CONTEXT)
     assert ENDPOINT in error.message
     assert "JSON" in error.message
     assert "<html>" not in error.message
 
 
 @pytest.mark.parametrize("padding", [0, 280, 295])
-def test_secret_and_token_are_never_echoed(padding):
+def test_secret_and_token_are_never_echoed(sdk_errors, padding):
     secret, token = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRET", "CAIS-sts-token-VALUE/xyz=="
     text = f"{'x' * padding} signature of {secret} with token {token} failed"
     exceptions = [
-        sdk_fakes.answer_error(400, "SignatureDoesNotMatch", text),
-        sdk_fakes.answer_error(400, "Unknown.Code", text),
-        sdk_fakes.answer_error(500, "InternalError", text),
-        sdk_fakes.wrapped(RuntimeError(text)),
-        sdk_fakes.transport_error(OSError(text)),
-        sdk_fakes.wrapped(CredentialException(text)),
+        sdk_errors.answer(400, "SignatureDoesNotMatch", text),
+        sdk_errors.answer(400, "Unknown.Code", text),
+        sdk_errors.answer(500, "InternalError", text),
+        # Failures below the answer never carry a caller's text on loopback, so these three are built by hand.
+        sdk_shapes.wrapped(RuntimeError(text)),
+        sdk_shapes.transport_error(OSError(text)),
+        sdk_shapes.wrapped(CredentialException(text)),
     ]
     for exc in exceptions:
         error = describe_sdk_error(exc, action="GetClientCertificate", secrets=[secret, token, None], **CONTEXT)
@@ -150,18 +166,19 @@ def test_secret_and_token_are_never_echoed(padding):
             assert value not in repr(error.to_fail_kwargs())
 
 
-def test_long_service_messages_are_shortened_to_one_line():
-    error = describe_sdk_error(sdk_fakes.answer_error(400, "Unknown.Code", "word\n" * 500), action="GetClientCertificate")
+def test_long_service_messages_are_shortened_to_one_line(sdk_errors):
+    error = describe_sdk_error(sdk_errors.answer(400, "Unknown.Code", "word\n" * 500), action="GetClientCertificate")
     assert "\n" not in error.message
     assert len(error.message) < 450
 
 
-def test_ambiguous_create_error_keeps_code_and_says_to_reconcile():
-    base = describe_sdk_error(sdk_fakes.answer_error(503, "ServiceUnavailable", request_id="REQ-9"), action="CreateClientCertificate", site_id=1)
+def test_ambiguous_create_error_keeps_code_and_says_to_reconcile(sdk_errors):
+    answer = sdk_errors.answer(503, "ServiceUnavailable")
+    base = describe_sdk_error(answer, action="CreateClientCertificate", site_id=1)
     ambiguous = AmbiguousCreateError.from_error(base)
     assert isinstance(ambiguous, EsaApiError)
     assert ambiguous.code == "ServiceUnavailable"
-    assert ambiguous.request_id == "REQ-9"
+    assert ambiguous.request_id == answer.request_id
     assert "may have been issued" in ambiguous.message
     assert "\n" not in ambiguous.message
 
@@ -173,29 +190,35 @@ def test_extend_message_stays_one_sentence():
     assert str(error) == error.message
 
 
-def test_classification_helpers():
+def test_classification_helpers(sdk_errors):
     # A retry-after on a 5xx with another code is not flow control (tea-openapi 0.4.5 would not even show the header).
-    assert not is_throttling(sdk_fakes.answer_error(500, "Whatever", retry_after_ms=10))
-    assert is_server_failure(sdk_fakes.answer_error(500, "Whatever", retry_after_ms=10))
-    assert is_throttling(sdk_fakes.answer_error(400, "Throttling.User"))
-    assert is_throttling(sdk_fakes.answer_error(429, "ServiceUnavailable"))
-    assert not is_throttling(sdk_fakes.answer_error(503, "ServiceUnavailable"))
-    assert is_server_failure(sdk_fakes.answer_error(503, "ServiceUnavailable"))
-    assert is_server_failure(sdk_fakes.answer_error(400, "InternalException"))
-    assert not is_server_failure(sdk_fakes.answer_error(400, "InvalidParameter"))
-    assert retry_after_seconds(sdk_fakes.answer_error(400, "Throttling.User", retry_after_ms=1500)) == 1.5
-    assert retry_after_seconds(sdk_fakes.answer_error(400, "Throttling.User")) is None
-    assert is_sdk_error(sdk_fakes.connection_refused())
+    assert not is_throttling(sdk_errors.answer(500, "Whatever", retry_after_ms=10))
+    assert is_server_failure(sdk_errors.answer(500, "Whatever", retry_after_ms=10))
+    assert is_throttling(sdk_errors.answer(400, "Throttling.User"))
+    assert is_throttling(sdk_errors.answer(429, "ServiceUnavailable"))
+    assert not is_throttling(sdk_errors.answer(503, "ServiceUnavailable"))
+    assert is_server_failure(sdk_errors.answer(503, "ServiceUnavailable"))
+    assert is_server_failure(sdk_errors.answer(400, "InternalException"))
+    assert not is_server_failure(sdk_errors.answer(400, "InvalidParameter"))
+    assert retry_after_seconds(sdk_errors.answer(400, "Throttling.User", retry_after_ms=1500)) == 1.5
+    assert retry_after_seconds(sdk_errors.answer(400, "Throttling.User")) is None
+    assert is_sdk_error(sdk_errors.refused())
     assert is_sdk_error(ClientException(code="X"))
     assert not is_sdk_error(TypeError("bug"))
 
 
-def describe(code, status=400, action="GetClientCertificate", message="details", **context):
-    return describe_sdk_error(sdk_fakes.answer_error(status, code, message, request_id="REQ-42"), action=action, **{**CONTEXT, **context})
+@pytest.fixture
+def describe(sdk_errors):
+    """describe_sdk_error of a real answer with this code (and status, message), for this action and context."""
+
+    def described(code, status=400, action="GetClientCertificate", message="details", **context):
+        return describe_sdk_error(sdk_errors.answer(status, code, message), action=action, **{**CONTEXT, **context})
+
+    return described
 
 
 @pytest.mark.parametrize("code", ["InvalidAccessKeyId.NotFound", "SignatureDoesNotMatch", "InvalidAccessKeyId.Inactive"])
-def test_a_key_id_that_may_be_the_secret_is_never_shown(code):
+def test_a_key_id_that_may_be_the_secret_is_never_shown(describe, code):
     # access_key_id and access_key_secret swapped: the "key id" is the secret, so it must not be repeated.
     secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY"
     error = describe(code, access_key_id=secret, secrets=["LTAI5tExampleKeyId"])
@@ -205,12 +228,12 @@ def test_a_key_id_that_may_be_the_secret_is_never_shown(code):
     assert error.code == code
 
 
-def test_a_key_from_the_default_chain_is_named_as_such():
+def test_a_key_from_the_default_chain_is_named_as_such(describe):
     error = describe("InvalidAccessKeyId.NotFound", 404, access_key_id=None)
     assert "the access key id from the default credential chain" in error.message
 
 
-def test_sts_key_ids_are_named():
+def test_sts_key_ids_are_named(describe):
     assert "access key STS.NUexample" in describe("SignatureDoesNotMatch", access_key_id="STS.NUexample").message
 
 
@@ -224,7 +247,7 @@ def test_sts_key_ids_are_named():
         (None, ["esa.cn-hangzhou.aliyuncs.com (region cn-hangzhou)", "esa.ap-southeast-1.aliyuncs.com (region ap-southeast-1)"]),
     ],
 )
-def test_an_unknown_site_points_at_the_other_endpoint(endpoint, words):
+def test_an_unknown_site_points_at_the_other_endpoint(describe, endpoint, words):
     hint = other_endpoint_hint(endpoint)
     assert hint.startswith("the site may belong to the other endpoint")
     assert hint.endswith("set region or endpoint")
@@ -254,17 +277,17 @@ def test_quota_codes(code, expected):
 
 
 @pytest.mark.parametrize("code", ["ClientCaCertificate.QuotaExceeded", "QuotaExceed.ClientCaCertificate", "ClientCa.CountLimit"])
-def test_a_full_client_ca_quota_says_how_to_free_a_slot(code):
+def test_a_full_client_ca_quota_says_how_to_free_a_slot(sdk_errors, describe, code):
     error = describe(code, action="UploadClientCaCertificate", message="The number of client CA certificates exceeds the quota.")
     assert error.message == (
         f"The plan of site 1234 already holds as many client CA certificates as it allows ({code}: The number of client CA certificates exceeds the "
         "quota.): ESA allows at most 5 client CA certificates per plan; delete one with alibabacloud.esa.esa_client_ca_certificate state=absent, then "
         "upload again."
     )
-    assert (error.code, error.request_id) == (code, "REQ-42")
+    assert (error.code, error.request_id) == (code, sdk_errors.last_request_id())
 
 
-def test_quota_wording_is_only_for_uploads_and_never_for_throttling_or_a_missing_feature():
+def test_quota_wording_is_only_for_uploads_and_never_for_throttling_or_a_missing_feature(describe):
     assert "at most 5" not in describe("ClientCaCertificate.QuotaExceeded", action="CreateClientCertificate").message
     throttled = describe("Throttling.ConcurrentLimitExceeded", action="UploadClientCaCertificate").message
     assert throttled.startswith("ESA kept throttling UploadClientCaCertificate")
@@ -274,7 +297,7 @@ def test_quota_wording_is_only_for_uploads_and_never_for_throttling_or_a_missing
 
 
 @pytest.mark.parametrize("pkey_type", ["ECDSA", "RSA", None])
-def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(pkey_type):
+def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(sdk_errors, describe, pkey_type):
     base = describe("InvalidParameter", action="CreateClientCertificate", message="The specified parameter PkeyType is invalid.")
     explained = explain_generated_key_refusal(base, pkey_type)
     assert explained.message == (
@@ -282,30 +305,30 @@ def test_a_refused_generated_key_names_the_pkey_type_and_suggests_a_csr(pkey_typ
         "invalid.): ESA documents only RSA for keys it generates (ECDSA is unverified); use key_source=local, which sends a CSR, or pkey_type=RSA, and "
         "check validity_days."
     )
-    assert (explained.code, explained.request_id, explained.status_code, explained.action) == ("InvalidParameter", "REQ-42", 400,
+    assert (explained.code, explained.request_id, explained.status_code, explained.action) == ("InvalidParameter", sdk_errors.last_request_id(), 400,
                                                                                                "CreateClientCertificate")
     other = describe("QuotaCheckFailed.Function", action="CreateClientCertificate")
     assert explain_generated_key_refusal(other, pkey_type) is other
 
 
-def test_reworded_keeps_every_fact_of_the_failure_and_its_cause():
+def test_reworded_keeps_every_fact_of_the_failure_and_its_cause(sdk_errors, describe):
     base = describe("InvalidParameter", message="The specified parameter is invalid.")
     sdk_exception = base.__cause__
     reworded = base.reworded("In this task's terms.")
     assert isinstance(reworded, EsaApiError)
     assert reworded.message == str(reworded) == "In this task's terms."
     assert (reworded.code, reworded.request_id, reworded.status_code, reworded.action, reworded.service_message) == (
-        "InvalidParameter", "REQ-42", 400, "GetClientCertificate", "The specified parameter is invalid.")
+        "InvalidParameter", sdk_errors.last_request_id(), 400, "GetClientCertificate", "The specified parameter is invalid.")
     assert reworded.__cause__ is sdk_exception  # the SDK's exception, for the -vvv report
     assert reworded.reworded("Again.").__cause__ is sdk_exception
-    transport = describe_sdk_error(sdk_fakes.reset_after_send(), action="CreateClientCertificate")
+    transport = describe_sdk_error(sdk_errors.reset_after_send(), action="CreateClientCertificate")
     assert transport.reworded("x").transport_kind == "connection_dropped"
     bare = EsaApiError("no cause", code="X")
     assert bare.reworded("y").__cause__ is bare
 
 
-def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice():
-    base = describe_sdk_error(sdk_fakes.reset_after_send(), action="CreateClientCertificate", site_id=1)
+def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice(sdk_errors):
+    base = describe_sdk_error(sdk_errors.reset_after_send(), action="CreateClientCertificate", site_id=1)
     ambiguous = AmbiguousCreateError.from_error(base)
     assert ambiguous.failure == base.message
     assert ambiguous.message == f"{base.message} {AmbiguousCreateError.ADVICE}"
@@ -314,10 +337,10 @@ def test_an_ambiguous_error_carries_what_failed_apart_from_the_advice():
     assert not isinstance(ambiguous.reworded("Nothing was created."), AmbiguousCreateError)  # a reworded failure is no longer ambiguous
 
 
-def test_service_message_is_esas_own_words_without_secrets_and_only_for_answers():
+def test_service_message_is_esas_own_words_without_secrets_and_only_for_answers(sdk_errors, describe):
     secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRET"
-    error = describe_sdk_error(sdk_fakes.answer_error(400, "Unknown.Code", f"signed with {secret}\nthen refused"), action="GetClientCertificate",
+    error = describe_sdk_error(sdk_errors.answer(400, "Unknown.Code", f"signed with {secret}\nthen refused"), action="GetClientCertificate",
                                secrets=[secret])
     assert error.service_message == "signed with ******** then refused"
     assert describe("InvalidParameter", message="").service_message is None
-    assert describe_sdk_error(sdk_fakes.connection_refused(), action="GetClientCertificate").service_message is None
+    assert describe_sdk_error(sdk_errors.refused(), action="GetClientCertificate").service_message is None

@@ -8,8 +8,7 @@ import pytest
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import AmbiguousCreateError, EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import MAX_RETRY_AFTER_SECONDS, RetryPolicy, create_without_duplicates
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.sdk_fakes import Scripted
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils.scripted_call import Scripted
 
 CREATE = {"action": "CreateClientCertificate", "may_have_taken_effect_on_failure": True}
 READ = {"action": "GetClientCertificate", "may_have_taken_effect_on_failure": False}
@@ -28,50 +27,50 @@ def test_success_needs_no_sleep():
     assert policy.retries_performed == 0
 
 
-def test_full_jitter_exponential_backoff_is_capped():
+def test_full_jitter_exponential_backoff_is_capped(sdk_errors):
     policy, sleeps = make_policy(retries=8, random_value=1.0)
-    fn = Scripted(*[sdk_fakes.answer_error(503, "ServiceUnavailable") for _index in range(8)])
+    fn = Scripted(*[sdk_errors.answer(503, "ServiceUnavailable") for _index in range(8)])
     assert policy.call(fn, **READ) == "ok"
     assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
     assert policy.retries_performed == 8
     assert policy.seconds_slept == sum(sleeps)
 
 
-def test_jitter_scales_the_exponential_ceiling():
+def test_jitter_scales_the_exponential_ceiling(sdk_errors):
     policy, sleeps = make_policy(retries=3, random_value=0.25, base_delay=1.0, max_delay=3.0)
-    policy.call(Scripted(*[sdk_fakes.reset_after_send() for _index in range(3)]), **READ)
+    policy.call(Scripted(*[sdk_errors.reset_after_send() for _index in range(3)]), **READ)
     assert sleeps == [0.25, 0.5, 0.75]
 
 
-def test_retry_after_is_honoured_with_at_most_twenty_percent_jitter():
+def test_retry_after_is_honoured_with_at_most_twenty_percent_jitter(sdk_errors):
     policy, sleeps = make_policy(retries=2, random_value=0.5)
-    throttled = sdk_fakes.answer_error(400, "Throttling.User", retry_after_ms=7000)
+    throttled = sdk_errors.answer(400, "Throttling.User", retry_after_ms=7000)
     assert policy.call(Scripted(throttled), **READ) == "ok"
     assert sleeps == [pytest.approx(7.0 * 1.1)]
     for random_value in (0.0, 0.999):
         policy, sleeps = make_policy(retries=2, random_value=random_value)
-        policy.call(Scripted(sdk_fakes.answer_error(400, "Throttling.User", retry_after_ms=7000)), **READ)
+        policy.call(Scripted(sdk_errors.answer(400, "Throttling.User", retry_after_ms=7000)), **READ)
         assert 7.0 <= sleeps[0] <= 7.0 * 1.2
 
 
-def test_retry_after_shorter_than_backoff_keeps_backoff():
+def test_retry_after_shorter_than_backoff_keeps_backoff(sdk_errors):
     policy, sleeps = make_policy(retries=6, random_value=1.0)
-    failures = [sdk_fakes.answer_error(503, "ServiceUnavailable") for _index in range(5)]
-    failures.append(sdk_fakes.answer_error(400, "Throttling.Api", retry_after_ms=100))
+    failures = [sdk_errors.answer(503, "ServiceUnavailable") for _index in range(5)]
+    failures.append(sdk_errors.answer(400, "Throttling.Api", retry_after_ms=100))
     policy.call(Scripted(*failures), **READ)
     assert sleeps[-1] == 16.0
 
 
-def test_absurd_retry_after_is_capped():
+def test_absurd_retry_after_is_capped(sdk_errors):
     policy, sleeps = make_policy(retries=1, random_value=0.0)
-    policy.call(Scripted(sdk_fakes.answer_error(400, "Throttling.User", retry_after_ms=86_400_000)), **READ)
+    policy.call(Scripted(sdk_errors.answer(400, "Throttling.User", retry_after_ms=86_400_000)), **READ)
     assert sleeps == [MAX_RETRY_AFTER_SECONDS]
 
 
 @pytest.mark.parametrize("retries", [0, 1, 3, 8])
-def test_at_most_retries_retries(retries):
+def test_at_most_retries_retries(sdk_errors, retries):
     policy, sleeps = make_policy(retries=retries)
-    fn = Scripted(*[sdk_fakes.answer_error(500, "InternalError") for _index in range(retries + 5)])
+    fn = Scripted(*[sdk_errors.answer(500, "InternalError") for _index in range(retries + 5)])
     with pytest.raises(EsaApiError) as raised:
         policy.call(fn, **READ)
     assert fn.calls == retries + 1
@@ -82,32 +81,33 @@ def test_at_most_retries_retries(retries):
         assert f"gave up after {retries + 1} attempts" in raised.value.message
 
 
-def test_retries_performed_accumulates_across_calls():
+def test_retries_performed_accumulates_across_calls(sdk_errors):
     policy, _sleeps = make_policy()
-    policy.call(Scripted(sdk_fakes.reset_after_send()), **READ)
-    policy.call(Scripted(sdk_fakes.read_timeout(), sdk_fakes.connection_refused()), **READ)
+    policy.call(Scripted(sdk_errors.reset_after_send()), **READ)
+    policy.call(Scripted(sdk_errors.read_timeout(), sdk_errors.refused()), **READ)
     assert policy.retries_performed == 3
 
 
 @pytest.mark.parametrize(
-    "failure",
+    "make_failure",
     [
-        sdk_fakes.answer_error(500, "InternalError"),
-        sdk_fakes.answer_error(503, "ServiceUnavailable"),
-        sdk_fakes.answer_error(400, "InternalException"),
-        sdk_fakes.answer_error(400, "Throttling.User"),
-        sdk_fakes.answer_error(429, "Throttling.Api", retry_after_ms=10),
-        sdk_fakes.reset_after_send(),
-        sdk_fakes.read_timeout(),
-        sdk_fakes.connection_refused(),
-        sdk_fakes.connect_timeout(),
-        sdk_fakes.name_not_resolved(),
-        sdk_fakes.network_unreachable(),
+        lambda errors: errors.answer(500, "InternalError"),
+        lambda errors: errors.answer(503, "ServiceUnavailable"),
+        lambda errors: errors.answer(400, "InternalException"),
+        lambda errors: errors.answer(400, "Throttling.User"),
+        lambda errors: errors.answer(429, "Throttling.Api", retry_after_ms=10),
+        lambda errors: errors.reset_after_send(),
+        lambda errors: errors.read_timeout(),
+        lambda errors: errors.refused(),
+        lambda errors: errors.connect_timeout(),
+        lambda errors: errors.name_not_resolved(),
+        lambda errors: errors.network_unreachable(),
     ],
     ids=["500", "503", "InternalException", "Throttling.User", "retry-after", "reset", "read-timeout", "refused", "connect-timeout", "dns",
          "unreachable"],
 )
-def test_reads_are_retried(failure):
+def test_reads_are_retried(sdk_errors, make_failure):
+    failure = make_failure(sdk_errors)
     policy, sleeps = make_policy()
     fn = Scripted(failure)
     assert policy.call(fn, **READ) == "ok"
@@ -116,18 +116,19 @@ def test_reads_are_retried(failure):
 
 
 @pytest.mark.parametrize(
-    "failure",
+    "make_failure",
     [
-        sdk_fakes.answer_error(400, "InvalidParameter"),
-        sdk_fakes.answer_error(404, "Certificate.NotFound"),
-        sdk_fakes.answer_error(403, "Unauthorized.InvalidToken"),
-        sdk_fakes.answer_error(400, "Certificate.StatusError"),
-        sdk_fakes.credentials_missing(),
-        sdk_fakes.tls_verification_failed(),
+        lambda errors: errors.answer(400, "InvalidParameter"),
+        lambda errors: errors.answer(404, "Certificate.NotFound"),
+        lambda errors: errors.answer(403, "Unauthorized.InvalidToken"),
+        lambda errors: errors.answer(400, "Certificate.StatusError"),
+        lambda errors: errors.credentials_missing(),
+        lambda errors: errors.tls_verification_failed(),
     ],
     ids=["InvalidParameter", "NotFound", "InvalidToken", "StatusError", "no-credentials", "tls-verify"],
 )
-def test_definite_failures_are_not_retried(failure):
+def test_definite_failures_are_not_retried(sdk_errors, make_failure):
+    failure = make_failure(sdk_errors)
     for kwargs in (READ, CREATE):
         policy, sleeps = make_policy()
         fn = Scripted(failure)
@@ -139,10 +140,10 @@ def test_definite_failures_are_not_retried(failure):
         assert raised.value.__cause__ is failure
 
 
-def test_unreadable_answer_to_a_read_is_not_retried():
+def test_unreadable_answer_to_a_read_is_not_retried(sdk_errors):
     # Most likely the endpoint names another web server; retrying would only delay the message.
     policy, sleeps = make_policy()
-    fn = Scripted(sdk_fakes.unparseable_answer())
+    fn = Scripted(sdk_errors.unparseable_answer())
     with pytest.raises(EsaApiError, match="JSON"):
         policy.call(fn, **READ)
     assert fn.calls == 1
@@ -150,24 +151,25 @@ def test_unreadable_answer_to_a_read_is_not_retried():
 
 
 @pytest.mark.parametrize(
-    "failure",
+    "make_failure",
     [
-        sdk_fakes.answer_error(400, "Throttling.User"),
-        sdk_fakes.answer_error(429, "Throttling.Api"),
-        sdk_fakes.answer_error(400, "ServiceUnavailable"),
-        sdk_fakes.answer_error(400, "Throttling.user"),
-        sdk_fakes.answer_error(400, "Throttling.ConcurrentLimitExceeded"),
-        sdk_fakes.answer_error(503, "Rejected.Throttling"),
-        sdk_fakes.answer_error(429, "TooManyRequests"),
-        sdk_fakes.connection_refused(),
-        sdk_fakes.connect_timeout(),
-        sdk_fakes.name_not_resolved(),
-        sdk_fakes.network_unreachable(),
+        lambda errors: errors.answer(400, "Throttling.User"),
+        lambda errors: errors.answer(429, "Throttling.Api"),
+        lambda errors: errors.answer(400, "ServiceUnavailable"),
+        lambda errors: errors.answer(400, "Throttling.user"),
+        lambda errors: errors.answer(400, "Throttling.ConcurrentLimitExceeded"),
+        lambda errors: errors.answer(503, "Rejected.Throttling"),
+        lambda errors: errors.answer(429, "TooManyRequests"),
+        lambda errors: errors.refused(),
+        lambda errors: errors.connect_timeout(),
+        lambda errors: errors.name_not_resolved(),
+        lambda errors: errors.network_unreachable(),
     ],
     ids=["Throttling.User", "Throttling.Api", "ServiceUnavailable-400", "Throttling.user", "ConcurrentLimitExceeded", "Rejected.Throttling-503", "429",
          "refused", "connect-timeout", "dns", "unreachable"],
 )
-def test_create_is_retried_when_it_surely_did_not_take_effect(failure):
+def test_create_is_retried_when_it_surely_did_not_take_effect(sdk_errors, make_failure):
+    failure = make_failure(sdk_errors)
     policy, sleeps = make_policy()
     fn = Scripted(failure, failure)
     assert policy.call(fn, **CREATE) == "ok"
@@ -176,20 +178,21 @@ def test_create_is_retried_when_it_surely_did_not_take_effect(failure):
 
 
 @pytest.mark.parametrize(
-    "failure",
+    "make_failure",
     [
-        sdk_fakes.answer_error(500, "InternalError"),
-        sdk_fakes.answer_error(503, "ServiceUnavailable"),
-        sdk_fakes.answer_error(400, "InternalException"),
-        sdk_fakes.reset_after_send(),
-        sdk_fakes.read_timeout(),
-        sdk_fakes.unparseable_answer(),
-        sdk_fakes.answer_error(503, "Busy", retry_after_ms=200),
-        sdk_fakes.answer_error(400, "SignatureNonceUsed"),
+        lambda errors: errors.answer(500, "InternalError"),
+        lambda errors: errors.answer(503, "ServiceUnavailable"),
+        lambda errors: errors.answer(400, "InternalException"),
+        lambda errors: errors.reset_after_send(),
+        lambda errors: errors.read_timeout(),
+        lambda errors: errors.unparseable_answer(),
+        lambda errors: errors.answer(503, "Busy", retry_after_ms=200),
+        lambda errors: errors.answer(400, "SignatureNonceUsed"),
     ],
     ids=["500", "ServiceUnavailable-503", "InternalException", "reset-after-send", "read-timeout", "not-json", "retry-after-503", "nonce-replayed"],
 )
-def test_ambiguous_create_is_never_retried(failure):
+def test_ambiguous_create_is_never_retried(sdk_errors, make_failure):
+    failure = make_failure(sdk_errors)
     policy, sleeps = make_policy()
     fn = Scripted(failure)
     with pytest.raises(AmbiguousCreateError) as raised:
@@ -200,9 +203,9 @@ def test_ambiguous_create_is_never_retried(failure):
     assert raised.value.__cause__ is failure
 
 
-def test_create_retried_after_refusal_then_ambiguous_stops():
+def test_create_retried_after_refusal_then_ambiguous_stops(sdk_errors):
     policy, sleeps = make_policy()
-    fn = Scripted(sdk_fakes.connection_refused(), sdk_fakes.answer_error(400, "Throttling.User"), sdk_fakes.reset_after_send())
+    fn = Scripted(sdk_errors.refused(), sdk_errors.answer(400, "Throttling.User"), sdk_errors.reset_after_send())
     with pytest.raises(AmbiguousCreateError) as raised:
         policy.call(fn, **CREATE)
     assert fn.calls == 3
@@ -210,9 +213,9 @@ def test_create_retried_after_refusal_then_ambiguous_stops():
     assert "on attempt 3" in raised.value.message
 
 
-def test_throttled_create_that_never_gets_through_is_not_ambiguous():
+def test_throttled_create_that_never_gets_through_is_not_ambiguous(sdk_errors):
     policy, _sleeps = make_policy(retries=2)
-    fn = Scripted(*[sdk_fakes.answer_error(400, "Throttling.User") for _index in range(3)])
+    fn = Scripted(*[sdk_errors.answer(400, "Throttling.User") for _index in range(3)])
     with pytest.raises(EsaApiError) as raised:
         policy.call(fn, **CREATE)
     assert not isinstance(raised.value, AmbiguousCreateError)
@@ -221,23 +224,24 @@ def test_throttled_create_that_never_gets_through_is_not_ambiguous():
 
 
 @pytest.mark.parametrize(
-    "failure",
+    "make_failure",
     [
-        sdk_fakes.answer_error(400, "InvalidTimeStamp.Expired"),
-        sdk_fakes.answer_error(400, "SignatureDoesNotMatch"),
-        sdk_fakes.answer_error(404, "InvalidAccessKeyId.NotFound"),
-        sdk_fakes.answer_error(400, "IncompleteSignature"),
-        sdk_fakes.answer_error(404, "InvalidApi.NotFound"),
-        sdk_fakes.answer_error(404, "SiteNotFound"),
-        sdk_fakes.answer_error(400, "InvalidParameter.SiteId"),
-        sdk_fakes.answer_error(403, "Unauthorized.InvalidTime"),
-        sdk_fakes.answer_error(400, "ClientCaCertificate.QuotaExceeded"),
-        sdk_fakes.answer_error(400, "InvalidParameter", retry_after_ms=100),
+        lambda errors: errors.answer(400, "InvalidTimeStamp.Expired"),
+        lambda errors: errors.answer(400, "SignatureDoesNotMatch"),
+        lambda errors: errors.answer(404, "InvalidAccessKeyId.NotFound"),
+        lambda errors: errors.answer(400, "IncompleteSignature"),
+        lambda errors: errors.answer(404, "InvalidApi.NotFound"),
+        lambda errors: errors.answer(404, "SiteNotFound"),
+        lambda errors: errors.answer(400, "InvalidParameter.SiteId"),
+        lambda errors: errors.answer(403, "Unauthorized.InvalidTime"),
+        lambda errors: errors.answer(400, "ClientCaCertificate.QuotaExceeded"),
+        lambda errors: errors.answer(400, "InvalidParameter", retry_after_ms=100),
     ],
     ids=["InvalidTimeStamp.Expired", "SignatureDoesNotMatch", "InvalidAccessKeyId.NotFound", "IncompleteSignature", "InvalidApi.NotFound",
          "SiteNotFound", "InvalidParameter.SiteId", "Unauthorized.InvalidTime", "quota", "retry-after-on-a-refusal"],
 )
-def test_gateway_refusals_that_waiting_cannot_fix_are_not_retried(failure):
+def test_gateway_refusals_that_waiting_cannot_fix_are_not_retried(sdk_errors, make_failure):
+    failure = make_failure(sdk_errors)
     for kwargs in (READ, CREATE):
         policy, sleeps = make_policy()
         fn = Scripted(failure)
@@ -248,12 +252,12 @@ def test_gateway_refusals_that_waiting_cannot_fix_are_not_retried(failure):
         assert not isinstance(raised.value, AmbiguousCreateError)
 
 
-def test_signature_nonce_used_is_retried_at_most_twice_per_call():
+def test_signature_nonce_used_is_retried_at_most_twice_per_call(sdk_errors):
     policy, sleeps = make_policy()
-    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(2)])
+    fn = Scripted(*[sdk_errors.answer(400, "SignatureNonceUsed") for _index in range(2)])
     assert policy.call(fn, **READ) == "ok"
     assert (fn.calls, len(sleeps)) == (3, 2)
-    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(5)])
+    fn = Scripted(*[sdk_errors.answer(400, "SignatureNonceUsed") for _index in range(5)])
     with pytest.raises(EsaApiError) as raised:
         policy.call(fn, **READ)
     assert fn.calls == 3
@@ -261,18 +265,18 @@ def test_signature_nonce_used_is_retried_at_most_twice_per_call():
     assert "gave up after 3 attempts" in raised.value.message
 
 
-def test_nonce_retries_do_not_stop_other_retries():
+def test_nonce_retries_do_not_stop_other_retries(sdk_errors):
     policy, sleeps = make_policy()
-    failures = [sdk_fakes.answer_error(400, "SignatureNonceUsed"), sdk_fakes.answer_error(400, "Throttling.user"),
-                sdk_fakes.answer_error(400, "SignatureNonceUsed"), sdk_fakes.answer_error(503, "ServiceUnavailable")]
+    failures = [sdk_errors.answer(400, "SignatureNonceUsed"), sdk_errors.answer(400, "Throttling.user"),
+                sdk_errors.answer(400, "SignatureNonceUsed"), sdk_errors.answer(503, "ServiceUnavailable")]
     fn = Scripted(*failures)
     assert policy.call(fn, **READ) == "ok"
     assert (fn.calls, len(sleeps)) == (5, 4)
 
 
-def test_nonce_retries_are_bounded_by_api_retries_too():
+def test_nonce_retries_are_bounded_by_api_retries_too(sdk_errors):
     policy, sleeps = make_policy(retries=1)
-    fn = Scripted(*[sdk_fakes.answer_error(400, "SignatureNonceUsed") for _index in range(3)])
+    fn = Scripted(*[sdk_errors.answer(400, "SignatureNonceUsed") for _index in range(3)])
     with pytest.raises(EsaApiError):
         policy.call(fn, **READ)
     assert (fn.calls, len(sleeps)) == (2, 1)
@@ -289,7 +293,7 @@ def test_programming_errors_pass_through_untouched():
     assert sleeps == []
 
 
-def test_describe_hook_gives_the_final_message():
+def test_describe_hook_gives_the_final_message(sdk_errors):
     policy, _sleeps = make_policy(retries=0)
     seen = []
 
@@ -297,7 +301,7 @@ def test_describe_hook_gives_the_final_message():
         seen.append(exc)
         return EsaApiError("described", code="X")
 
-    failure = sdk_fakes.answer_error(400, "InvalidParameter")
+    failure = sdk_errors.answer(400, "InvalidParameter")
     with pytest.raises(EsaApiError, match="described"):
         policy.call(Scripted(failure), describe=describe, **READ)
     assert seen == [failure]

@@ -16,7 +16,6 @@ from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.client impor
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.errors import EsaApiError
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.retry import RetryPolicy
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.settings import resolve_connection_settings
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import loopback_servers as servers
 
 
 @pytest.fixture(autouse=True)
@@ -73,18 +72,15 @@ def test_without_the_prepared_session_the_sdk_builds_the_same_key_itself(esa_emu
     assert len(ssl_contexts_made) == 1
 
 
-def test_https_key_matches_and_certificates_are_still_verified(ssl_contexts_made):
-    server = servers.SelfSignedTlsServer()
-    try:
-        endpoint = f"127.0.0.1:{server.port}"
-        client = client_for(endpoint)
-        prepared = dict(DaraCore._sessions)
-        assert list(prepared) == [_sdk_transport.session_key("https", endpoint)]
+def test_https_key_matches_and_certificates_are_still_verified(esa_emulator_tls, ssl_contexts_made):
+    # The HTTPS emulator's certificate comes from its own CA, which the SDK's trust store does not hold.
+    endpoint = esa_emulator_tls.endpoint
+    client = client_for(endpoint)
+    prepared = dict(DaraCore._sessions)
+    assert list(prepared) == [_sdk_transport.session_key("https", endpoint)]
 
-        with pytest.raises(EsaApiError) as raised:
-            client.get_client_certificate(1, "0" * 32)
-    finally:
-        server.close()
+    with pytest.raises(EsaApiError) as raised:
+        client.get_client_certificate(1, "0" * 32)
 
     assert raised.value.transport_kind == "tls_verify"
     assert DaraCore._sessions == prepared

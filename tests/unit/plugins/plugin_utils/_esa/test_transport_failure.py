@@ -11,67 +11,70 @@ import requests.exceptions
 from urllib3 import exceptions as urllib3_exceptions
 
 from ansible_collections.alibabacloud.esa.plugins.plugin_utils._esa.transport_failure import classify_transport_failure
-from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_fakes
+from ansible_collections.alibabacloud.esa.tests.unit.plugins.plugin_utils import sdk_shapes
 
 
 @pytest.mark.parametrize(
-    "make_error, kind, not_sent",
+    "failure, kind, not_sent",
     [
-        (sdk_fakes.connection_refused, "refused", True),
-        (sdk_fakes.network_unreachable, "unreachable", True),
-        (sdk_fakes.name_not_resolved, "dns", True),
-        (sdk_fakes.connect_timeout, "connect_timeout", True),
-        (sdk_fakes.tls_verification_failed, "tls_verify", True),
-        (sdk_fakes.read_timeout, "read_timeout", False),
-        (sdk_fakes.reset_after_send, "connection_dropped", False),
+        ("refused", "refused", True),
+        ("network_unreachable", "unreachable", True),
+        ("name_not_resolved", "dns", True),
+        ("connect_timeout", "connect_timeout", True),
+        ("tls_verification_failed", "tls_verify", True),
+        ("read_timeout", "read_timeout", False),
+        ("reset_after_send", "connection_dropped", False),
     ],
 )
-def test_kinds_and_whether_the_request_was_sent(make_error, kind, not_sent):
-    transport = classify_transport_failure(make_error())
+def test_kinds_and_whether_the_request_was_sent(sdk_errors, failure, kind, not_sent):
+    transport = classify_transport_failure(getattr(sdk_errors, failure)())
     assert transport is not None
     assert transport.kind == kind
     assert transport.request_not_sent is not_sent
     assert not transport.through_proxy
 
 
-def test_detail_is_the_operating_system_text():
-    assert classify_transport_failure(sdk_fakes.connection_refused()).detail == "[Errno 111] Connection refused"
+def test_detail_is_the_operating_system_text(sdk_errors):
+    assert classify_transport_failure(sdk_errors.refused()).detail == "[Errno 111] Connection refused"
 
 
 @pytest.mark.parametrize(
-    "error",
+    "make_error",
     [
-        sdk_fakes.answer_error(503, "ServiceUnavailable"),
-        sdk_fakes.credentials_missing(),
-        sdk_fakes.unparseable_answer(),
-        ValueError("not a network problem"),
+        lambda errors: errors.answer(503, "ServiceUnavailable"),
+        lambda errors: errors.credentials_missing(),
+        lambda errors: errors.unparseable_answer(),
+        lambda errors: ValueError("not a network problem"),
     ],
     ids=["answer", "credentials", "not-json", "other"],
 )
-def test_non_transport_failures_are_not_classified(error):
-    assert classify_transport_failure(error) is None
+def test_non_transport_failures_are_not_classified(sdk_errors, make_error):
+    assert classify_transport_failure(make_error(sdk_errors)) is None
+
+
+# --- shapes the installed stack cannot be made to raise on loopback (see sdk_shapes.py) ---
 
 
 def test_unknown_socket_error_may_have_been_sent():
-    transport = classify_transport_failure(sdk_fakes.transport_error(OSError("something odd")))
+    transport = classify_transport_failure(sdk_shapes.transport_error(OSError("something odd")))
     assert transport is not None
     assert transport.kind == "other"
     assert not transport.request_not_sent
 
 
-def test_proxy_failures_are_flagged():
-    refused = sdk_fakes.connection_refused().inner_exception.__context__.args[0].reason
+def test_proxy_failures_are_flagged(sdk_errors):
+    refused = sdk_errors.refused().inner_exception.__context__.args[0].reason
     proxy_error = urllib3_exceptions.ProxyError("Unable to connect to proxy", refused)
-    error = sdk_fakes.transport_error(requests.exceptions.ProxyError(urllib3_exceptions.MaxRetryError(None, "/", proxy_error)))
+    error = sdk_shapes.transport_error(requests.exceptions.ProxyError(urllib3_exceptions.MaxRetryError(None, "/", proxy_error)))
     transport = classify_transport_failure(error)
     assert transport.through_proxy
     assert transport.request_not_sent
 
 
-def test_unrelated_implicit_context_is_ignored():
+def test_unrelated_implicit_context_is_ignored(sdk_errors):
     # An earlier refused attempt must not make a later reset look "not sent" just because it was being handled.
-    earlier = sdk_fakes.connection_refused()
-    later = sdk_fakes.reset_after_send()
+    earlier = sdk_errors.refused()
+    later = sdk_errors.reset_after_send()
     later.__context__ = earlier
     later.inner_exception.__context__.__context__ = earlier
     assert classify_transport_failure(later).kind == "connection_dropped"
@@ -79,7 +82,7 @@ def test_unrelated_implicit_context_is_ignored():
 
 def _tls_failure(ssl_error: ssl.SSLError):
     reason = urllib3_exceptions.SSLError(ssl_error)
-    return sdk_fakes.transport_error(requests.exceptions.SSLError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
+    return sdk_shapes.transport_error(requests.exceptions.SSLError(urllib3_exceptions.MaxRetryError(None, "/", reason)))
 
 
 def _ssl_error(reason: str, text: str) -> ssl.SSLError:
@@ -122,8 +125,8 @@ def test_a_hostname_mismatch_is_a_permanent_verification_failure():
     assert transport.kind == "tls_verify"
 
 
-def test_a_verification_failure_is_permanent():
-    transport = classify_transport_failure(sdk_fakes.tls_verification_failed())
+def test_a_verification_failure_is_permanent(sdk_errors):
+    transport = classify_transport_failure(sdk_errors.tls_verification_failed())
     assert transport is not None
     assert transport.permanent
 
@@ -135,8 +138,8 @@ def test_other_tls_failures_may_heal(reason, text):
     assert not transport.permanent
 
 
-@pytest.mark.parametrize("make_error", [sdk_fakes.connection_refused, sdk_fakes.read_timeout, sdk_fakes.reset_after_send, sdk_fakes.connect_timeout])
-def test_network_failures_are_not_permanent(make_error):
-    transport = classify_transport_failure(make_error())
+@pytest.mark.parametrize("failure", ["refused", "read_timeout", "reset_after_send", "connect_timeout"])
+def test_network_failures_are_not_permanent(sdk_errors, failure):
+    transport = classify_transport_failure(getattr(sdk_errors, failure)())
     assert transport is not None
     assert not transport.permanent
