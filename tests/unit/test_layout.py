@@ -11,7 +11,7 @@
   (__main__.py: test_main*.py), the package as a whole by tests/unit/emulator/test_esa_emulator*.py;
 - a test that drives several files names the entry point it drives (an action plugin, the class every action shares).
 
-A test file is what pytest collects (test_*.py, *_test.py); conftest.py and helpers (sdk_fakes.py, ...) are not.
+A test file is what pytest collects (test_*.py, *_test.py); conftest.py and helpers (fake_esa_client.py, ...) are not.
 Basenames are unique across tests/unit: without __init__.py files pytest imports a test by its basename. This file, at the
 top of tests/unit, tests the tree itself and mirrors no source.
 """
@@ -32,28 +32,6 @@ RULE = (
     "underscores around it>[_<aspect>].py, or tests/unit/emulator/test_<module of tests/emulator/esa_emulator/>[_<aspect>].py "
     "(CONTRIBUTING.md, Where a unit test lives)"
 )
-
-# Not yet renamed: these tests use sdk_fakes.py, loopback_servers.py or fake_esa_client.py, which are being rewritten;
-# they are renamed with them. Keep this list exact: a file here that is gone, or that already follows the rule, fails
-# test_not_yet_renamed_is_exact.
-NOT_YET_RENAMED = frozenset(
-    UNIT / "plugins/plugin_utils" / name
-    for name in (
-        "_certificate/test_certificate_lookup.py",
-        "_certificate/test_certificate_plan.py",
-        "_client_ca/test_client_ca.py",
-        "_client_ca/test_esa_client_ca.py",
-        "_esa/test_esa_client.py",
-        "_esa/test_esa_errors.py",
-        "_esa/test_esa_retry.py",
-        "_esa/test_esa_transport.py",
-        "_esa/test_gateway_answers_loopback.py",
-        "_esa/test_sdk_proxies.py",
-        "_esa/test_sdk_transport.py",
-        "_esa/test_throttling_classification.py",
-    )
-)
-
 
 def collected_test_files(root: pathlib.Path) -> list[pathlib.PurePosixPath]:
     """Every file under tests/unit that pytest collects as tests (its default python_files), relative to the collection."""
@@ -90,10 +68,10 @@ def names_a_source(root: pathlib.Path, test_file: pathlib.PurePosixPath) -> bool
 
 
 def misnamed(root: pathlib.Path) -> list[str]:
-    """One line per test file that names no source file by the rule (the not yet renamed aside)."""
+    """One line per test file that names no source file by the rule."""
     lines = []
     for test_file in collected_test_files(root):
-        if test_file == THIS_FILE or test_file in NOT_YET_RENAMED or names_a_source(root, test_file):
+        if test_file == THIS_FILE or names_a_source(root, test_file):
             continue
         allowed = sorted(source_stems(root, test_file.parent))
         here = f"here: test_{{{','.join(allowed)}}}[_<aspect>].py" if allowed else "no source folder is mirrored here"
@@ -112,12 +90,6 @@ def test_test_basenames_are_unique():
         folders[test_file.name].append(str(test_file.parent))
     twice = {name: where for name, where in folders.items() if len(where) > 1}
     assert twice == {}, f"one basename in several folders of tests/unit (pytest imports a test by its basename): {twice}"
-
-
-def test_not_yet_renamed_is_exact():
-    listed = {str(test_file): "gone" for test_file in NOT_YET_RENAMED if not (COLLECTION / test_file).is_file()}
-    listed.update({str(test_file): "already follows the rule" for test_file in NOT_YET_RENAMED if names_a_source(COLLECTION, test_file)})
-    assert listed == {}, f"remove these from NOT_YET_RENAMED: {listed}"
 
 
 def test_the_rule_sees_the_tests_and_the_sources():

@@ -152,7 +152,7 @@ def test_iteration_walks_every_page(esa_emulator, emulated):
 
 
 def test_iteration_goes_through_the_one_paging_rule(monkeypatch, emulated):
-    # The rule itself (a capped PageSize, no TotalCount, an empty page) is tested on walk_listing in _esa/test_esa_client.py.
+    # The rule itself (a capped PageSize, no TotalCount, an empty page) is tested on walk_listing in _esa/test_client.py.
     walked = []
     monkeypatch.setattr(_esa_client, "walk_listing", lambda list_page, action, site_id, page_size: walked.append((action, site_id, page_size)) or iter(()))
     assert not list(emulated.iter_client_ca_certificates(SITE_ID, page_size=3))
