@@ -33,6 +33,7 @@ RULE = (
     "(CONTRIBUTING.md, Where a unit test lives)"
 )
 
+
 def collected_test_files(root: pathlib.Path) -> list[pathlib.PurePosixPath]:
     """Every file under tests/unit that pytest collects as tests (its default python_files), relative to the collection."""
     found = {path for pattern in ("test_*.py", "*_test.py") for path in (root / UNIT).rglob(pattern)}
