@@ -43,5 +43,5 @@ bench-fleet:
 	scripts/bench_fleet.sh
 
 clean:
-	rm -rf .build tests/output tests/integration/integration_config.yml
+	rm -rf .build tests/output tests/integration/integration_config.yml  # the last one: written here before 3.0.0
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

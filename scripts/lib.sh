@@ -3,7 +3,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${ROOT}/.build"
-COLLECTION_DIR="${BUILD}/collections/ansible_collections/alibabacloud/esa"
+# scripts/test.sh gives its second lane a copy of its own (ESA_COLLECTIONS_ROOT): ansible-test writes into the copy.
+COLLECTIONS_ROOT="${ESA_COLLECTIONS_ROOT:-${BUILD}/collections}"
+COLLECTION_DIR="${COLLECTIONS_ROOT}/ansible_collections/alibabacloud/esa"
 RESULTS_DIR="${BUILD}/results"
 DEFAULT_CORES="2.21 2.19 2.16"
 

@@ -3,7 +3,7 @@
 #
 #   scripts/run-integration.sh 2.21 [TARGET...]
 #
-# Starts tests/emulator (python -m esa_emulator) on 127.0.0.1 with a fresh state file, writes
+# Starts tests/emulator (python -m esa_emulator) on 127.0.0.1 with a fresh state file, writes the collection copy's
 # tests/integration/integration_config.yml (read by ansible-test as extra vars), runs the targets
 # and stops the emulator on exit, whatever happened.
 set -euo pipefail
@@ -125,8 +125,10 @@ main() {
     start_emulator "${venv}/bin/python" "${work}/emulator-state.json" "${work}/emulator-ready.json" "${work}/emulator.log" \
         --log-level INFO || exit 1
 
-    config="${ROOT}/tests/integration/integration_config.yml"
-    mkdir -p "$(dirname "${config}")" "${COLLECTION_DIR}/tests/integration"
+    # written in this line's work folder, then copied into this lane's collection copy (never into the checkout, which
+    # both lanes of scripts/test.sh share)
+    config="${work}/integration_config.yml"
+    mkdir -p "${COLLECTION_DIR}/tests/integration"
     write_integration_config "${venv}/bin/python" "${work}" "${target_python}" "${config}" "${stacks[@]}"
     cp "${config}" "${COLLECTION_DIR}/tests/integration/integration_config.yml"
     log "ansible-core ${core}: ESA emulator at ${EMULATOR_URL} (log: ${work#"${ROOT}"/}/emulator.log)"

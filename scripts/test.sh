@@ -9,6 +9,12 @@
 # installed and used from its tarball) run once, with the pinned tools. Every phase runs even when an
 # earlier one failed, so the summary is complete. The last line is "N passed, M failed", summed over
 # sanity tests, unit tests, integration targets, lint checks and package checks.
+#
+# Two lanes run side by side on a machine with 2 or more CPUs (ESA_TEST_LANES=1: one after the other): lane A takes the
+# first line, then lint and package; lane B the other lines. An ansible-core line's ansible-test keeps one CPU busy
+# (esa_client_certificate on 2.19: 98 % of one CPU, 247 s), so the second CPU was idle for most of the run. Each lane
+# has its own collection copy (ESA_COLLECTIONS_ROOT), emulator, virtualenvs and results; its output lines start with
+# "A|" or "B|", and its whole log is in .build/results/lane-A.log or lane-B.log.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -19,17 +25,53 @@ TIMINGS="${RESULTS_DIR}/timings.tsv"
 
 # Run one phase script; record a failure if it stopped before recording its own result.
 run_phase() {
-    local core="$1" phase="$2" lines_before lines_after started rc=0
+    local core="$1" phase="$2" started rc=0
     shift 2
-    lines_before="$(wc -l <"${SUMMARY}")"
     started="$(date +%s)"
     "$@" || rc=$?
     printf '%s\t%s\t%s\n' "${core}" "${phase}" "$(($(date +%s) - started))" >>"${TIMINGS}"
-    lines_after="$(wc -l <"${SUMMARY}")"
-    if [[ ${lines_after} -eq ${lines_before} ]]; then
+    if ! grep -q "^${core}"$'\t'"${phase}"$'\t' "${SUMMARY}"; then
         record_result "${core}" "${phase}" 0 1 0 "did not complete (exit ${rc})"
     fi
     return 0
+}
+
+# run_lane NAME CORE... [-- TOOL_PHASE...]: the per-line phases of each CORE in turn, then the tool phases (lint,
+# package), each through run_phase. Writes the lane's wall time to TIMINGS as "lane NAME SECONDS".
+run_lane() {
+    local name="$1" started core phase
+    shift
+    local -a lane_cores=() tool_phases=() targets
+    while [[ $# -gt 0 && "$1" != -- ]]; do
+        lane_cores+=("$1")
+        shift
+    done
+    [[ $# -eq 0 ]] || { shift; tool_phases=("$@"); }
+    started="$(date +%s)"
+    for core in "${lane_cores[@]}"; do
+        for phase in "${PHASES[@]}"; do
+            [[ "${phase}" == lint || "${phase}" == package ]] && continue
+            targets=()
+            [[ "${phase}" != integration ]] || read -ra targets <<<"$(integration_targets_for_core "${core}")"
+            log "ansible-core ${core}: ${phase}${targets[*]:+ (${targets[*]})}"
+            run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}" "${targets[@]}"
+        done
+    done
+    for phase in "${tool_phases[@]}"; do
+        log "tools: ${phase}"
+        run_phase tools "${phase}" "${ROOT}/scripts/run-${phase}.sh"
+    done
+    printf 'lane\t%s\t%s\n' "${name}" "$(($(date +%s) - started))" >>"${TIMINGS}"
+}
+
+# Run a lane in the background with its own collection copy, its output prefixed with its name and kept in its log.
+start_lane() {
+    local name="$1" collections_root="$2"
+    shift 2
+    (
+        export ESA_COLLECTIONS_ROOT="${collections_root}"
+        run_lane "${name}" "$@" 2>&1 | tee "${RESULTS_DIR}/lane-${name}.log" | sed -u "s/^/${name}| /"
+    ) &
 }
 
 print_summary() {
@@ -40,10 +82,11 @@ import sys
 
 summary_path, timings_path, total_seconds = sys.argv[1:]
 timings = {}
+lanes = {}
 with open(timings_path, encoding='utf-8') as handle:
     for line in handle:
         core, phase, seconds = line.rstrip('\n').split('\t')
-        timings[(core, phase)] = int(seconds)
+        (lanes if core == 'lane' else timings)[phase if core == 'lane' else (core, phase)] = int(seconds)
 
 # The time each phase may take on the 2-core CI machine, in seconds, and the whole run's (45 minutes): measured alone
 # (CONTRIBUTING.md, "CI time"), with room for noise. Printed beside each phase; a phase over its budget is marked, not
@@ -56,6 +99,7 @@ BUDGET = {
 }  # 2680 s together: within the whole run's budget, with its setup
 TOTAL_BUDGET = 45 * 60
 
+PHASE_ORDER = ['sanity', 'units', 'integration', 'lint', 'package']
 rows = []
 totals = collections.Counter()
 with open(summary_path, encoding='utf-8') as handle:
@@ -64,14 +108,16 @@ with open(summary_path, encoding='utf-8') as handle:
         passed, failed, skipped = int(passed), int(failed), int(skipped)
         totals.update(passed=passed, failed=failed, skipped=skipped)
         label = f'ansible-core {core}' if core != 'tools' else 'tools'
-        rows.append((label, phase, passed, failed, skipped, note, timings.get((core, phase), 0), BUDGET.get((core, phase))))
+        order = (core == 'tools', tuple(-int(part) for part in core.split('.')) if core != 'tools' else (), PHASE_ORDER.index(phase))
+        rows.append((order, label, phase, passed, failed, skipped, note, timings.get((core, phase), 0), BUDGET.get((core, phase))))
+rows.sort()  # lanes finish phases in any order: newest line first, tools last
 
 print()
 print('=' * 78)
 print('alibabacloud.esa test summary')
 print('=' * 78)
 over = []
-for label, phase, passed, failed, skipped, note, seconds, budget in rows:
+for _order, label, phase, passed, failed, skipped, note, seconds, budget in rows:
     status = 'FAILED' if failed else 'ok'
     if budget is not None and seconds > budget:
         over.append(f'{label} {phase}')
@@ -79,6 +125,8 @@ for label, phase, passed, failed, skipped, note, seconds, budget in rows:
     print(f'{label:<18} {phase:<12} {passed:>5} passed {failed:>3} failed {skipped:>3} skipped'
           f'  {seconds:>5}s{budget_text}{" OVER" if budget is not None and seconds > budget else "     "}  {status:<6} {note}')
 print('-' * 78)
+for name, seconds in sorted(lanes.items()):
+    print(f'lane {name}: {seconds // 60}m{seconds % 60:02d}s')
 total = int(total_seconds)
 print(f'total time {total // 60}m{total % 60:02d}s of a {TOTAL_BUDGET // 60}m budget{" (OVER)" if total > TOTAL_BUDGET else ""}'
       + (f'; over their budget: {", ".join(over)}' if over else ''))
@@ -88,14 +136,17 @@ PY
 }
 
 main() {
-    local -a phases=("$@") cores
-    [[ $# -gt 0 ]] || phases=(sanity units integration lint package)
+    PHASES=("$@")
+    local -a cores
+    [[ $# -gt 0 ]] || PHASES=(sanity units integration lint package)
     read -ra cores <<<"${CORE:-${DEFAULT_CORES}}"
 
     local phase core
-    for phase in "${phases[@]}"; do
+    local -a tool_phases=()
+    for phase in "${PHASES[@]}"; do
         case "${phase}" in
-            sanity | units | integration | lint | package) ;;
+            sanity | units | integration) ;;
+            lint | package) tool_phases+=("${phase}") ;;
             *) die "unknown phase '${phase}' (choose from: sanity units integration lint package)" ;;
         esac
     done
@@ -111,22 +162,14 @@ main() {
 
     local started
     started="$(date +%s)"
-    local -a targets
-    for core in "${cores[@]}"; do
-        for phase in "${phases[@]}"; do
-            [[ "${phase}" == lint || "${phase}" == package ]] && continue
-            targets=()
-            [[ "${phase}" != integration ]] || read -ra targets <<<"$(integration_targets_for_core "${core}")"
-            log "ansible-core ${core}: ${phase}${targets[*]:+ (${targets[*]})}"
-            run_phase "${core}" "${phase}" "${ROOT}/scripts/run-${phase}.sh" "${core}" "${targets[@]}"
-        done
-    done
-    for phase in "${phases[@]}"; do
-        if [[ "${phase}" == lint || "${phase}" == package ]]; then
-            log "tools: ${phase}"
-            run_phase tools "${phase}" "${ROOT}/scripts/run-${phase}.sh"
-        fi
-    done
+    if [[ ${#cores[@]} -gt 1 && "${ESA_TEST_LANES:-2}" != 1 && "$(nproc)" -ge 2 ]]; then
+        log "two lanes side by side: A: ansible-core ${cores[0]}${tool_phases[*]:+, ${tool_phases[*]}}; B: ansible-core ${cores[*]:1}"
+        start_lane A "${BUILD}/collections" "${cores[0]}" -- "${tool_phases[@]}"
+        start_lane B "${BUILD}/collections-B" "${cores[@]:1}"
+        wait
+    else
+        run_lane A "${cores[@]}" -- "${tool_phases[@]}"
+    fi
 
     print_summary "${summary_python}" "$(($(date +%s) - started))"
 }
