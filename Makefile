@@ -2,6 +2,7 @@
 # virtualenvs, the collection copy and test results live in .build/ (see scripts/).
 #
 #   make test                  sanity, units and integration for ansible-core 2.21, 2.19 and 2.16 (the main target only), lint, package, summary
+#                              (two lanes side by side: 2.21, lint, package | 2.19, 2.16; ESA_TEST_LANES=1 for one)
 #   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, 2.19 or 2.16; all three by default)
 #   make units | integration | lint | venvs | clean
 #   make lint-fix              ruff format and ruff check --fix on plugins/, then what ruff and mypy still find

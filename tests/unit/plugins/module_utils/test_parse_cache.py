@@ -140,7 +140,8 @@ def test_a_no_op_inspection_never_imports_cryptography(params, installed):
         params = json.loads(sys.argv[1])
         found = phases.inspect(params)
         assert found.parse_cache_hit, found
-        assert found.certificate_state == "present" and found.key.state == "present"
+        assert found.certificate_state == "present"
+        assert found.key.state == "present"
         print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] == "cryptography")))
     """)
     env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
