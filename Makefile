@@ -5,7 +5,7 @@
 #                              (two lanes side by side: 2.21, lint, package | 2.19, 2.16; ESA_TEST_LANES=1 for one)
 #   make sanity CORE=2.21      one phase, one ansible-core line (CORE=2.21, 2.19 or 2.16; all three by default)
 #   make units | integration | lint | venvs | clean
-#   make lint-fix              ruff format and ruff check --fix on plugins/, then what ruff and mypy still find
+#   make lint-fix              ruff format and ruff check --fix on plugins/ (nox -s formatters), then the lint checks
 #   make package               build the tarball, install it alone, ansible-doc, an example, antsibull-docs, ansible-builder
 #   make docs                  the docsite (antsibull-docs + Sphinx, offline) into .build/docs/html (scripts/build-docs.sh)
 #   make demo [HOSTS=20]       the fleet demo against the local ESA emulator (scripts/demo.sh)
@@ -26,7 +26,7 @@ sanity units integration lint package:
 	scripts/test.sh $@
 
 lint-fix:
-	scripts/lint-python.sh --fix
+	scripts/run-lint.sh --fix
 
 venvs:
 	scripts/setup-venv.sh $(CORE) tools docs

@@ -1,35 +1,67 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile) on the collection copy: the playbooks in examples/, the roles in roles/ (tasks,
-# handlers, defaults, meta/argument_specs.yml), meta/ and galaxy.yml (.ansible-lint leaves tests/ out); then
-# antsibull-changelog lint and a CHANGELOG.rst freshness check, then ruff (lint and format) and mypy on plugins/
-# (scripts/lint-python.sh), with the pinned tools in .build/venv-tools. Each tool is one passed or failed lint check.
+# The lint phase: antsibull-nox's sessions (noxfile.py, antsibull-nox.toml), then the changelog. Each is one passed or
+# failed lint check:
+# - formatters (ruff format --check and ruff check), codeqa (ruff check), typing (mypy), antsibull-nox-config, on plugins/
+#   with the settings in pyproject.toml;
+# - docs-check (antsibull-docs lint-collection-docs: every plugin's and role's documentation and reference);
+# - ansible-lint (.ansible-lint: production profile on examples/, roles/, meta/, galaxy.yml);
+# - antsibull-changelog lint, and CHANGELOG.rst being what antsibull-changelog generates.
+# nox runs from .build/venv-tools; its sessions' virtualenvs are in .build/nox, with pip constrained to
+# tests/requirements/tools.txt, so every tool is the pinned version.
 #
-#   scripts/run-lint.sh
+#   scripts/run-lint.sh          check only (CI=true for nox: the formatters check, never rewrite)
+#   scripts/run-lint.sh --fix    first ruff format and ruff check --fix on plugins/ (make lint-fix), then check
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-main() {
-    local venv="${BUILD}/venv-tools" passed=0 failed=0
-    "${ROOT}/scripts/setup-venv.sh" tools
-    "${ROOT}/scripts/sync-collection.sh"
+VENV="${BUILD}/venv-tools"
+SESSIONS=(formatters codeqa typing antsibull-nox-config docs-check ansible-lint)
 
-    log "ansible-lint --profile production (examples/, roles/, meta/)"
-    # ANSIBLE_COLLECTIONS_PATH: resolve alibabacloud.esa (module_defaults groups, FQCNs) from the copy
-    if (cd "${COLLECTION_DIR}" && PATH="${venv}/bin:${PATH}" ANSIBLE_HOME="${BUILD}/ansible-lint-home" \
-        ANSIBLE_COLLECTIONS_PATH="${BUILD}/collections" \
-        "${venv}/bin/ansible-lint" --offline --profile production --nocolor); then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
+nox() {
+    (cd "${ROOT}" && PATH="${VENV}/bin:${PATH}" PIP_CONSTRAINT="${ROOT}/tests/requirements/tools.txt" \
+        ANSIBLE_HOME="${BUILD}/ansible-lint-home" "${VENV}/bin/nox" --envdir "${BUILD}/nox" --default-venv-backend venv \
+        --reuse-venv yes "$@")
+}
+
+# "passed failed failed-names" from nox's JSON report, one check per session of SESSIONS (a missing one failed)
+count_sessions() {
+    "${VENV}/bin/python" - "$1" "${SESSIONS[@]}" <<'PY'
+import json, sys
+try:
+    results = {item['name']: item['result'] for item in json.load(open(sys.argv[1]))['sessions']}
+except (OSError, ValueError, KeyError):
+    results = {}
+failed = [name for name in sys.argv[2:] if results.get(name) != 'success']
+print(len(sys.argv[2:]) - len(failed), len(failed), ' '.join(failed))
+PY
+}
+
+main() {
+    local passed=0 failed=0 failed_names="" report="${BUILD}/lint/nox-report.json"
+    case "${1:-}" in
+        "" | --fix) ;;
+        *) die "unknown argument '$1' (the only one is --fix)" ;;
+    esac
+    "${ROOT}/scripts/setup-venv.sh" tools
+    mkdir -p "${BUILD}/lint"
+    if [[ "${1:-}" == --fix ]]; then
+        log "nox -s formatters: ruff format and ruff check --fix on plugins/"
+        CI='' nox -s formatters || true
     fi
 
+    log "nox -s ${SESSIONS[*]}"
+    rm -f "${report}"
+    CI=true nox --report "${report}" -s "${SESSIONS[@]}" || true
+    read -r passed failed failed_names < <(count_sessions "${report}")
+
     log "antsibull-changelog lint"
-    if (cd "${COLLECTION_DIR}" && "${venv}/bin/antsibull-changelog" lint); then
+    if (cd "${ROOT}" && "${VENV}/bin/antsibull-changelog" lint); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
+        failed_names+=" changelog-lint"
     fi
 
     # CHANGELOG.rst must be exactly what antsibull-changelog makes of changelogs/changelog.yaml (no hand edits,
@@ -37,30 +69,20 @@ main() {
     log "CHANGELOG.rst is what antsibull-changelog generates"
     local scratch
     scratch="$(mktemp -d "${TMPDIR:-/tmp}/esa-changelog.XXXXXX")"
-    cp -R "${COLLECTION_DIR}/galaxy.yml" "${COLLECTION_DIR}/changelogs" "${scratch}/"
-    if [[ -f "${COLLECTION_DIR}/CHANGELOG.rst" ]] &&
-        (cd "${scratch}" && PATH="${venv}/bin:${PATH}" "${venv}/bin/antsibull-changelog" generate >/dev/null) &&
-        diff -u "${COLLECTION_DIR}/CHANGELOG.rst" "${scratch}/CHANGELOG.rst"; then
+    cp -R "${ROOT}/galaxy.yml" "${ROOT}/changelogs" "${scratch}/"
+    if [[ -f "${ROOT}/CHANGELOG.rst" ]] &&
+        (cd "${scratch}" && PATH="${VENV}/bin:${PATH}" "${VENV}/bin/antsibull-changelog" generate >/dev/null) &&
+        diff -u "${ROOT}/CHANGELOG.rst" "${scratch}/CHANGELOG.rst"; then
         passed=$((passed + 1))
     else
         log "CHANGELOG.rst is missing or differs from 'antsibull-changelog generate' (run it, or 'antsibull-changelog release')"
         failed=$((failed + 1))
+        failed_names+=" changelog-generated"
     fi
     rm -rf "${scratch}"
 
-    # one check per tool: ruff check, ruff format, mypy; the script exits with the number that found something
-    local python_failed=0
-    "${ROOT}/scripts/lint-python.sh" || python_failed=$?
-    python_failed=$((python_failed > 3 ? 3 : python_failed))
-    passed=$((passed + 3 - python_failed))
-    failed=$((failed + python_failed))
-
-    local note="lint checks"
-    if [[ ${python_failed} -gt 0 ]]; then
-        note+="; $({ grep -v ': 0 ' "${BUILD}/lint/summary.txt" 2>/dev/null || true; } | paste -sd ';' | sed 's/;/; /g')"
-    fi
-    record_result tools lint "${passed}" "${failed}" 0 "${note}"
-    log "lint: ${passed} passed, ${failed} failed"
+    record_result tools lint "${passed}" "${failed}" 0 "lint checks${failed_names:+; failed:${failed_names}}"
+    log "lint: ${passed} passed, ${failed} failed${failed_names:+ (${failed_names# })}"
     [[ ${failed} -eq 0 ]]
 }
 
