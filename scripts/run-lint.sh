@@ -5,9 +5,10 @@
 #   with the settings in pyproject.toml;
 # - docs-check (antsibull-docs lint-collection-docs: every plugin's and role's documentation and reference);
 # - ansible-lint (.ansible-lint: production profile on examples/, roles/, meta/, galaxy.yml);
+# - build-import-check (ansible-galaxy collection build, then galaxy-importer on the tarball, as Galaxy imports it);
 # - antsibull-changelog lint, and CHANGELOG.rst being what antsibull-changelog generates.
 # nox runs from .build/venv-tools; its sessions' virtualenvs are in .build/nox, with pip constrained to
-# tests/requirements/tools.txt, so every tool is the pinned version.
+# tests/requirements/tools.txt (galaxy-importer: galaxy-importer.txt), so every tool is the pinned version.
 #
 #   scripts/run-lint.sh          check only (CI=true for nox: the formatters check, never rewrite)
 #   scripts/run-lint.sh --fix    first ruff format and ruff check --fix on plugins/ (make lint-fix), then check
@@ -19,15 +20,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 VENV="${BUILD}/venv-tools"
 SESSIONS=(formatters codeqa typing antsibull-nox-config docs-check ansible-lint)
 
-nox() {
-    (cd "${ROOT}" && PATH="${VENV}/bin:${PATH}" PIP_CONSTRAINT="${ROOT}/tests/requirements/tools.txt" \
-        ANSIBLE_HOME="${BUILD}/ansible-lint-home" "${VENV}/bin/nox" --envdir "${BUILD}/nox" --default-venv-backend venv \
-        --reuse-venv yes "$@")
+nox() {  # CONSTRAINTS NOX-ARGUMENT...
+    local constraints="${ROOT}/tests/requirements/$1"
+    shift
+    (cd "${ROOT}" && PATH="${VENV}/bin:${PATH}" PIP_CONSTRAINT="${constraints}" ANSIBLE_HOME="${BUILD}/ansible-lint-home" \
+        "${VENV}/bin/nox" --envdir "${BUILD}/nox" --default-venv-backend venv --reuse-venv yes "$@")
 }
 
-# "passed failed failed-names" from nox's JSON report, one check per session of SESSIONS (a missing one failed)
-count_sessions() {
-    "${VENV}/bin/python" - "$1" "${SESSIONS[@]}" <<'PY'
+# "passed failed failed-names" from nox's JSON report REPORT, one check per SESSION (a missing one failed)
+count_sessions() {  # REPORT SESSION...
+    "${VENV}/bin/python" - "$@" <<'PY'
 import json, sys
 try:
     results = {item['name']: item['result'] for item in json.load(open(sys.argv[1]))['sessions']}
@@ -38,8 +40,21 @@ print(len(sys.argv[2:]) - len(failed), len(failed), ' '.join(failed))
 PY
 }
 
+# run_sessions CONSTRAINTS SESSION...: add the sessions' outcomes to passed, failed and failed_names
+run_sessions() {
+    local constraints="$1" report="${BUILD}/lint/nox-report-${2}.json" ok bad names
+    shift
+    log "nox -s $*"
+    rm -f "${report}"
+    CI=true nox "${constraints}" --report "${report}" -s "$@" || true
+    read -r ok bad names < <(count_sessions "${report}" "$@")
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    failed_names+="${names:+ ${names}}"
+}
+
 main() {
-    local passed=0 failed=0 failed_names="" report="${BUILD}/lint/nox-report.json"
+    local passed=0 failed=0 failed_names=""
     case "${1:-}" in
         "" | --fix) ;;
         *) die "unknown argument '$1' (the only one is --fix)" ;;
@@ -48,13 +63,11 @@ main() {
     mkdir -p "${BUILD}/lint"
     if [[ "${1:-}" == --fix ]]; then
         log "nox -s formatters: ruff format and ruff check --fix on plugins/"
-        CI='' nox -s formatters || true
+        CI='' nox tools.txt -s formatters || true
     fi
 
-    log "nox -s ${SESSIONS[*]}"
-    rm -f "${report}"
-    CI=true nox --report "${report}" -s "${SESSIONS[@]}" || true
-    read -r passed failed failed_names < <(count_sessions "${report}")
+    run_sessions tools.txt "${SESSIONS[@]}"
+    run_sessions galaxy-importer.txt build-import-check
 
     log "antsibull-changelog lint"
     if (cd "${ROOT}" && "${VENV}/bin/antsibull-changelog" lint); then
