@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The lint phase: antsibull-nox's sessions (noxfile.py, antsibull-nox.toml), then the changelog. Each is one passed or
 # failed lint check:
-# - formatters (ruff format --check and ruff check), codeqa (ruff check), typing (mypy), antsibull-nox-config, on plugins/
+# - formatters (ruff format --check), codeqa (ruff check), typing (mypy), antsibull-nox-config, on plugins/
 #   with the settings in pyproject.toml;
 # - docs-check (antsibull-docs lint-collection-docs: every plugin's and role's documentation and reference);
+# - extra-checks (only plugin files in plugins/, no trailing whitespace, the esa action group = the modules with the
+#   connection options);
 # - ansible-lint (.ansible-lint: production profile on examples/, roles/, meta/, galaxy.yml);
 # - build-import-check (ansible-galaxy collection build, then galaxy-importer on the tarball, as Galaxy imports it);
 # - antsibull-changelog lint, and CHANGELOG.rst being what antsibull-changelog generates.
@@ -18,7 +20,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 VENV="${BUILD}/venv-tools"
-SESSIONS=(formatters codeqa typing antsibull-nox-config docs-check ansible-lint)
+SESSIONS=(formatters codeqa typing antsibull-nox-config docs-check extra-checks ansible-lint)
 
 nox() {  # CONSTRAINTS NOX-ARGUMENT...
     local constraints="${ROOT}/tests/requirements/$1"
@@ -62,8 +64,9 @@ main() {
     "${ROOT}/scripts/setup-venv.sh" tools
     mkdir -p "${BUILD}/lint"
     if [[ "${1:-}" == --fix ]]; then
-        log "nox -s formatters: ruff format and ruff check --fix on plugins/"
+        log "nox -s formatters (ruff format), then ruff check --fix, on plugins/"
         CI='' nox tools.txt -s formatters || true
+        (cd "${ROOT}" && "${VENV}/bin/ruff" check --fix --output-format concise plugins) || true
     fi
 
     run_sessions tools.txt "${SESSIONS[@]}"

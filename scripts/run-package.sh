@@ -14,7 +14,8 @@
 # d. examples/issue.yml through `ansible-runner run` (a private data directory, no container: how AWX runs a job) on a
 #    fleet like c's: the job's events parse, and its ok/changed counts per host equal ansible-playbook's in c, for the
 #    issuing run and the no-op rerun (scripts/runner_check.py);
-# e. (antsibull-docs lint-collection-docs: in the lint phase, nox's docs-check session)
+# e. `antsibull-docs lint-collection-docs --plugin-docs` on the installed collection, with what nox's docs-check (lint
+#    phase, on the checkout) cannot ask for: references to collections that are not installed refused, rstcheck;
 # f. `ansible-builder create` on the installed examples/execution-environment/ definition, and on a copy of it
 #    that installs the tarball (.build/package/ee); the context's galaxy requirements are installed as its
 #    Containerfile would, and its introspect.py, run on the clean install, must name every package of
@@ -39,7 +40,7 @@ COLLECTIONS="${PKG}/collections"
 INSTALLED="${COLLECTIONS}/ansible_collections/alibabacloud/esa"
 VENV="$(venv_dir_for_core 2.21)"  # ansible-core 2.21 with the ESA SDK, as for the demo
 PY="${VENV}/bin/python"
-TOOLS="${BUILD}/venv-tools"       # ansible-builder, ansible-runner
+TOOLS="${BUILD}/venv-tools"       # antsibull-docs, ansible-builder, ansible-runner
 mapfile -t MODULES < <(find "${ROOT}/plugins/modules" -maxdepth 1 -name '*.py' ! -name '_*' -printf '%f\n' | sed 's/\.py$//' | sort)
 EXAMPLE_HOSTS=2
 ISSUE_TASK="Issue or keep this host's client certificate"
@@ -226,6 +227,20 @@ check_example() {
         pass "issue.yml run 2: changed=0 on ${unchanged}/${EXAMPLE_HOSTS} hosts"
     else
         fail "issue.yml run 2: changed=0 on ${unchanged}/${EXAMPLE_HOSTS} hosts ($(tr '\n' ';' <<<"${second}") log: ${PKG#"${ROOT}"/}/logs/issue-2.log)"
+    fi
+}
+
+check_docs_lint() {
+    log "e. antsibull-docs lint-collection-docs --plugin-docs"
+    if [[ -z "${TARBALL}" ]]; then
+        fail "antsibull-docs lint-collection-docs --plugin-docs: not run (no installed collection)"
+    elif in_clean_env env PATH="${TOOLS}/bin:${PATH}" "${TOOLS}/bin/antsibull-docs" lint-collection-docs \
+        --plugin-docs --validate-collection-refs dependent --disallow-unknown-collection-refs "${INSTALLED}" \
+        >"${PKG}/logs/antsibull-docs.log" 2>&1; then
+        pass "antsibull-docs lint-collection-docs --plugin-docs: no findings"
+    else
+        fail "antsibull-docs lint-collection-docs --plugin-docs:"
+        head -n 20 "${PKG}/logs/antsibull-docs.log" | sed 's/^/        /' || true
     fi
 }
 
@@ -446,7 +461,7 @@ main() {
         --tmp "${PKG}/tmp" --forks "${EXAMPLE_HOSTS}"
 
     local check
-    for check in check_build check_galaxy_metadata check_docs check_example check_runner check_execution_environment \
+    for check in check_build check_galaxy_metadata check_docs check_example check_runner check_docs_lint check_execution_environment \
         check_reproducible check_docsite check_docs_as_tests; do
         timed "${check}"
     done
