@@ -44,5 +44,5 @@ bench-fleet:
 	scripts/bench_fleet.sh
 
 clean:
-	rm -rf .build tests/output tests/integration/integration_config.yml  # the last one: written here before 3.0.0
+	rm -rf .build tests/output tests/integration/integration_config.yml  # the config older scripts wrote into the checkout
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -36,8 +36,8 @@ run_phase() {
     return 0
 }
 
-# run_lane NAME CORE... [-- TOOL_PHASE...]: the per-line phases of each CORE in turn, then the tool phases (lint,
-# package), each through run_phase. Writes the lane's wall time to TIMINGS as "lane NAME SECONDS".
+# run_lane NAME CORE... [-- TOOL_PHASE...]: the per-line phases (CORE_PHASES) of each CORE in turn, then the tool
+# phases (lint, package), each through run_phase. Writes the lane's wall time to TIMINGS as "lane NAME SECONDS".
 run_lane() {
     local name="$1" started core phase
     shift
@@ -49,8 +49,7 @@ run_lane() {
     [[ $# -eq 0 ]] || { shift; tool_phases=("$@"); }
     started="$(date +%s)"
     for core in "${lane_cores[@]}"; do
-        for phase in "${PHASES[@]}"; do
-            [[ "${phase}" == lint || "${phase}" == package ]] && continue
+        for phase in "${CORE_PHASES[@]}"; do
             targets=()
             [[ "${phase}" != integration ]] || read -ra targets <<<"$(integration_targets_for_core "${core}")"
             log "ansible-core ${core}: ${phase}${targets[*]:+ (${targets[*]})}"
@@ -86,7 +85,10 @@ lanes = {}
 with open(timings_path, encoding='utf-8') as handle:
     for line in handle:
         core, phase, seconds = line.rstrip('\n').split('\t')
-        (lanes if core == 'lane' else timings)[phase if core == 'lane' else (core, phase)] = int(seconds)
+        if core == 'lane':  # "lane NAME SECONDS", written by run_lane
+            lanes[phase] = int(seconds)
+        else:
+            timings[(core, phase)] = int(seconds)
 
 # The time each phase may take on the 2-core CI machine, in seconds, and the whole run's (45 minutes): measured in a
 # fresh-clone run with both lanes side by side (CONTRIBUTING.md, "CI time"; a phase takes longer than alone, since the
@@ -137,16 +139,15 @@ PY
 }
 
 main() {
-    PHASES=("$@")
-    local -a cores
-    [[ $# -gt 0 ]] || PHASES=(sanity units integration lint package)
+    local -a phases=("$@") cores tool_phases=()
+    [[ $# -gt 0 ]] || phases=(sanity units integration lint package)
     read -ra cores <<<"${CORE:-${DEFAULT_CORES}}"
 
     local phase core
-    local -a tool_phases=()
-    for phase in "${PHASES[@]}"; do
+    CORE_PHASES=()
+    for phase in "${phases[@]}"; do
         case "${phase}" in
-            sanity | units | integration) ;;
+            sanity | units | integration) CORE_PHASES+=("${phase}") ;;
             lint | package) tool_phases+=("${phase}") ;;
             *) die "unknown phase '${phase}' (choose from: sanity units integration lint package)" ;;
         esac
